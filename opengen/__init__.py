@@ -1,0 +1,28 @@
+"""Open Gen: the map and scheduler of the Grande École du Numérique's open days."""
+from __future__ import annotations
+
+from flask import Flask
+
+from . import assets, compression, db, demo, errors, i18n, security, templating
+from .config import load_config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, commands, error pages."""
+    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+                instance_relative_config=True)
+    load_config(app, test_config)
+
+    db.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    compression.init_app(app)
+    assets.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    demo.init_app(app)
+
+    from .views import register_blueprints
+
+    register_blueprints(app)
+    return app

@@ -1,0 +1,82 @@
+"""Configuration: defaults, then the environment, then the test overrides."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS = {
+    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{PROJECT_ROOT / 'events.db'}",
+    "TILES_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "TILES_ATTRIBUTION": "&copy; les contributeurs d’OpenStreetMap",
+    "TILES_MAX_ZOOM": 19,
+    "GEOCODER": "ban",
+    "BAN_DOMAIN": "api-adresse.data.gouv.fr",
+    "BAN_SCHEME": "https",
+    "NOMINATIM_DOMAIN": "nominatim.openstreetmap.org",
+    "GEOCODER_TIMEOUT": 2.0,
+    "GEOCODER_MIN_INTERVAL": 0.05,
+    "GEOCODER_BREAKER_COOLDOWN": 60.0,
+    "GEOCODER_USER_AGENT": "opengen-map/1.0",
+    "REDIS_URL": None,
+    "BABEL_DEFAULT_LOCALE": "fr",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+    "LIST_PAGE_SIZE": 50,
+    "FROZEN_NOW": None,
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_FROM": "opengen@localhost",
+    "PUBLIC_BASE_URL": None,
+}
+
+# Environment variables read without a prefix, as deployment tools set them.
+ENV_KEYS = ("SECRET_KEY", "TILES_URL", "TILES_ATTRIBUTION", "GEOCODER", "BAN_DOMAIN", "BAN_SCHEME",
+            "NOMINATIM_DOMAIN", "REDIS_URL", "MAIL_SERVER", "MAIL_FROM", "PUBLIC_BASE_URL",
+            "RATELIMIT_STORAGE_URI")
+ENV_FLOATS = ("GEOCODER_TIMEOUT", "GEOCODER_BREAKER_COOLDOWN", "GEOCODER_MIN_INTERVAL")
+ENV_INTS = ("MAIL_PORT", "TILES_MAX_ZOOM")
+
+
+def database_url(raw: str) -> str:
+    """Normalise a DATABASE_URL so SQLAlchemy uses the psycopg 3 driver for PostgreSQL."""
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+def _instance_secret(app: Flask) -> str:
+    # A per-machine key kept in instance/ so development restarts keep sessions and CSRF tokens.
+    # Several processes serving one site must share SECRET_KEY through the environment.
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def load_config(app: Flask, test_config: dict | None = None) -> None:
+    """Fill app.config from defaults, the environment, then test_config."""
+    app.config.from_mapping(DEFAULTS)
+    for key in ENV_KEYS:
+        if os.environ.get(key):
+            app.config[key] = os.environ[key]
+    for key in ENV_FLOATS:
+        if os.environ.get(key):
+            app.config[key] = float(os.environ[key])
+    for key in ENV_INTS:
+        if os.environ.get(key):
+            app.config[key] = int(os.environ[key])
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    app.config.from_prefixed_env()
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")

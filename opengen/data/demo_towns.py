@@ -1,0 +1,126 @@
+"""Real towns for the demo programme: every metropolitan region and the five overseas departments.
+
+Columns: town, postcode, INSEE code, department, region, latitude, longitude (town centre).
+"""
+
+TOWNS: tuple[tuple[str, str, str, str, str, float, float], ...] = (
+    # Île-de-France
+    ("Paris", "75011", "75111", "Paris", "Île-de-France", 48.8590, 2.3800),
+    ("Paris", "75013", "75113", "Paris", "Île-de-France", 48.8322, 2.3561),
+    ("Paris", "75020", "75120", "Paris", "Île-de-France", 48.8646, 2.3984),
+    ("Saint-Denis", "93200", "93066", "Seine-Saint-Denis", "Île-de-France", 48.9362, 2.3574),
+    ("Montreuil", "93100", "93048", "Seine-Saint-Denis", "Île-de-France", 48.8638, 2.4485),
+    ("Aubervilliers", "93300", "93001", "Seine-Saint-Denis", "Île-de-France", 48.9146, 2.3821),
+    ("Créteil", "94000", "94028", "Val-de-Marne", "Île-de-France", 48.7904, 2.4556),
+    ("Nanterre", "92000", "92050", "Hauts-de-Seine", "Île-de-France", 48.8924, 2.2071),
+    ("Argenteuil", "95100", "95018", "Val-d'Oise", "Île-de-France", 48.9472, 2.2467),
+    ("Évry-Courcouronnes", "91000", "91228", "Essonne", "Île-de-France", 48.6290, 2.4410),
+    ("Mantes-la-Jolie", "78200", "78361", "Yvelines", "Île-de-France", 48.9907, 1.7167),
+    ("Meaux", "77100", "77284", "Seine-et-Marne", "Île-de-France", 48.9601, 2.8788),
+    # Auvergne-Rhône-Alpes
+    ("Lyon", "69003", "69383", "Rhône", "Auvergne-Rhône-Alpes", 45.7597, 4.8422),
+    ("Villeurbanne", "69100", "69266", "Rhône", "Auvergne-Rhône-Alpes", 45.7719, 4.8902),
+    ("Vénissieux", "69200", "69259", "Rhône", "Auvergne-Rhône-Alpes", 45.6975, 4.8867),
+    ("Grenoble", "38000", "38185", "Isère", "Auvergne-Rhône-Alpes", 45.1885, 5.7245),
+    ("Saint-Étienne", "42000", "42218", "Loire", "Auvergne-Rhône-Alpes", 45.4397, 4.3872),
+    ("Clermont-Ferrand", "63000", "63113", "Puy-de-Dôme", "Auvergne-Rhône-Alpes", 45.7772, 3.0870),
+    ("Annecy", "74000", "74010", "Haute-Savoie", "Auvergne-Rhône-Alpes", 45.8992, 6.1294),
+    ("Valence", "26000", "26362", "Drôme", "Auvergne-Rhône-Alpes", 44.9334, 4.8924),
+    ("Aurillac", "15000", "15014", "Cantal", "Auvergne-Rhône-Alpes", 44.9264, 2.4397),
+    # Bourgogne-Franche-Comté
+    ("Dijon", "21000", "21231", "Côte-d'Or", "Bourgogne-Franche-Comté", 47.3220, 5.0415),
+    ("Besançon", "25000", "25056", "Doubs", "Bourgogne-Franche-Comté", 47.2378, 6.0241),
+    ("Chalon-sur-Saône", "71100", "71076", "Saône-et-Loire", "Bourgogne-Franche-Comté", 46.7806, 4.8539),
+    ("Nevers", "58000", "58194", "Nièvre", "Bourgogne-Franche-Comté", 46.9908, 3.1590),
+    # Bretagne
+    ("Rennes", "35000", "35238", "Ille-et-Vilaine", "Bretagne", 48.1173, -1.6778),
+    ("Brest", "29200", "29019", "Finistère", "Bretagne", 48.3904, -4.4861),
+    ("Lorient", "56100", "56121", "Morbihan", "Bretagne", 47.7483, -3.3700),
+    ("Saint-Brieuc", "22000", "22278", "Côtes-d'Armor", "Bretagne", 48.5141, -2.7603),
+    ("Quimper", "29000", "29232", "Finistère", "Bretagne", 47.9960, -4.1020),
+    # Centre-Val de Loire
+    ("Orléans", "45000", "45234", "Loiret", "Centre-Val de Loire", 47.9030, 1.9093),
+    ("Tours", "37000", "37261", "Indre-et-Loire", "Centre-Val de Loire", 47.3941, 0.6848),
+    ("Bourges", "18000", "18033", "Cher", "Centre-Val de Loire", 47.0810, 2.3988),
+    ("Chartres", "28000", "28085", "Eure-et-Loir", "Centre-Val de Loire", 48.4439, 1.4890),
+    ("Blois", "41000", "41018", "Loir-et-Cher", "Centre-Val de Loire", 47.5861, 1.3359),
+    # Corse
+    ("Ajaccio", "20000", "2A004", "Corse-du-Sud", "Corse", 41.9192, 8.7386),
+    ("Bastia", "20200", "2B033", "Haute-Corse", "Corse", 42.6973, 9.4500),
+    # Grand Est
+    ("Strasbourg", "67000", "67482", "Bas-Rhin", "Grand Est", 48.5734, 7.7521),
+    ("Metz", "57000", "57463", "Moselle", "Grand Est", 49.1193, 6.1757),
+    ("Nancy", "54000", "54395", "Meurthe-et-Moselle", "Grand Est", 48.6921, 6.1844),
+    ("Reims", "51100", "51454", "Marne", "Grand Est", 49.2583, 4.0317),
+    ("Mulhouse", "68100", "68224", "Haut-Rhin", "Grand Est", 47.7508, 7.3359),
+    ("Troyes", "10000", "10387", "Aube", "Grand Est", 48.2973, 4.0744),
+    ("Charleville-Mézières", "08000", "08105", "Ardennes", "Grand Est", 49.7621, 4.7265),
+    # Hauts-de-France
+    ("Lille", "59000", "59350", "Nord", "Hauts-de-France", 50.6292, 3.0573),
+    ("Roubaix", "59100", "59512", "Nord", "Hauts-de-France", 50.6942, 3.1746),
+    ("Amiens", "80000", "80021", "Somme", "Hauts-de-France", 49.8941, 2.2958),
+    ("Valenciennes", "59300", "59606", "Nord", "Hauts-de-France", 50.3570, 3.5235),
+    ("Dunkerque", "59140", "59183", "Nord", "Hauts-de-France", 51.0343, 2.3768),
+    ("Beauvais", "60000", "60057", "Oise", "Hauts-de-France", 49.4295, 2.0807),
+    ("Saint-Quentin", "02100", "02691", "Aisne", "Hauts-de-France", 49.8465, 3.2876),
+    ("Lens", "62300", "62498", "Pas-de-Calais", "Hauts-de-France", 50.4320, 2.8310),
+    # Normandie
+    ("Rouen", "76000", "76540", "Seine-Maritime", "Normandie", 49.4432, 1.0999),
+    ("Caen", "14000", "14118", "Calvados", "Normandie", 49.1829, -0.3707),
+    ("Le Havre", "76600", "76351", "Seine-Maritime", "Normandie", 49.4944, 0.1079),
+    ("Cherbourg-en-Cotentin", "50100", "50129", "Manche", "Normandie", 49.6337, -1.6222),
+    ("Évreux", "27000", "27229", "Eure", "Normandie", 49.0241, 1.1508),
+    # Nouvelle-Aquitaine
+    ("Bordeaux", "33000", "33063", "Gironde", "Nouvelle-Aquitaine", 44.8378, -0.5792),
+    ("Limoges", "87000", "87085", "Haute-Vienne", "Nouvelle-Aquitaine", 45.8336, 1.2611),
+    ("Poitiers", "86000", "86194", "Vienne", "Nouvelle-Aquitaine", 46.5802, 0.3404),
+    ("La Rochelle", "17000", "17300", "Charente-Maritime", "Nouvelle-Aquitaine", 46.1603, -1.1511),
+    ("Pau", "64000", "64445", "Pyrénées-Atlantiques", "Nouvelle-Aquitaine", 43.2951, -0.3708),
+    ("Bayonne", "64100", "64102", "Pyrénées-Atlantiques", "Nouvelle-Aquitaine", 43.4929, -1.4748),
+    ("Angoulême", "16000", "16015", "Charente", "Nouvelle-Aquitaine", 45.6484, 0.1562),
+    ("Périgueux", "24000", "24322", "Dordogne", "Nouvelle-Aquitaine", 45.1846, 0.7214),
+    ("Guéret", "23000", "23096", "Creuse", "Nouvelle-Aquitaine", 46.1710, 1.8714),
+    # Occitanie
+    ("Toulouse", "31000", "31555", "Haute-Garonne", "Occitanie", 43.6047, 1.4442),
+    ("Montpellier", "34000", "34172", "Hérault", "Occitanie", 43.6108, 3.8767),
+    ("Nîmes", "30000", "30189", "Gard", "Occitanie", 43.8367, 4.3601),
+    ("Perpignan", "66000", "66136", "Pyrénées-Orientales", "Occitanie", 42.6887, 2.8948),
+    ("Albi", "81000", "81004", "Tarn", "Occitanie", 43.9289, 2.1464),
+    ("Montauban", "82000", "82121", "Tarn-et-Garonne", "Occitanie", 44.0176, 1.3550),
+    ("Rodez", "12000", "12202", "Aveyron", "Occitanie", 44.3506, 2.5750),
+    ("Tarbes", "65000", "65440", "Hautes-Pyrénées", "Occitanie", 43.2328, 0.0781),
+    ("Carcassonne", "11000", "11069", "Aude", "Occitanie", 43.2130, 2.3491),
+    ("Cahors", "46000", "46042", "Lot", "Occitanie", 44.4475, 1.4419),
+    # Pays de la Loire
+    ("Nantes", "44000", "44109", "Loire-Atlantique", "Pays de la Loire", 47.2184, -1.5536),
+    ("Angers", "49000", "49007", "Maine-et-Loire", "Pays de la Loire", 47.4784, -0.5632),
+    ("Le Mans", "72000", "72181", "Sarthe", "Pays de la Loire", 48.0061, 0.1996),
+    ("Saint-Nazaire", "44600", "44184", "Loire-Atlantique", "Pays de la Loire", 47.2735, -2.2138),
+    ("La Roche-sur-Yon", "85000", "85191", "Vendée", "Pays de la Loire", 46.6705, -1.4260),
+    ("Laval", "53000", "53130", "Mayenne", "Pays de la Loire", 48.0707, -0.7734),
+    # Provence-Alpes-Côte d'Azur
+    ("Marseille", "13001", "13201", "Bouches-du-Rhône", "Provence-Alpes-Côte d'Azur", 43.2999, 5.3841),
+    ("Marseille", "13003", "13203", "Bouches-du-Rhône", "Provence-Alpes-Côte d'Azur", 43.3119, 5.3807),
+    ("Nice", "06000", "06088", "Alpes-Maritimes", "Provence-Alpes-Côte d'Azur", 43.7102, 7.2620),
+    ("Toulon", "83000", "83137", "Var", "Provence-Alpes-Côte d'Azur", 43.1242, 5.9280),
+    ("Avignon", "84000", "84007", "Vaucluse", "Provence-Alpes-Côte d'Azur", 43.9493, 4.8055),
+    ("Aix-en-Provence", "13100", "13001", "Bouches-du-Rhône", "Provence-Alpes-Côte d'Azur", 43.5297, 5.4474),
+    ("Gap", "05000", "05061", "Hautes-Alpes", "Provence-Alpes-Côte d'Azur", 44.5594, 6.0786),
+    # Outre-mer
+    ("Pointe-à-Pitre", "97110", "97120", "Guadeloupe", "Guadeloupe", 16.2411, -61.5331),
+    ("Les Abymes", "97139", "97101", "Guadeloupe", "Guadeloupe", 16.2710, -61.5045),
+    ("Fort-de-France", "97200", "97209", "Martinique", "Martinique", 14.6161, -61.0588),
+    ("Le Lamentin", "97232", "97213", "Martinique", "Martinique", 14.6133, -60.9997),
+    ("Cayenne", "97300", "97302", "Guyane", "Guyane", 4.9224, -52.3135),
+    ("Saint-Laurent-du-Maroni", "97320", "97311", "Guyane", "Guyane", 5.4989, -54.0287),
+    ("Saint-Denis", "97400", "97411", "La Réunion", "La Réunion", -20.8823, 55.4504),
+    ("Saint-Pierre", "97410", "97416", "La Réunion", "La Réunion", -21.3393, 55.4781),
+    ("Le Port", "97420", "97407", "La Réunion", "La Réunion", -20.9372, 55.2919),
+    ("Mamoudzou", "97600", "97611", "Mayotte", "Mayotte", -12.7806, 45.2279),
+)
+
+STREETS: tuple[str, ...] = (
+    "rue de la République", "avenue Jean Jaurès", "rue Victor Hugo", "boulevard Gambetta",
+    "rue du Général de Gaulle", "place de la Mairie", "rue Pasteur", "avenue de la Gare",
+    "rue des Écoles", "rue Jules Ferry", "rue de la Liberté", "avenue du Maréchal Foch",
+)

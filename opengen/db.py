@@ -1,0 +1,79 @@
+"""Database engine and session (Flask-SQLAlchemy), migrations and the database CLI."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask_migrate import Migrate, upgrade
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import DateTime, MetaData, inspect
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes stored as naive UTC, so SQLite and PostgreSQL behave alike."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc)
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC datetime."""
+    return datetime.now(timezone.utc)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate(directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+
+
+def is_empty() -> bool:
+    """Tell whether the database has no schema yet."""
+    return not inspect(db.engine).has_table("events")
+
+
+def upgrade_schema() -> None:
+    """Bring the schema to the latest migration."""
+    upgrade(directory=MIGRATIONS_DIR)
+
+
+@click.command("init-db")
+def init_db_command() -> None:
+    """Create or upgrade the schema to the latest migration."""
+    upgrade_schema()
+    click.echo(current_app.config["SQLALCHEMY_DATABASE_URI"].split("@")[-1] + ": schéma à jour.")
+
+
+def init_app(app: Flask) -> None:
+    """Register the database, migrations and the init-db command on the app."""
+    db.init_app(app)
+    migrate.init_app(app, db)
+    app.cli.add_command(init_db_command)

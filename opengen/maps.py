@@ -1,0 +1,29 @@
+"""Folium map shells: the Leaflet map with tiles and nothing else; markers come from JSON."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import folium
+
+FRANCE_CENTRE = (46.6, 2.5)
+FRANCE_ZOOM = 6
+
+
+@dataclass(frozen=True)
+class MapShell:
+    name: str
+    html: str
+    script: str
+
+
+def shell(element_id: str, *, tiles_url: str, attribution: str, max_zoom: int = 19,
+          centre: tuple[float, float] = FRANCE_CENTRE, zoom: int = FRANCE_ZOOM) -> MapShell:
+    """Render an empty Leaflet map (no user text inside) for embedding in a page."""
+    # tiles=None ignores max_zoom; maxZoom must be passed as a keyword (see FIELD-NOTES).
+    fmap = folium.Map(location=list(centre), zoom_start=zoom, tiles=None, maxZoom=max_zoom,
+                      control_scale=True)
+    fmap._id = element_id
+    folium.TileLayer(tiles=tiles_url, attr=attribution, max_zoom=max_zoom, name="tiles").add_to(fmap)
+    root = fmap.get_root()
+    root.render()
+    return MapShell(name=fmap.get_name(), html=root.html.render(), script=root.script.render())

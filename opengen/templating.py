@@ -1,0 +1,74 @@
+"""What every template may use: navigation, option lists and labels. No queries but one flag."""
+from __future__ import annotations
+
+import json
+
+from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
+
+from . import events
+from .i18n import day_label
+from .labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
+
+# (endpoint, label) in menu order; entries whose blueprint is not registered are skipped.
+NAV = (
+    ("map.index", _l("Carte des sessions")),
+    ("broadcasts.index", _l("Émissions du matin")),
+    ("programme.index", _l("Mon programme")),
+    ("submit.start", _l("Proposer une session")),
+)
+
+
+def nav_links() -> list[tuple[str, str]]:
+    """Return the menu entries whose pages exist."""
+    return [(endpoint, label) for endpoint, label in NAV if endpoint in current_app.view_functions]
+
+
+def day_options(edition) -> list[tuple[str, str]]:
+    """Return (value, label) pairs for the days of the edition."""
+    return [] if edition is None else [(d.isoformat(), day_label(d).capitalize()) for d in edition.days()]
+
+
+def family_options(families) -> list[tuple[str, str]]:
+    """Return (value, label) pairs for the career families."""
+    return [(f.slug, f.label_fr) for f in families]
+
+
+def kind_options() -> list[tuple[str, str]]:
+    """Return (value, label) pairs for the kinds of session."""
+    return [(value, str(label)) for value, label in KIND_LABELS.items()]
+
+
+def format_options() -> list[tuple[str, str]]:
+    """Return (value, label) pairs for the format filter."""
+    return [("onsite", str(FORMAT_LABELS["onsite"])), ("online", str(FORMAT_LABELS["online"]))]
+
+
+def families_json(families) -> str:
+    """Return the families as JSON for the map script (escaped by the template)."""
+    return json.dumps([{"slug": f.slug, "label": f.label_fr, "colour": f.colour} for f in families],
+                      ensure_ascii=False)
+
+
+def kinds_json() -> str:
+    """Return the kind labels as JSON for the map script."""
+    return json.dumps({k: str(v) for k, v in KIND_LABELS.items()}, ensure_ascii=False)
+
+
+def safe_url(url: str | None) -> str | None:
+    """Return the URL if it is http(s), else None: school-written links must never run script."""
+    if url and url.strip().lower().startswith(("https://", "http://")):
+        return url.strip()
+    return None
+
+
+def init_app(app: Flask) -> None:
+    """Expose the helpers to every template."""
+    app.jinja_env.filters["safe_url"] = safe_url
+    app.jinja_env.globals.update(
+        nav_links=nav_links, day_options=day_options, family_options=family_options,
+        kind_options=kind_options, format_options=format_options, families_json=families_json,
+        kinds_json=kinds_json, demo_data_present=events.has_demo_data,
+        audience_labels=lambda tags: [str(AUDIENCE_LABELS.get(t, t)) for t in tags],
+        kind_label=lambda kind: KIND_LABELS[kind.value if hasattr(kind, "value") else kind],
+        format_label=lambda fmt: FORMAT_LABELS[fmt.value if hasattr(fmt, "value") else fmt])

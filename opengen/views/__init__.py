@@ -1,0 +1,12 @@
+"""One blueprint per user task."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register every blueprint of the site and the API."""
+    from . import api, events, map
+
+    for module in (map, events, api):
+        app.register_blueprint(module.bp)

@@ -1,0 +1,23 @@
+"""The public page of one session."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template
+
+from .. import events, maps
+
+bp = Blueprint("events", __name__, url_prefix="/events")
+
+
+@bp.get("/<int:event_id>")
+def show(event_id: int):
+    """Show everything about one published or cancelled session."""
+    event = events.get_public(event_id)
+    if event is None:
+        abort(404)
+    shell = None
+    if event.venue is not None and event.venue.lat is not None:
+        shell = maps.shell("venue", tiles_url=current_app.config["TILES_URL"],
+                           attribution=current_app.config["TILES_ATTRIBUTION"],
+                           max_zoom=current_app.config["TILES_MAX_ZOOM"],
+                           centre=(event.venue.lat, event.venue.lon), zoom=15)
+    return render_template("events/show.html", event=event, shell=shell)
