@@ -125,7 +125,7 @@ def generate(count: int = 450, seed: int = 2021, spread_km: float = 3.0) -> int:
     """
     rng = random.Random(seed)
     edition = ensure_edition()
-    family_ids = dict(db.session.execute(select(CareerFamily.slug, CareerFamily.id)).tuples())
+    family_ids = {slug: id_ for slug, id_ in db.session.execute(select(CareerFamily.slug, CareerFamily.id))}
     days = edition.days()
     schools_wanted = max(len(TOWNS), count // 4)
     spread = spread_km / 111.0

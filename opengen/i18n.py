@@ -5,7 +5,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask
-from flask_babel import Babel, format_date
+from flask_babel import Babel, format_date, get_locale
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -54,6 +54,7 @@ def hour_label(moment: datetime, zone: str | None = None) -> str:
 def init_app(app: Flask) -> None:
     """Register Babel and the date filters."""
     Babel(app, default_locale="fr", default_timezone="Europe/Paris")
+    app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["day_label"] = day_label
     app.jinja_env.filters["hour_label"] = hour_label
     app.jinja_env.filters["paris"] = paris

@@ -1,0 +1,50 @@
+# Two commands matter: `make run` and `make test`. Everything they need is installed here.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: run test test-only chromium bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.app-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.test-installed: requirements-test.txt requirements.txt $(VENV)/.app-installed
+	$(BIN)/pip install -q -r requirements-test.txt
+	touch $@
+
+# Create the schema (migrations) and the demo week on first run, then serve.
+run: $(VENV)/.app-installed
+	$(BIN)/flask --app app init-db
+	$(BIN)/flask --app app seed-demo --if-empty
+	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+
+# Debian's Chromium where apt is available; Playwright's own download as the fallback elsewhere.
+chromium: $(VENV)/.test-installed
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: /usr/bin/chromium"; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
+	  test -x /usr/bin/chromium; \
+	elif command -v sudo >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
+	  (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
+	  test -x /usr/bin/chromium; \
+	else $(BIN)/playwright install chromium; fi
+
+test: $(VENV)/.test-installed chromium
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-only:
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.test-installed chromium
+	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache
