@@ -76,6 +76,20 @@
                                               keyboard: true });
     marker.eventId = row[0];
     marker.on("click", function () { openPopup(marker, row[0]); });
+    marker.on("add", function () {
+      // Leaflet makes the pin focusable; Enter or Space must open it like a click.
+      var element = marker.getElement();
+      if (element) { element.dataset.eventId = String(row[0]); }
+      if (element && !element.dataset.keys) {
+        element.dataset.keys = "1";
+        element.addEventListener("keydown", function (event) {
+          if (event.key === "Enter" || event.key === " ") {
+            event.preventDefault();
+            openPopup(marker, row[0]);
+          }
+        });
+      }
+    });
     return marker;
   }
 
