@@ -19,6 +19,18 @@ NAV = (
 )
 
 
+MAP_AREAS = (
+    (_l("Métropole"), 46.6, 2.5, 6), (_l("Guadeloupe"), 16.2, -61.55, 9),
+    (_l("Martinique"), 14.64, -61.02, 10), (_l("Guyane"), 4.4, -53.0, 7),
+    (_l("La Réunion"), -21.12, 55.53, 10), (_l("Mayotte"), -12.82, 45.15, 11),
+)
+
+
+def map_areas() -> list[tuple[str, float, float, int]]:
+    """Return the map's quick jumps: metropolitan France and the overseas departments."""
+    return [(str(label), lat, lon, zoom) for label, lat, lon, zoom in MAP_AREAS]
+
+
 def nav_links() -> list[tuple[str, str]]:
     """Return the menu entries whose pages exist."""
     return [(endpoint, label) for endpoint, label in NAV if endpoint in current_app.view_functions]
@@ -66,7 +78,7 @@ def init_app(app: Flask) -> None:
     """Expose the helpers to every template."""
     app.jinja_env.filters["safe_url"] = safe_url
     app.jinja_env.globals.update(
-        nav_links=nav_links, day_options=day_options, family_options=family_options,
+        nav_links=nav_links, map_areas=map_areas, day_options=day_options, family_options=family_options,
         kind_options=kind_options, format_options=format_options, families_json=families_json,
         kinds_json=kinds_json, demo_data_present=events.has_demo_data,
         audience_labels=lambda tags: [str(AUDIENCE_LABELS.get(t, t)) for t in tags],

@@ -123,5 +123,12 @@
       document.body.dataset.markersLoaded = "error";
     });
 
+  Array.prototype.forEach.call(document.querySelectorAll(".map-jumps button"), function (button) {
+    button.addEventListener("click", function () {
+      map.setView([parseFloat(button.dataset.lat), parseFloat(button.dataset.lon)],
+                  parseInt(button.dataset.zoom, 10));
+    });
+  });
+
   window.opengenMap = { map: map, cluster: cluster, ready: ready };
 })();

@@ -116,3 +116,14 @@ def test_keyboard_users_reach_the_list_and_markers(page, make_event):
     page.focus(".leaflet-marker-pane .event-marker")
     page.keyboard.press("Enter")
     assert "Atelier au clavier" in page.wait_for_selector(".leaflet-popup-content .popup").inner_text()
+
+
+def test_overseas_sessions_are_one_click_away(page, make_event, make_venue):
+    make_event(title="Atelier à Saint-Pierre", venue=make_venue(city="Saint-Pierre", postcode="97410",
+                                                             lat=-21.3393, lon=55.4781,
+                                                             timezone="Indian/Reunion"))
+    db.session.commit()
+    _open_map(page)
+    assert page.query_selector(".leaflet-marker-pane .event-marker") is None
+    page.click("text=La Réunion")
+    page.wait_for_selector(".leaflet-marker-pane .event-marker")
