@@ -93,7 +93,7 @@ def build_calendar(
     tzid: str = "Europe/Paris",
     busy: bool = False,
 ) -> bytes:
-    """Serialise entries as a published iCalendar feed, times written in the local time of tzid."""
+    """Serialise entries as a published feed in tzid local time; busy=True marks their time OPAQUE."""
     _check_name("name", name)
     _check_name("calendar_uid", calendar_uid)
     _check_moment("stamp", stamp)
@@ -364,7 +364,7 @@ def _yearly_rules(transitions: list[_Transition], years: range) -> list[tuple[_T
     rules = []
     for daylight in (True, False):
         changes = [t for t in transitions if t.daylight == daylight]
-        shapes = {(t.onset.month, t.onset.weekday(), t.onset.time(), t.offset_from, t.offset_to, t.name) for t in changes}
+        shapes = {(t.onset.month, t.onset.weekday(), t.onset.time(), t.offset_to, t.name) for t in changes}
         if [t.onset.year for t in changes] != list(years) or len(shapes) != 1:
             return None
         # The same weekday of the month each year: its n-th, or its last (-1), or both.

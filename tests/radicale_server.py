@@ -2,7 +2,7 @@
 
 Use the context manager `running_radicale(folder)`, or the `radicale_url` fixture it backs:
 
-    from radicale_server import radicale_url  # noqa: F401  (a fixture)
+    from tests.radicale_server import radicale_url  # noqa: F401  (a fixture)
 
     def test_something(radicale_url):
         with caldav.DAVClient(url=radicale_url, username="tester", password="any") as client:
@@ -67,7 +67,8 @@ def running_radicale(folder: Path) -> Iterator[str]:
             _stop(process)
         if "Address already in use" not in log_path.read_text(encoding="utf-8", errors="replace"):
             break
-    raise RuntimeError(f"Radicale did not start; its log:\n{log_path.read_text(encoding='utf-8', errors='replace')}")
+    log_text = log_path.read_text(encoding="utf-8", errors="replace")
+    raise RuntimeError(f"Radicale did not start; its log:\n{log_text}")
 
 
 @pytest.fixture

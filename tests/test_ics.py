@@ -81,20 +81,20 @@ def vobject_events(body: bytes) -> dict[str, vobject.base.Component]:
 
 
 def instants(body: bytes) -> dict[str, dict[str, tuple[datetime, datetime]]]:
-    """The start and end of each event in UTC, per parser, by UID; icalendar twice: by name and by our VTIMEZONE."""
-    calendar = read_icalendar(body)
-    own_zone = calendar.walk("VTIMEZONE")[0].to_tz()
+    """Each event's start and end in UTC, per parser, by UID; icalendar by zone name and by our VTIMEZONE."""
+    own_zone = read_icalendar(body).walk("VTIMEZONE")[0].to_tz()
 
-    def by_own_zone(moment: datetime) -> datetime:
-        local = moment.tzinfo is not None and moment.utcoffset() != timedelta(0)
-        return moment.replace(tzinfo=own_zone).astimezone(UTC) if local else moment.astimezone(UTC)
+    def by_own_zone(prop: icalendar.prop.vDDDTypes) -> datetime:
+        moment = prop.dt.replace(tzinfo=own_zone) if "TZID" in prop.params else prop.dt
+        return moment.astimezone(UTC)
 
+    icalendar_read = icalendar_events(body)
     return {
         "icalendar": {
-            uid: (e.start.astimezone(UTC), e.end.astimezone(UTC)) for uid, e in icalendar_events(body).items()
+            uid: (e.start.astimezone(UTC), e.end.astimezone(UTC)) for uid, e in icalendar_read.items()
         },
         "icalendar with our VTIMEZONE": {
-            uid: (by_own_zone(e["DTSTART"].dt), by_own_zone(e["DTEND"].dt)) for uid, e in icalendar_events(body).items()
+            uid: (by_own_zone(e["DTSTART"]), by_own_zone(e["DTEND"])) for uid, e in icalendar_read.items()
         },
         "vobject": {
             uid: (e.dtstart.value.astimezone(UTC), e.dtend.value.astimezone(UTC))
@@ -161,9 +161,10 @@ def test_times_given_in_another_zone_are_written_in_paris_time() -> None:
     ids=["clocks go back, last Sunday of October", "clocks go forward, last Sunday of March"],
 )
 def test_sessions_across_the_change_of_time_keep_their_instants(night: datetime) -> None:
+    starts = [night + timedelta(minutes=15 * n) for n in range(20)]
     entries = [
-        make_entry(uid=f"night-{n}", start=night + timedelta(minutes=15 * n), end=night + timedelta(minutes=15 * n + 45))
-        for n in range(20)
+        make_entry(uid=f"night-{n}", start=start, end=start + timedelta(minutes=45))
+        for n, start in enumerate(starts)
     ]
     assert_read_back(entries, build(entries))
 
@@ -191,7 +192,9 @@ def test_vtimezone_uses_yearly_rules_like_mainstream_applications() -> None:
     assert {"TZOFFSETFROM:+0200", "TZOFFSETTO:+0100", "TZNAME:CET"} <= set(standard)
 
 
-@pytest.mark.parametrize("tzid", ["Europe/Paris", "America/New_York", "Australia/Sydney", "America/Sao_Paulo"])
+@pytest.mark.parametrize(
+    "tzid", ["Europe/Paris", "America/New_York", "Australia/Sydney", "America/Sao_Paulo"]
+)
 def test_vtimezone_gives_the_offsets_of_the_time_zone_database(tzid: str) -> None:
     own_zone = read_icalendar(build([], tzid=tzid)).walk("VTIMEZONE")[0].to_tz()
     zone = ZoneInfo(tzid)
@@ -201,8 +204,8 @@ def test_vtimezone_gives_the_offsets_of_the_time_zone_database(tzid: str) -> Non
             for hour in range(0, 24 * 31, 5):  # around every change of the month, hour by hour would be slow
                 moment = datetime(year, month, 1, tzinfo=UTC) + timedelta(hours=hour)
                 local = moment.astimezone(zone)
-                if local.fold or local.replace(tzinfo=None).replace(tzinfo=zone).astimezone(UTC) != moment:
-                    continue  # a repeated local time: written in UTC, not through the VTIMEZONE
+                if local.fold:
+                    continue  # the second of a repeated local time: written in UTC, not through the VTIMEZONE
                 assert local.replace(tzinfo=own_zone).astimezone(UTC) == moment, (tzid, moment)
                 checked += 1
     assert checked > 40_000
@@ -218,7 +221,8 @@ def test_vtimezone_gives_the_offsets_of_the_time_zone_database(tzid: str) -> Non
     ],
 )
 def test_other_time_zones_read_back_right(tzid: str, rrules: set[str]) -> None:
-    entries = [make_entry(uid=f"e{n}", start=start) for n, start in enumerate(around_changes(tzid, range(2021, 2023)))]
+    starts = around_changes(tzid, range(2021, 2023))
+    entries = [make_entry(uid=f"e{n}", start=start) for n, start in enumerate(starts)]
     body = build(entries, tzid=tzid)
     lines = content_lines(body)
     assert {line.removeprefix("RRULE:") for line in lines if line.startswith("RRULE:")} == rrules
@@ -248,7 +252,8 @@ def test_times_outside_the_vtimezone_years_are_written_in_utc() -> None:
 
 
 def test_nasty_text_reads_back_identically() -> None:
-    entry = make_entry(summary=NASTY, description=NASTY * 3, location=NASTY, categories=("Data, IA", "C;C++", "a\\b"))
+    categories = ("Data, IA", "C;C++", "a\\b")
+    entry = make_entry(summary=NASTY, description=NASTY * 3, location=NASTY, categories=categories)
     body = build([entry], name=NASTY, description=NASTY)
     expected = NASTY.replace("\r\n", "\n").replace("\r", "\n")
     ical = icalendar_events(body)[entry.uid]
@@ -256,8 +261,7 @@ def test_nasty_text_reads_back_identically() -> None:
     for read in (str(ical["SUMMARY"]), str(ical["LOCATION"]), vob.summary.value, vob.location.value):
         assert read == expected
     assert str(ical["DESCRIPTION"]) == vob.description.value == expected * 3
-    assert list(ical.categories) == ["Data, IA", "C;C++", "a\\b"]
-    assert list(vob.categories.value) == ["Data, IA", "C;C++", "a\\b"]
+    assert tuple(ical.categories) == tuple(vob.categories.value) == categories
     # icalendar 7.3 leaves NAME and X- properties escaped (and writes them unescaped); vobject reads
     # them as the TEXT that RFC 7986 and RFC 5545 make them.
     assert str(read_icalendar(body)["DESCRIPTION"]) == expected
@@ -278,6 +282,7 @@ def test_control_characters_are_dropped_and_unicode_line_separators_become_line_
     entry = make_entry(summary="a\x00b\x07c\x1bd\x7fe", description="one\u2028two\u2029three\x85four\x0bfive")
     body = build([entry])
     assert "SUMMARY:abcde" in content_lines(body)
+    assert "LOCATION:lone ? surrogate" in content_lines(build([make_entry(location="lone \ud800 surrogate")]))
     assert vobject_events(body)[entry.uid].description.value == "one\ntwo\nthree\nfourfive"
     assert str(icalendar_events(body)[entry.uid]["DESCRIPTION"]) == "one\ntwo\nthree\nfourfive"
 
@@ -433,7 +438,8 @@ def test_url_with_spaces_and_accents_is_percent_encoded() -> None:
 def test_ten_thousand_entries_build_quickly() -> None:
     first = datetime(2021, 11, 29, 9, 0, tzinfo=PARIS)
     entries = [
-        make_entry(uid=f"event-{n}", start=first + timedelta(minutes=n), description=NASTY * 2) for n in range(10_000)
+        make_entry(uid=f"event-{n}", start=first + timedelta(minutes=n), description=NASTY * 2)
+        for n in range(10_000)
     ]
     build(entries[:1])
     began = time.perf_counter()

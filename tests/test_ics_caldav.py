@@ -6,10 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 import caldav
 import pytest
-from radicale_server import radicale_url  # noqa: F401  (a fixture)
+from tests.radicale_server import radicale_url  # noqa: F401  (a fixture)
 
 from opengen.ics import CalendarEntry, build_calendar
-from test_ics import PARIS, STAMP, make_entry
+from tests.test_ics import PARIS, STAMP, make_entry
 
 UTC = timezone.utc
 MINUTE = timedelta(minutes=1)
@@ -22,7 +22,8 @@ def calendar_objects(entries: list[CalendarEntry]) -> dict[str, str]:
     RFC 4791 wants one UID per calendar object resource and no METHOD, so the feed is cut apart
     as text, keeping our own serialisation rather than a parser's rewrite of it.
     """
-    text = build_calendar(entries, name="Open Gen", calendar_uid="all@opengen.test", stamp=STAMP).decode("utf-8")
+    feed = build_calendar(entries, name="Open Gen", calendar_uid="all@opengen.test", stamp=STAMP)
+    text = feed.decode("utf-8")
     head, *events = text.split("BEGIN:VEVENT\r\n")
     head = head.replace("METHOD:PUBLISH\r\n", "")
     events[-1] = events[-1].removesuffix("END:VCALENDAR\r\n")
@@ -64,12 +65,10 @@ SESSIONS = [
 
 def test_imported_sessions_are_found_at_their_instants(calendar: caldav.Calendar) -> None:
     import_entries(calendar, SESSIONS)
-    assert found_between(calendar, datetime(2021, 11, 29, 9, 0, tzinfo=UTC), datetime(2021, 11, 29, 9, 1, tzinfo=UTC)).keys() == {
-        "winter@opengen.test"
-    }
-    assert found_between(calendar, datetime(2022, 6, 15, 8, 0, tzinfo=UTC), datetime(2022, 6, 15, 8, 1, tzinfo=UTC)).keys() == {
-        "summer@opengen.test"
-    }
+    nine_utc = datetime(2021, 11, 29, 9, 0, tzinfo=UTC)  # 10:00 in Paris, winter time
+    assert found_between(calendar, nine_utc, nine_utc + MINUTE).keys() == {"winter@opengen.test"}
+    eight_utc = datetime(2022, 6, 15, 8, 0, tzinfo=UTC)  # 10:00 in Paris, summer time
+    assert found_between(calendar, eight_utc, eight_utc + MINUTE).keys() == {"summer@opengen.test"}
     for session in SESSIONS:
         start = session.start.astimezone(UTC)
         found = found_between(calendar, start, start + MINUTE)
