@@ -6,9 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 import caldav
 import pytest
-from tests.radicale_server import radicale_url  # noqa: F401  (a fixture)
 
 from opengen.ics import CalendarEntry, build_calendar
+from tests.radicale_server import radicale_url  # noqa: F401  (a fixture)
 from tests.test_ics import PARIS, STAMP, make_entry
 
 UTC = timezone.utc
