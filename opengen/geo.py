@@ -152,7 +152,7 @@ class Place:
                 "postcode": self.postcode, "department": self.department}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Commune:
     """One row of the gazetteer: a commune or a municipal arrondissement."""
 
