@@ -12,6 +12,9 @@ from sqlalchemy import DateTime, MetaData, inspect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from .spatial import forget as spatial_forget
+from .spatial import include_name as spatial_include_name
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -52,7 +55,8 @@ def utcnow() -> datetime:
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+migrate = Migrate(directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True,
+                  include_name=spatial_include_name)
 
 
 def is_empty() -> bool:
@@ -63,6 +67,7 @@ def is_empty() -> bool:
 def upgrade_schema() -> None:
     """Bring the schema to the latest migration."""
     upgrade(directory=MIGRATIONS_DIR)
+    spatial_forget(db.engine)
 
 
 @click.command("init-db")

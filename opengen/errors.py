@@ -16,6 +16,10 @@ class InvalidQuery(ValueError):
         self.message = message
 
 
+class PlaceNotFound(InvalidQuery):
+    """A place to search around that no geocoder knows (404 rather than 400)."""
+
+
 def wants_json() -> bool:
     """Tell whether the client is an API client."""
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
@@ -47,6 +51,12 @@ def init_app(app: Flask) -> None:
         if wants_json():
             return jsonify({"error": error.message, "field": error.field, "status": 400}), 400
         return _render(400, error.message)
+
+    @app.errorhandler(PlaceNotFound)
+    def _not_found(error: PlaceNotFound):
+        if wants_json():
+            return jsonify({"error": error.message, "field": error.field, "status": 404}), 404
+        return _render(404, error.message)
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):

@@ -2,17 +2,20 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from itertools import groupby
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from . import spatial
 from .db import db
 from .errors import InvalidQuery
 from .filters import EventFilters
+from .geo import Place, haversine_km
+from .geocoding import find_place
 from .i18n import PARIS, local, paris
 from .models import (
     CareerFamily,
@@ -40,8 +43,37 @@ def _check(filters: EventFilters) -> None:
         raise InvalidQuery("school", _("École inconnue : %(value)s.", value=filters.school))
 
 
-def filtered(filters: EventFilters, statuses=PUBLIC_STATUSES) -> Select:
-    """Return a statement selecting the events that match the filters, in start order."""
+@dataclass(frozen=True)
+class Area:
+    """The circle a search is about: a place found for `q`, or a position given as lat/lon."""
+
+    lat: float
+    lon: float
+    radius_km: float
+    place: Place | None = None  # None for a position
+
+    @property
+    def label(self) -> str | None:
+        """The name of the place found ("Saint-Denis (93200)"), None for a position."""
+        return self.place.label if self.place is not None else None
+
+    @property
+    def alternatives(self) -> list[dict]:
+        """The other places an ambiguous query may have meant."""
+        return self.place.alternatives if self.place is not None else []
+
+
+def locate(filters: EventFilters) -> Area | None:
+    """Resolve the filters' place (geocoding q) to a circle; None when they name no place."""
+    if filters.q is not None:
+        place = find_place(filters.q)
+        return Area(place.lat, place.lon, filters.radius_km, place)
+    if filters.lat is not None and filters.lon is not None:
+        return Area(filters.lat, filters.lon, filters.radius_km)
+    return None
+
+
+def _conditions(filters: EventFilters, statuses) -> Select:
     _check(filters)
     stmt = select(Event).where(Event.status.in_(statuses))
     if filters.day is not None:
@@ -59,6 +91,33 @@ def filtered(filters: EventFilters, statuses=PUBLIC_STATUSES) -> Select:
         stmt = stmt.where(Event.format.in_((EventFormat.online, EventFormat.both)))
     if filters.school is not None:
         stmt = stmt.where(Event.school_id == filters.school)
+    return stmt
+
+
+def _within(stmt: Select, area: Area) -> tuple[Select, ColumnElement]:
+    """Keep the events with a venue inside the circle; also return the SQL term ranking them."""
+    term = spatial.haversine_term(area.lat, area.lon, Venue.lat, Venue.lon)
+    box = spatial.in_box(Event.venue_id, Venue.lat, Venue.lon, area.lat, area.lon, area.radius_km,
+                         use_rtree=spatial.has_rtree(db.engine))
+    stmt = (stmt.join(Venue, Venue.id == Event.venue_id)
+            .where(Event.format != EventFormat.online, box,
+                   term <= spatial.term_limit(area.radius_km)))
+    return stmt, term
+
+
+def _online_only(stmt: Select) -> Select:
+    return stmt.where(or_(Event.format == EventFormat.online, Event.venue_id.is_(None)))
+
+
+def filtered(filters: EventFilters, statuses=PUBLIC_STATUSES, area: Area | None = None) -> Select:
+    """Return a statement selecting the events that match the filters, in start order.
+
+    With an area (see locate), only the sessions held inside its circle; the online ones are
+    left to online_sessions().
+    """
+    stmt = _conditions(filters, statuses)
+    if area is not None:
+        stmt, _term = _within(stmt, area)
     return stmt.order_by(Event.start_at, Event.id)
 
 
@@ -67,9 +126,78 @@ def _with_details(stmt: Select) -> Select:
                         selectinload(Event.families))
 
 
+def _count(stmt: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+
+
+def _load(ids: list[int]) -> list[Event]:
+    """The events with these ids, details loaded, in the order of the ids."""
+    if not ids:
+        return []
+    found = {e.id: e for e in db.session.scalars(_with_details(select(Event).where(Event.id.in_(ids))))
+             .unique()}
+    return [found[i] for i in ids if i in found]
+
+
+@dataclass
+class Slice:
+    """Some of the events matching a search, and how many match in all."""
+
+    items: list[Event]
+    total: int
+    area: Area | None = None
+    distances: dict[int, float] = field(default_factory=dict)  # event id -> km, with an area
+    online: list[Event] = field(default_factory=list)  # with an area: the online-only sessions...
+    online_total: int = 0  # ...and how many there are
+
+
+def nearest(filters: EventFilters, area: Area, limit: int | None = None,
+            offset: int = 0) -> tuple[list[tuple[int, float]], int]:
+    """Return (event id, distance in km) for the sessions inside the area, nearest first, and their count."""
+    stmt, term = _within(_conditions(filters, PUBLIC_STATUSES), area)
+    ranked = (stmt.with_only_columns(Event.id, Venue.lat, Venue.lon, func.count().over())
+              .order_by(term, Event.start_at, Event.id).offset(offset))
+    if limit is not None:
+        ranked = ranked.limit(limit)
+    rows = db.session.execute(ranked).all()
+    total = rows[0][3] if rows else (_count(stmt) if offset else 0)
+    return [(row[0], haversine_km(area.lat, area.lon, row[1], row[2])) for row in rows], total
+
+
+def online_sessions(filters: EventFilters, limit: int | None = None) -> tuple[list[Event], int]:
+    """Return the online-only sessions matching the filters (first `limit`, start order) and their count."""
+    stmt = _online_only(_conditions(filters, PUBLIC_STATUSES))
+    total = _count(stmt)
+    stmt = _with_details(stmt.order_by(Event.start_at, Event.id))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(db.session.scalars(stmt).unique()), total
+
+
+def window(filters: EventFilters, limit: int | None, offset: int = 0, online_limit: int | None = None,
+           area: Area | None = None) -> Slice:
+    """Return `limit` events from `offset`: nearest first around the filters' place, else by start."""
+    area = area or locate(filters)
+    if area is None:
+        stmt = filtered(filters)
+        total = _count(stmt)
+        stmt = _with_details(stmt).offset(offset)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return Slice(list(db.session.scalars(stmt).unique()), total)
+    ranked, total = nearest(filters, area, limit, offset)
+    online, online_total = online_sessions(filters, limit if online_limit is None else online_limit)
+    return Slice(_load([i for i, _km in ranked]), total, area, dict(ranked), online, online_total)
+
+
 def search(filters: EventFilters) -> list[Event]:
-    """Return every public event matching the filters, with school, venue and families loaded."""
-    return list(db.session.scalars(_with_details(filtered(filters))).unique())
+    """Return every public event matching the filters, with school, venue and families loaded.
+
+    Around a place: the sessions inside the circle nearest first, then the online-only ones
+    (reachable from anywhere) in start order.
+    """
+    found = window(filters, None)
+    return found.items + found.online
 
 
 @dataclass
@@ -78,6 +206,10 @@ class Page:
     number: int
     size: int
     total: int
+    area: Area | None = None
+    distances: dict[int, float] = field(default_factory=dict)
+    online: list[Event] = field(default_factory=list)
+    online_total: int = 0
 
     @property
     def pages(self) -> int:
@@ -89,18 +221,28 @@ class Page:
                 groupby(self.items, key=lambda e: paris(e.start_at).date())]
 
 
-def page(filters: EventFilters, number: int, size: int) -> Page:
-    """Return one page of the public events matching the filters."""
-    stmt = filtered(filters)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    number = max(1, min(number, max(1, math.ceil(total / size))))
-    items = db.session.scalars(_with_details(stmt).limit(size).offset((number - 1) * size)).unique()
-    return Page(list(items), number, size, total)
+def page(filters: EventFilters, number: int, size: int, online_size: int = 5) -> Page:
+    """Return one page of the public events matching the filters (nearest first around a place)."""
+    area = locate(filters)
+    if area is None:
+        stmt = filtered(filters)
+        total = _count(stmt)
+        number = max(1, min(number, max(1, math.ceil(total / size))))
+        items = db.session.scalars(_with_details(stmt).limit(size).offset((number - 1) * size)).unique()
+        return Page(list(items), number, size, total)
+    number = max(1, number)
+    found = window(filters, size, (number - 1) * size, online_size, area)
+    last = max(1, math.ceil(found.total / size))
+    if number > last:  # a page beyond the end shows the last one
+        number = last
+        found = window(filters, size, (number - 1) * size, online_size, area)
+    return Page(found.items, number, size, found.total, area, found.distances, found.online,
+                found.online_total)
 
 
 def markers(filters: EventFilters) -> list[list]:
     """Return [id, lat, lon, family position, kind] for each published on-site event, for the map."""
-    base = filtered(filters, statuses=(EventStatus.published,)).subquery()
+    base = filtered(filters, statuses=(EventStatus.published,), area=locate(filters)).subquery()
     first_family = (select(func.min(CareerFamily.position)).join(event_families)
                     .where(event_families.c.event_id == base.c.id).scalar_subquery())
     stmt = (select(base.c.id, Venue.lat, Venue.lon, first_family, base.c.kind)
@@ -185,8 +327,8 @@ def schools_with_events() -> list[School]:
         .order_by(School.name)))
 
 
-__all__ = ["current_edition", "filtered", "search", "page", "markers", "get_public", "to_api",
-           "families", "schools_with_events"]
+__all__ = ["current_edition", "locate", "filtered", "nearest", "online_sessions", "window", "search",
+           "page", "markers", "get_public", "to_api", "families", "schools_with_events"]
 
 
 def has_demo_data() -> bool:

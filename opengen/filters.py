@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+import math
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -12,6 +13,10 @@ from .families import SLUGS
 from .models import EventKind
 
 FORMATS = ("onsite", "online")
+MAX_PLACE_CHARS = 200  # what the geocoders accept
+DEFAULT_RADIUS_KM = 25.0
+MIN_RADIUS_KM, MAX_RADIUS_KM = 1.0, 200.0
+RADIUS_CHOICES = (5, 10, 25, 50, 100, 200)
 
 
 @dataclass(frozen=True)
@@ -21,17 +26,34 @@ class EventFilters:
     kind: EventKind | None = None
     format: str | None = None
     school: int | None = None
+    q: str | None = None  # a place to search around: postal code, town or address
+    lat: float | None = None  # ...or a point (both set or both None)
+    lon: float | None = None
+    radius_km: float = DEFAULT_RADIUS_KM
+
+    @property
+    def has_place(self) -> bool:
+        """Tell whether the search is around a place (results then sorted by distance)."""
+        return self.q is not None or self.lat is not None
 
     def to_args(self) -> dict[str, str]:
         """Return the filters as query-string arguments, omitting the empty ones."""
         args = {"day": self.day.isoformat() if self.day else None, "family": self.family,
                 "kind": self.kind.value if self.kind else None, "format": self.format,
-                "school": str(self.school) if self.school is not None else None}
+                "school": str(self.school) if self.school is not None else None,
+                "q": self.q, "lat": _number(self.lat), "lon": _number(self.lon),
+                "radius_km": _number(self.radius_km) if self.has_place else None}
         return {k: v for k, v in args.items() if v}
 
     def without(self, name: str) -> EventFilters:
         """Return a copy with one filter cleared."""
         return replace(self, **{name: None})
+
+
+def _number(value: float | None) -> str | None:
+    if value is None:
+        return None
+    return str(int(value)) if value == int(value) else repr(round(value, 6))
 
 
 def _one(args: Mapping[str, str], name: str) -> str | None:
@@ -64,7 +86,68 @@ def parse_filters(args: Mapping[str, str]) -> EventFilters:
         raise InvalidQuery("format", _("Format inconnu : utilisez onsite ou online."))
     school = _one(args, "school")
     if school is not None:
-        if not school.isdigit() or len(school) > 12:
+        if not (school.isascii() and school.isdigit()) or len(school) > 12:
             raise InvalidQuery("school", _("Identifiant d’école invalide."))
         school = int(school)
-    return EventFilters(day=day, family=family, kind=kind, format=fmt, school=school)
+    q, lat, lon, radius_km = _place(args)
+    return EventFilters(day=day, family=family, kind=kind, format=fmt, school=school,
+                        q=q, lat=lat, lon=lon, radius_km=radius_km)
+
+
+def _float(args: Mapping[str, str], name: str, low: float, high: float, message: str) -> float | None:
+    raw = _one(args, name)
+    if raw is None:
+        return None
+    try:
+        value = float(raw.replace(",", ".")) if len(raw) <= 32 else math.nan
+    except ValueError:
+        value = math.nan
+    if not low <= value <= high:  # also refuses NaN and infinities
+        raise InvalidQuery(name, message)
+    return value
+
+
+def _place(args: Mapping[str, str]) -> tuple[str | None, float | None, float | None, float]:
+    """Read q, or lat and lon, and radius_km; the place itself is resolved by the events module."""
+    q = _one(args, "q")
+    if q is not None:
+        q = " ".join(q.split())
+        if len(q) > MAX_PLACE_CHARS:
+            raise InvalidQuery("q", _("Lieu trop long : %(max)s caractères au plus.", max=MAX_PLACE_CHARS))
+    lat = _float(args, "lat", -90.0, 90.0, _("Latitude invalide : un nombre entre -90 et 90."))
+    lon = _float(args, "lon", -180.0, 180.0, _("Longitude invalide : un nombre entre -180 et 180."))
+    if (lat is None) != (lon is None):
+        missing = "lon" if lon is None else "lat"
+        raise InvalidQuery(missing, _("Donnez la latitude et la longitude ensemble."))
+    if q is not None and lat is not None:
+        raise InvalidQuery("q", _("Cherchez autour d’un lieu ou d’une position, pas des deux."))
+    radius = _float(args, "radius_km", MIN_RADIUS_KM, MAX_RADIUS_KM,
+                    _("Rayon invalide : un nombre de kilomètres entre %(min)s et %(max)s.",
+                      min=int(MIN_RADIUS_KM), max=int(MAX_RADIUS_KM)))
+    return q, lat, lon, DEFAULT_RADIUS_KM if radius is None else radius
+
+
+def parse_place_query(args: Mapping[str, str]) -> str:
+    """Read the required place text q (for /api/geocode); raise InvalidQuery if missing, blank or too long."""
+    q = _one(args, "q")
+    if q is None:
+        raise InvalidQuery("q", _("Indiquez un lieu : code postal, commune ou adresse."))
+    q = " ".join(q.split())
+    if len(q) > MAX_PLACE_CHARS:
+        raise InvalidQuery("q", _("Lieu trop long : %(max)s caractères au plus.", max=MAX_PLACE_CHARS))
+    return q
+
+
+def parse_paging(args: Mapping[str, str], default: int = 50, maximum: int = 500) -> tuple[int, int]:
+    """Read limit and offset (API pagination); raise InvalidQuery when out of range."""
+    values = {}
+    for name, low, high, fallback in (("limit", 1, maximum, default), ("offset", 0, 10**9, 0)):
+        raw = _one(args, name)
+        if raw is None:
+            values[name] = fallback
+        elif raw.isascii() and raw.isdigit() and len(raw) <= 10 and low <= int(raw) <= high:
+            values[name] = int(raw)
+        else:
+            raise InvalidQuery(name, _("Valeur invalide pour %(name)s : un entier entre %(low)s et "
+                                       "%(high)s.", name=name, low=low, high=high))
+    return values["limit"], values["offset"]

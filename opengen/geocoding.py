@@ -1,12 +1,19 @@
 """The app's geocoder: settings from the config, a cache in the database shared by all processes."""
 from __future__ import annotations
 
+import json
+import sys
+
+import click
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .db import db, utcnow
-from .geo import Geocoder, default_gazetteer
+from .errors import InvalidQuery, PlaceNotFound
+from .filters import parse_place_query
+from .geo import Geocoder, Place, default_gazetteer
 from .models import GeocodeCacheEntry
 
 EXTENSION = "opengen.geocoder"
@@ -39,7 +46,48 @@ def get_geocoder() -> Geocoder:
     return geocoder
 
 
+def find_place(query: str) -> Place:
+    """Return the place a visitor's text names; raise PlaceNotFound (field "q") when none does."""
+    place = get_geocoder().geocode(query)
+    if place is None:
+        raise PlaceNotFound("q", _("Lieu introuvable : « %(query)s ». Vérifiez l’orthographe ou essayez "
+                                   "un code postal ou le nom d’une commune.", query=query))
+    return place
+
+
+def place_to_api(place: Place) -> dict:
+    """Return the public JSON form of a geocoded place; an ambiguous name says so and lists the others."""
+    data = {"lat": place.lat, "lon": place.lon, "label": place.label, "source": place.source,
+            "precision": place.precision, "city": place.city, "postcode": place.postcode,
+            "insee": place.insee, "department": place.department,
+            "ambiguous": bool(place.alternatives), "alternatives": place.alternatives}
+    if place.alternatives:
+        how = (_("la commune la plus peuplée de ce nom") if place.source == "gazetteer"
+               else _("la réponse la plus probable"))
+        data["note"] = _("Plusieurs lieux correspondent : nous avons retenu %(label)s (%(how)s). "
+                         "Les autres sont dans « alternatives ».", label=place.label, how=how)
+    return data
+
+
+@click.command("geocode")
+@click.argument("query")
+def geocode_command(query: str) -> None:
+    """Print as JSON what /api/geocode answers for QUERY (exit status 1 if not found)."""
+    try:
+        place = find_place(parse_place_query({"q": query}))
+    except PlaceNotFound as error:
+        click.echo(json.dumps({"error": error.message, "field": error.field, "status": 404},
+                              ensure_ascii=False))
+        sys.exit(1)
+    except InvalidQuery as error:
+        click.echo(json.dumps({"error": error.message, "field": error.field, "status": 400},
+                              ensure_ascii=False))
+        sys.exit(2)
+    click.echo(json.dumps(place_to_api(place), ensure_ascii=False, indent=2))
+
+
 def init_app(app: Flask) -> None:
-    """Load the offline gazetteer at start-up rather than on a visitor's first search."""
+    """Register `flask geocode`; load the offline gazetteer at start-up, not on a first search."""
+    app.cli.add_command(geocode_command)
     if not app.config.get("TESTING"):
         default_gazetteer()

@@ -5,11 +5,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from opengen.db import Base, db
+from opengen.spatial import include_name
 
 
 def test_models_and_migrations_agree(app):
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                                 "include_name": include_name})
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
 

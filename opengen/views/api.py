@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request, url_for
 
 from .. import events
-from ..filters import parse_filters
+from ..filters import parse_filters, parse_paging, parse_place_query
+from ..geocoding import find_place, place_to_api
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -13,11 +14,31 @@ def _url(event_id: int) -> str:
     return url_for("events.show", event_id=event_id, _external=True)
 
 
+def _area_to_api(area: events.Area) -> dict:
+    data = place_to_api(area.place) if area.place is not None else {
+        "lat": area.lat, "lon": area.lon, "label": None, "source": "position", "precision": "position"}
+    return {**data, "radius_km": area.radius_km}
+
+
 @bp.get("/events")
 def event_list():
-    """List the public events matching the filters."""
-    found = events.search(parse_filters(request.args))
-    return jsonify({"count": len(found), "events": [events.to_api(e, _url(e.id)) for e in found]})
+    """List the public events matching the filters, a page at a time (nearest first around a place)."""
+    filters = parse_filters(request.args)
+    limit, offset = parse_paging(request.args)
+    found = events.window(filters, limit, offset)
+    body = {"count": found.total, "limit": limit, "offset": offset,
+            "events": [events.to_api(e, _url(e.id), found.distances.get(e.id)) for e in found.items]}
+    if found.area is not None:
+        body["place"] = _area_to_api(found.area)
+        body["online"] = {"count": found.online_total,
+                          "events": [events.to_api(e, _url(e.id)) for e in found.online]}
+    return jsonify(body)
+
+
+@bp.get("/geocode")
+def geocode():
+    """Find the place a postal code, town or address names."""
+    return jsonify(place_to_api(find_place(parse_place_query(request.args))))
 
 
 @bp.get("/events/markers")
