@@ -194,6 +194,8 @@ class Event(Base):
     __table_args__ = (
         Index("ix_events_status_start", "status", "start_at"),
         Index("ix_events_updated_at", "updated_at"),
+        # Covers what a search around a place reads per event once the venues are found.
+        Index("ix_events_venue_listing", "venue_id", "status", "format", "start_at"),
     )
 
     @property

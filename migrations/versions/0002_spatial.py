@@ -1,6 +1,7 @@
-"""Spatial index of venues: an R*Tree kept in sync by triggers (SQLite only)
+"""Spatial index of venues: an R*Tree kept in sync by triggers (SQLite only); covering index
+of events by venue (both databases)
 
-On PostgreSQL nothing is created: proximity queries use a bounding box on the existing
+On PostgreSQL no R*Tree: proximity queries use a bounding box on the existing
 ix_venues_lat_lon index. Careful: a later batch migration that rebuilds `venues` on SQLite
 drops these triggers; recreate them there (tests/test_spatial.py checks they exist at head).
 
@@ -39,6 +40,7 @@ TRIGGERS = {
 
 
 def upgrade():
+    op.create_index("ix_events_venue_listing", "events", ["venue_id", "status", "format", "start_at"])
     if op.get_bind().dialect.name != "sqlite":
         return
     op.execute("CREATE VIRTUAL TABLE IF NOT EXISTS venue_rtree "
@@ -50,6 +52,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_events_venue_listing", table_name="events")
     if op.get_bind().dialect.name != "sqlite":
         return
     for name in TRIGGERS:
