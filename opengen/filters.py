@@ -41,8 +41,8 @@ class EventFilters:
         args = {"day": self.day.isoformat() if self.day else None, "family": self.family,
                 "kind": self.kind.value if self.kind else None, "format": self.format,
                 "school": str(self.school) if self.school is not None else None,
-                "q": self.q, "lat": _number(self.lat), "lon": _number(self.lon),
-                "radius_km": _number(self.radius_km) if self.has_place else None}
+                "q": self.q, "lat": number_arg(self.lat), "lon": number_arg(self.lon),
+                "radius_km": number_arg(self.radius_km) if self.has_place else None}
         return {k: v for k, v in args.items() if v}
 
     def without(self, name: str) -> EventFilters:
@@ -50,7 +50,8 @@ class EventFilters:
         return replace(self, **{name: None})
 
 
-def _number(value: float | None) -> str | None:
+def number_arg(value: float | None) -> str | None:
+    """Write a number for a query string: "25" rather than "25.0", at most 6 decimals."""
     if value is None:
         return None
     return str(int(value)) if value == int(value) else repr(round(value, 6))

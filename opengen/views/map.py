@@ -1,26 +1,57 @@
-"""The home page: the map of the week's sessions, the filters and the accessible list."""
+"""The home page: the map of the week's sessions, the filters, the search around a place, the list."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from .. import events, maps
-from ..filters import parse_filters
+from ..errors import PlaceNotFound
+from ..filters import RADIUS_CHOICES, number_arg, parse_filters
 
 bp = Blueprint("map", __name__)
 
 
 def _page_number() -> int:
     raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
 
 
 @bp.get("/")
 def index():
-    """Show the map and the list of sessions matching the filters."""
+    """Show the map and the list of sessions matching the filters, nearest first around a place."""
     filters = parse_filters(request.args)
-    listing = events.page(filters, _page_number(), current_app.config["LIST_PAGE_SIZE"])
+    place_error = None
+    try:
+        listing = events.page(filters, _page_number(), current_app.config["LIST_PAGE_SIZE"])
+        shown = filters
+    except PlaceNotFound as error:
+        # The message goes next to the field, which keeps what was typed; the list ignores it.
+        place_error = error.message
+        shown = filters.without("q")
+        listing = events.page(shown, _page_number(), current_app.config["LIST_PAGE_SIZE"])
     shell = maps.shell("events", tiles_url=current_app.config["TILES_URL"],
                        attribution=current_app.config["TILES_ATTRIBUTION"],
                        max_zoom=current_app.config["TILES_MAX_ZOOM"])
-    return render_template("map/index.html", filters=filters, listing=listing, shell=shell,
+    radii = [number_arg(km) for km in sorted({*RADIUS_CHOICES, filters.radius_km})]
+    return render_template("map/index.html", filters=filters, shown=shown, listing=listing,
+                           place_error=place_error, radii=radii, radius=number_arg(filters.radius_km),
+                           links=_place_links(shown, listing), shell=shell,
                            edition=events.current_edition(), families=events.families())
+
+
+def _alternative_query(alternative: dict) -> str:
+    label, postcode = alternative.get("label") or "", alternative.get("postcode")
+    department = alternative.get("department")
+    if postcode and postcode not in label and f"({department})" not in label:
+        return f"{label} {postcode}"
+    return label
+
+
+def _place_links(shown, listing) -> dict:
+    """URLs for the other places an ambiguous name may mean, and for the online sessions."""
+    args = shown.to_args()
+    if listing.area is None:
+        return {"alternatives": [], "online": None}
+    alternatives = [(a.get("label"), url_for("map.index", **{**args, "q": _alternative_query(a)}))
+                    for a in listing.area.alternatives]
+    online = {k: v for k, v in args.items() if k not in ("q", "lat", "lon", "radius_km")}
+    return {"alternatives": alternatives, "online": url_for("map.index", **{**online, "format": "online"})}

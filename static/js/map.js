@@ -130,5 +130,64 @@
     });
   });
 
-  window.opengenMap = { map: map, cluster: cluster, ready: ready };
+  // A search around a place: outline the circle and fit the map to it; remember the place.
+  var area = null;
+  if (config.dataset.areaLat) {
+    var centre = [parseFloat(config.dataset.areaLat), parseFloat(config.dataset.areaLon)];
+    area = L.circle(centre, { radius: parseFloat(config.dataset.areaRadiusKm) * 1000, color: "#0b4f8a",
+                              weight: 2, fill: false, interactive: false }).addTo(map);
+    map.fitBounds(area.getBounds());
+    try {
+      window.localStorage.setItem("opengen.place", JSON.stringify(
+        { q: config.dataset.placeQ || null, lat: centre[0], lon: centre[1] }));
+    } catch (error) { /* private browsing: nothing to remember */ }
+  }
+
+  window.opengenMap = { map: map, cluster: cluster, ready: ready, area: area };
+})();
+
+/* The search form: "around me" reloads the page with the browser's position as lat/lon. */
+(function () {
+  "use strict";
+  var form = document.querySelector("form.filters");
+  var button = document.getElementById("around-me");
+  if (!form || !button || !("geolocation" in navigator)) { return; }
+  var field = document.getElementById("locate-field");
+  var error = document.getElementById("locate-error");
+  var place = document.getElementById("filter-q");
+  field.hidden = false;
+
+  function fail(text) {
+    error.textContent = text;
+    error.hidden = false;
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+  }
+
+  // A typed place replaces a position kept from "around me".
+  form.addEventListener("submit", function () {
+    if (place && place.value.trim()) {
+      Array.prototype.forEach.call(form.querySelectorAll('input[type="hidden"][name="lat"], input[type="hidden"][name="lon"]'),
+                                   function (input) { input.disabled = true; });
+    }
+  });
+
+  button.addEventListener("click", function () {
+    error.hidden = true;
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    navigator.geolocation.getCurrentPosition(function (position) {
+      var params = new URLSearchParams(new FormData(form));
+      params.delete("q");
+      params.delete("page");
+      params.set("lat", position.coords.latitude.toFixed(4));
+      params.set("lon", position.coords.longitude.toFixed(4));
+      Array.from(params.keys()).forEach(function (key) { if (!params.get(key)) { params.delete(key); } });
+      window.location.assign(form.getAttribute("action") + "?" + params.toString());
+    }, function (failure) {
+      fail(failure.code === 1
+        ? "Vous n’avez pas autorisé la localisation. Tapez plutôt votre code postal ou votre commune."
+        : "Votre position n’a pas pu être trouvée. Tapez plutôt votre code postal ou votre commune.");
+    }, { enableHighAccuracy: false, timeout: 10000, maximumAge: 600000 });
+  });
 })();
