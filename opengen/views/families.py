@@ -29,7 +29,7 @@ def show(slug: str):
         abort(404)
     filters = EventFilters(family=slug)
     listing = events.page(filters, _page_number(), current_app.config["LIST_PAGE_SIZE"])
-    shell = maps.shell("family-map", tiles_url=current_app.config["TILES_URL"],
+    shell = maps.shell("family", tiles_url=current_app.config["TILES_URL"],
                        attribution=current_app.config["TILES_ATTRIBUTION"],
                        max_zoom=current_app.config["TILES_MAX_ZOOM"])
     now = clock.now()
