@@ -8,11 +8,13 @@ from itertools import groupby
 from typing import Literal
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from . import clock
 from .db import db
+from .events import current_edition
 from .families import BY_SLUG, SLUGS
 from .i18n import PARIS
 from .models import Broadcast, CareerFamily, Edition
@@ -62,13 +64,6 @@ def programme(edition: Edition) -> list[Broadcast]:
     return list(db.session.scalars(
         select(Broadcast).where(Broadcast.edition_id == edition.id)
         .options(selectinload(Broadcast.families)).order_by(Broadcast.start_at, Broadcast.id)))
-
-
-def current_edition() -> Edition | None:
-    """Return the edition the site is about (the current one, else the latest)."""
-    return db.session.scalars(
-        select(Edition).order_by(Edition.is_current.desc(), Edition.starts_on.desc()).limit(1)
-    ).first()
 
 
 def get(broadcast_id: int) -> Broadcast | None:
@@ -419,43 +414,44 @@ def _default_or_none(families: Sequence[str]) -> str | None:
 
 def _validate(new: dict) -> None:
     if not new["families"]:
-        raise BroadcastError("Une émission présente au moins une famille de métiers.")
+        raise BroadcastError(_("Une émission présente au moins une famille de métiers."))
     for slug in new["families"]:
         if slug not in BY_SLUG:
-            raise BroadcastError(f"Famille de métiers inconnue : « {slug} ». "
-                                 f"Familles possibles : {', '.join(SLUGS)}.")
+            raise BroadcastError(_("Famille de métiers inconnue : « %(slug)s ». Familles possibles : "
+                                   "%(slugs)s.", slug=slug, slugs=", ".join(SLUGS)))
     if len(set(new["families"])) != len(new["families"]):
-        raise BroadcastError("Une famille de métiers figure deux fois.")
+        raise BroadcastError(_("Une famille de métiers figure deux fois."))
     new["families"].sort(key=SLUGS.index)  # the order families are shown in everywhere
     if not new["title"]:
-        raise BroadcastError("Le titre ne peut pas être vide.")
+        raise BroadcastError(_("Le titre ne peut pas être vide."))
     if len(new["title"]) > TITLE_MAX:
-        raise BroadcastError(f"Le titre est trop long (au plus {TITLE_MAX} caractères).")
+        raise BroadcastError(_("Le titre est trop long (au plus %(n)s caractères).", n=TITLE_MAX))
     for name in ("start_at", "end_at"):
         moment = new[name]
         if not isinstance(moment, datetime) or moment.tzinfo is None or moment.utcoffset() is None:
-            raise BroadcastError("Le début et la fin doivent être des dates et heures avec fuseau.")
+            raise BroadcastError(_("Le début et la fin doivent être des dates et heures avec fuseau."))
     if new["end_at"] <= new["start_at"]:
-        raise BroadcastError("L’émission doit finir après son début.")
+        raise BroadcastError(_("L’émission doit finir après son début."))
     if new["end_at"] - new["start_at"] > timedelta(hours=12):
-        raise BroadcastError("Une émission ne peut pas durer plus de 12 heures.")
+        raise BroadcastError(_("Une émission ne peut pas durer plus de 12 heures."))
     for link in new["links"]:
         platform = str(link.get("platform", "")).strip()
         if not platform or len(platform) > PLATFORM_MAX:
-            raise BroadcastError(f"Chaque lien doit nommer sa plateforme (au plus {PLATFORM_MAX} "
-                                 f"caractères), par exemple YouTube=https://…")
+            raise BroadcastError(_("Chaque lien doit nommer sa plateforme (au plus %(n)s caractères), "
+                                   "par exemple YouTube=https://…", n=PLATFORM_MAX))
         if not web_url(link.get("url")) or len(link["url"]) > URL_MAX:
-            raise BroadcastError(f"Lien invalide pour {platform} : une adresse web commençant par "
-                                 f"https:// ou http:// est attendue.")
+            raise BroadcastError(_("Lien invalide pour %(platform)s : une adresse web commençant par "
+                                   "https:// ou http:// est attendue.", platform=platform))
         link["platform"], link["url"] = platform, web_url(link["url"])
     replay = new["replay_url"]
     if replay is not None and (not web_url(replay) or len(replay) > URL_MAX):
-        raise BroadcastError("Lien de replay invalide : une adresse web commençant par https:// "
-                             "ou http:// est attendue.")
+        raise BroadcastError(_("Lien de replay invalide : une adresse web commençant par https:// "
+                               "ou http:// est attendue."))
     for guest in new["guests"]:
         name, role = str(guest.get("name", "")).strip(), str(guest.get("role", "")).strip()
         if not name or len(name) > NAME_MAX or len(role) > TITLE_MAX:
-            raise BroadcastError(f"Chaque invité a un nom (au plus {NAME_MAX} caractères) et un rôle "
-                                 f"facultatif (au plus {TITLE_MAX} caractères), par exemple "
-                                 f"« Inès|ancienne apprenante, développeuse web ».")
+            raise BroadcastError(_("Chaque invité a un nom (au plus %(name)s caractères) et un rôle "
+                                   "facultatif (au plus %(role)s caractères), par exemple "
+                                   "« Inès|ancienne apprenante, développeuse web ».",
+                                   name=NAME_MAX, role=TITLE_MAX))
         guest["name"], guest["role"] = name, role
