@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import assets, compression, db, demo, errors, geocoding, i18n, security, templating
+from . import (assets, broadcast_cli, compression, db, demo, errors, geocoding, i18n, security,
+               templating)
 from .config import load_config
 
 
@@ -22,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     demo.init_app(app)
     geocoding.init_app(app)
+    broadcast_cli.init_app(app)
 
     from .views import register_blueprints
 

@@ -120,8 +120,8 @@ def _place(args: Mapping[str, str]) -> tuple[str | None, float | None, float | N
     if (lat is None) != (lon is None):
         missing = "lon" if lon is None else "lat"
         raise InvalidQuery(missing, _("Donnez la latitude et la longitude ensemble."))
-    if q is not None and lat is not None:
-        raise InvalidQuery("q", _("Cherchez autour d’un lieu ou d’une position, pas des deux."))
+    if q is not None:  # a named place wins over a remembered position (both may be sent)
+        lat = lon = None
     radius = _float(args, "radius_km", MIN_RADIUS_KM, MAX_RADIUS_KM,
                     _("Rayon invalide : un nombre de kilomètres entre %(min)s et %(max)s.",
                       min=int(MIN_RADIUS_KM), max=int(MAX_RADIUS_KM)))

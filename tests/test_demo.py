@@ -77,3 +77,10 @@ def test_demo_towns_cover_every_region_with_distinct_insee_codes():
     assert METROPOLITAN_REGIONS | OVERSEAS <= regions
     codes = [town[2] for town in TOWNS]
     assert len(codes) == len(set(codes))
+
+
+def test_new_rows_after_a_bulk_seed_get_fresh_ids(runner, make_event):
+    _seed(runner, "--events", "30")
+    event = make_event(title="Ajoutée après la démo")
+    db.session.commit()
+    assert event.id > max(db.session.scalars(select(Event.id).where(Event.is_demo)))

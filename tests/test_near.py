@@ -252,7 +252,7 @@ def test_calendar_search_uses_the_place(app, around_paris):
     ("lat=inf&lon=2", "lat", 400), ("q=93200&radius_km=0", "radius_km", 400),
     ("q=93200&radius_km=500", "radius_km", 400), ("q=93200&radius_km=-5", "radius_km", 400),
     ("q=93200&radius_km=vingt", "radius_km", 400), ("q=" + "x" * 201, "q", 400),
-    ("q=93200&lat=48&lon=2", "q", 400), ("q=xyzzy+qwfp", "q", 404), ("limit=0", "limit", 400),
+    ("q=93200&lat=91&lon=2", "lat", 400), ("q=xyzzy+qwfp", "q", 404), ("limit=0", "limit", 400),
     ("limit=10000", "limit", 400), ("offset=-1", "offset", 400), ("limit=%C2%B2", "limit", 400),
     ("school=%C2%B2", "school", 400),
 ])
@@ -263,6 +263,15 @@ def test_malformed_place_values_are_json_errors_with_their_field(client, query, 
         response = client.get(path + query)
         assert response.status_code == status, (path, query, response.data[:200])
         assert response.get_json()["field"] == field
+
+
+def test_a_named_place_wins_over_a_position_sent_with_it(client, around_paris):
+    # The broadcast pages add the remembered {"q", "lat", "lon"} to their links.
+    body = client.get(f"/api/events?q=93200&lat={LYON[0]}&lon={LYON[1]}").get_json()
+    assert body["place"]["label"] == "Saint-Denis (93200)"
+    assert titles(body)[0] == "Atelier saint-denis"
+    html = client.get(f"/?family=data&q=93200&lat={LYON[0]}&lon={LYON[1]}").get_data(as_text=True)
+    assert "Sessions autour de Saint-Denis (93200)" in html and 'name="lat"' not in html
 
 
 def test_radius_bounds_are_accepted(client, around_paris):

@@ -52,16 +52,16 @@ def test_clusters_and_markers_add_up_to_the_published_sessions(page, make_event,
 
 
 def test_clicking_a_marker_opens_its_popup_with_the_details(page, make_event, make_venue, make_school):
-    school = make_school(name="Simplon Ajaccio")
+    school = make_school(name="Simplon Bourges")
     event = make_event(title="Atelier découverte du code", school=school,
-                       venue=make_venue(school=school, city="Ajaccio", lat=41.9192, lon=8.7386),
+                       venue=make_venue(school=school, city="Bourges", lat=47.0810, lon=2.3988),
                        start=paris(2021, 12, 1, 14))
     db.session.commit()
     _open_map(page)
     page.click(".leaflet-marker-pane .event-marker")
     popup = page.wait_for_selector(".leaflet-popup-content .popup")
     text = popup.inner_text()
-    for expected in ("Atelier découverte du code", "Simplon Ajaccio", "mercredi 1 décembre", "14:00", "Ajaccio"):
+    for expected in ("Atelier découverte du code", "Simplon Bourges", "mercredi 1 décembre", "14:00", "Bourges"):
         assert expected in text
     assert page.get_attribute(".popup-title a", "href").endswith(f"/events/{event.id}")
 
