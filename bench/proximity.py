@@ -1,0 +1,187 @@
+"""Search around a place at 10k and 100k events: the in-process query next to a brute-force NumPy
+haversine over the same points, and the HTTP latency of /api/events?q=... under 16 concurrent
+clients against gunicorn.
+
+Query points: the 99 towns of the demo programme and 99 random points of metropolitan France,
+radius 25 km (the default), first page of 50. "nearest" is events.nearest(): the ranked ids and
+distances of the page plus the total, straight from the spatial index. "window" adds what the API
+view needs: the 50 events with their school, venue and families, and the online-only ones.
+
+Run: /work/venv/bin/python bench/proximity.py [counts...]   (SQLite databases cached in
+/tmp/opengen-bench-proximity; a PostgreSQL URL as DATABASE_URL runs the in-process part there)
+"""
+from __future__ import annotations
+
+import http.client
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+os.environ.setdefault("BENCH_CACHE", "/tmp/opengen-bench-proximity")
+
+from _common import CACHE, app_with_events, percentile  # noqa: E402
+
+import numpy as np  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from opengen import events  # noqa: E402
+from opengen.data.demo_towns import TOWNS  # noqa: E402
+from opengen.db import db, upgrade_schema  # noqa: E402
+from opengen.filters import EventFilters  # noqa: E402
+from opengen.geo import EARTH_RADIUS_KM  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+RADIUS_KM = 25.0
+PAGE = 50
+CLIENTS = 16
+REQUESTS_PER_CLIENT = 60
+PARIS = (48.8566, 2.3522)
+
+
+def query_points(seed: int = 5) -> list[tuple[float, float]]:
+    rng = random.Random(seed)
+    towns = [(town[5], town[6]) for town in TOWNS]
+    return towns + [(rng.uniform(42.5, 51.0), rng.uniform(-4.5, 7.8)) for _ in towns]
+
+
+def stats_ms(samples: list[float]) -> str:
+    return f"median {statistics.median(samples) * 1000:6.2f} ms  p99 {percentile(samples, 99) * 1000:6.2f} ms"
+
+
+def in_process(points: list[tuple[float, float]], repeat: int = 3) -> dict[str, list[float]]:
+    """Time events.nearest and events.window at each point; check them against NumPy."""
+    rows = db.session.execute(text(
+        "SELECT e.id, v.lat, v.lon FROM events e JOIN venues v ON v.id = e.venue_id "
+        "WHERE e.status IN ('published', 'cancelled') AND e.format != 'online' AND v.lat IS NOT NULL")).all()
+    ids = np.array([r[0] for r in rows])
+    lat_r = np.radians(np.array([r[1] for r in rows]))
+    lon_r = np.radians(np.array([r[2] for r in rows]))
+
+    def brute(lat: float, lon: float) -> tuple[np.ndarray, np.ndarray]:
+        p1, l1 = np.radians(lat), np.radians(lon)
+        a = np.sin((lat_r - p1) / 2) ** 2 + np.cos(p1) * np.cos(lat_r) * np.sin((lon_r - l1) / 2) ** 2
+        km = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+        inside = np.nonzero(km <= RADIUS_KM)[0]
+        order = inside[np.argsort(km[inside], kind="stable")]
+        return ids[order[:PAGE]], km[order]
+
+    times: dict[str, list[float]] = {"nearest": [], "window": [], "numpy": [], "paris nearest": []}
+    for lat, lon in points:
+        filters = EventFilters(lat=lat, lon=lon, radius_km=RADIUS_KM)
+        area = events.locate(filters)
+        full, total = events.nearest(filters, area)
+        _page, expected_km = brute(lat, lon)
+        assert total == len(expected_km), (lat, lon, total, len(expected_km))
+        assert np.allclose([km for _, km in full], expected_km), (lat, lon)
+        for _ in range(repeat):
+            started = time.perf_counter()
+            events.nearest(filters, area, PAGE)
+            times["nearest"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            events.window(filters, PAGE, 0, area=area)
+            times["window"].append(time.perf_counter() - started)
+            db.session.expunge_all()
+            started = time.perf_counter()
+            brute(lat, lon)
+            times["numpy"].append(time.perf_counter() - started)
+    filters = EventFilters(lat=PARIS[0], lon=PARIS[1], radius_km=RADIUS_KM)
+    area = events.locate(filters)
+    for _ in range(20):
+        started = time.perf_counter()
+        events.nearest(filters, area, PAGE)
+        times["paris nearest"].append(time.perf_counter() - started)
+    times["paris total"] = [events.nearest(filters, area, 1)[1]]
+    return times
+
+
+def serve(database_url: str, port: int) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": database_url, "GEOCODER": "offline", "SECRET_KEY": "bench",
+           "TILES_URL": "http://tiles.invalid/{z}/{x}/{y}.png"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--preload", "--workers", "4", "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "app:app"], cwd=ROOT, env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/api/events?limit=1")
+            if connection.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def load(port: int, paths: list[str]) -> tuple[list[float], int]:
+    """16 clients, each sending its share of the requests one after another; latencies in seconds."""
+    latencies: list[float] = []
+    failures = []
+    lock = threading.Lock()
+
+    def client(n: int) -> None:
+        mine = []
+        for k in range(REQUESTS_PER_CLIENT):
+            path = paths[(n * REQUESTS_PER_CLIENT + k) % len(paths)]
+            started = time.perf_counter()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", path)
+            response = connection.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - started)
+            if response.status != 200:
+                failures.append((path, response.status))
+            connection.close()
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures[:5]
+    return latencies, len(latencies)
+
+
+def main(counts: list[int]) -> None:
+    points = query_points()
+    for count in counts:
+        url = os.environ.get("DATABASE_URL")
+        app = app_with_events(count, url)
+        with app.app_context():
+            upgrade_schema()  # cached databases from before the spatial migration get it here
+            print(f"\n{count} events ({db.engine.dialect.name}), {len(points)} query points, "
+                  f"radius {RADIUS_KM:g} km, page {PAGE}", flush=True)
+            times = in_process(points)
+            print(f"  events.nearest (spatial index) {stats_ms(times['nearest'])}")
+            print(f"  events.window (page for the API) {stats_ms(times['window'])}")
+            print(f"  NumPy brute force, all points  {stats_ms(times['numpy'])}")
+            print(f"  worst case, Paris ({times['paris total'][0]:.0f} sessions within 25 km): "
+                  f"nearest {stats_ms(times['paris nearest'])}", flush=True)
+            database_url = app.config["SQLALCHEMY_DATABASE_URI"]
+            db.engine.dispose()
+        port = 18000 + count % 1000
+        server = serve(database_url, port)
+        try:
+            by_town = [f"/api/events?q={quote(town[1])}" for town in TOWNS]
+            by_point = [f"/api/events?lat={lat:.4f}&lon={lon:.4f}" for lat, lon in points]
+            load(port, by_town[:16])  # warm-up
+            for name, paths in (("q=<postcode>", by_town), ("lat=&lon=", by_point)):
+                latencies, sent = load(port, paths)
+                print(f"  HTTP /api/events?{name:<13} gunicorn 4 workers, {CLIENTS} clients, {sent} requests: "
+                      f"{stats_ms(latencies)}", flush=True)
+        finally:
+            server.terminate()
+            server.wait(10)
+
+
+if __name__ == "__main__":
+    print(f"(databases cached in {CACHE})")
+    main([int(a) for a in sys.argv[1:]] or [10_000, 100_000])
