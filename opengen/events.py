@@ -192,10 +192,11 @@ def online_sessions(filters: EventFilters, limit: int | None = None) -> tuple[li
     """Return the online-only sessions matching the filters (first `limit`, start order) and their count."""
     stmt = _online_only(_conditions(filters, PUBLIC_STATUSES))
     total = _count(stmt)
-    stmt = _with_details(stmt.order_by(Event.start_at, Event.id))
+    # Ids first (from the indexes), details for those only: joins before LIMIT would read them all.
+    ids = stmt.with_only_columns(Event.id).order_by(Event.start_at, Event.id)
     if limit is not None:
-        stmt = stmt.limit(limit)
-    return list(db.session.scalars(stmt).unique()), total
+        ids = ids.limit(limit)
+    return _load(list(db.session.scalars(ids))), total
 
 
 def window(filters: EventFilters, limit: int | None, offset: int = 0, online_limit: int | None = None,

@@ -1,5 +1,5 @@
-"""Spatial index of venues: an R*Tree kept in sync by triggers (SQLite only); covering index
-of events by venue (both databases)
+"""Spatial index of venues: an R*Tree kept in sync by triggers (SQLite only); covering indexes
+of events by venue and by format (both databases)
 
 On PostgreSQL no R*Tree: proximity queries use a bounding box on the existing
 ix_venues_lat_lon index. Careful: a later batch migration that rebuilds `venues` on SQLite
@@ -41,6 +41,7 @@ TRIGGERS = {
 
 def upgrade():
     op.create_index("ix_events_venue_listing", "events", ["venue_id", "status", "format", "start_at"])
+    op.create_index("ix_events_format_status_start", "events", ["format", "status", "start_at"])
     if op.get_bind().dialect.name != "sqlite":
         return
     op.execute("CREATE VIRTUAL TABLE IF NOT EXISTS venue_rtree "
@@ -52,6 +53,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_events_format_status_start", table_name="events")
     op.drop_index("ix_events_venue_listing", table_name="events")
     if op.get_bind().dialect.name != "sqlite":
         return
