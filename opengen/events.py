@@ -73,12 +73,14 @@ def locate(filters: EventFilters) -> Area | None:
     return None
 
 
-def _conditions(filters: EventFilters, statuses, spatial_first: bool = False) -> Select:
+def _conditions(filters: EventFilters, statuses, narrow: bool = False) -> Select:
+    """The filters as a statement; `narrow` when a more selective index than status drives it."""
     _check(filters)
     status = Event.status.in_(statuses)
-    if spatial_first:
-        # Without this SQLite walks ix_events_status_start over every event instead of starting
-        # from the R*Tree; likelihood() hides the test from the index planner.
+    if narrow and db.engine.dialect.name == "sqlite":
+        # Without statistics SQLite walks ix_events_status_start over every event (nearly all
+        # are published) instead of the R*Tree or the format index; likelihood() hides the test
+        # from its index planner.
         status = func.likelihood(status, literal_column("0.9375"))
     stmt = select(Event).where(status)
     if filters.day is not None:
@@ -86,7 +88,7 @@ def _conditions(filters: EventFilters, statuses, spatial_first: bool = False) ->
         stmt = stmt.where(Event.start_at >= start, Event.start_at < start + timedelta(days=1))
     if filters.family is not None:
         family_id = select(CareerFamily.id).where(CareerFamily.slug == filters.family).scalar_subquery()
-        if spatial_first:  # checked per event found around the place, through the primary key
+        if narrow:  # checked per event found by the other index, through the primary key
             stmt = stmt.where(select(event_families.c.event_id).where(
                 event_families.c.event_id == Event.id,
                 event_families.c.family_id == family_id).exists())
@@ -119,7 +121,7 @@ def _within(filters: EventFilters, statuses, area: Area):
     """Select the matching on-site events held inside the circle; also return the venues CTE."""
     use_rtree = spatial.has_rtree(db.engine)
     near = _near_venues(area, use_rtree)
-    stmt = (_conditions(filters, statuses, spatial_first=use_rtree)
+    stmt = (_conditions(filters, statuses, narrow=True)
             .join(near, near.c.id == Event.venue_id)
             .where(Event.format != EventFormat.online))
     return stmt, near
@@ -190,7 +192,7 @@ def nearest(filters: EventFilters, area: Area, limit: int | None = None,
 
 def online_sessions(filters: EventFilters, limit: int | None = None) -> tuple[list[Event], int]:
     """Return the online-only sessions matching the filters (first `limit`, start order) and their count."""
-    stmt = _online_only(_conditions(filters, PUBLIC_STATUSES))
+    stmt = _online_only(_conditions(filters, PUBLIC_STATUSES, narrow=True))
     total = _count(stmt)
     # Ids first (from the indexes), details for those only: joins before LIMIT would read them all.
     ids = stmt.with_only_columns(Event.id).order_by(Event.start_at, Event.id)
