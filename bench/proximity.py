@@ -3,9 +3,9 @@ haversine over the same points, and the HTTP latency of /api/events?q=... under 
 clients against gunicorn.
 
 Query points: the 99 towns of the demo programme and 99 random points of metropolitan France,
-radius 25 km (the default), first page of 50. "nearest" is events.nearest(): the ranked ids and
+radius 25 km (the default), first page of 20 (the API default). "nearest" is events.nearest(): the ranked ids and
 distances of the page plus the total, straight from the spatial index. "window" adds what the API
-view needs: the 50 events with their school, venue and families, and the online-only ones.
+view needs: the 20 events with their school, venue and families, and the first 10 online-only ones.
 
 Run: /work/venv/bin/python bench/proximity.py [counts...]   (SQLite databases cached in
 /tmp/opengen-bench-proximity; a PostgreSQL URL as DATABASE_URL runs the in-process part there)
@@ -38,7 +38,7 @@ from opengen.geo import EARTH_RADIUS_KM  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RADIUS_KM = 25.0
-PAGE = 50
+PAGE = 20  # the API's default page
 CLIENTS = 16
 REQUESTS_PER_CLIENT = 60
 PARIS = (48.8566, 2.3522)
@@ -84,7 +84,7 @@ def in_process(points: list[tuple[float, float]], repeat: int = 3) -> dict[str, 
             events.nearest(filters, area, PAGE)
             times["nearest"].append(time.perf_counter() - started)
             started = time.perf_counter()
-            events.window(filters, PAGE, 0, area=area)
+            events.window(filters, PAGE, 0, online_limit=10, area=area)
             times["window"].append(time.perf_counter() - started)
             db.session.expunge_all()
             started = time.perf_counter()

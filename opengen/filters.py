@@ -139,7 +139,7 @@ def parse_place_query(args: Mapping[str, str]) -> str:
     return q
 
 
-def parse_paging(args: Mapping[str, str], default: int = 50, maximum: int = 500) -> tuple[int, int]:
+def parse_paging(args: Mapping[str, str], default: int = 20, maximum: int = 500) -> tuple[int, int]:
     """Read limit and offset (API pagination); raise InvalidQuery when out of range."""
     values = {}
     for name, low, high, fallback in (("limit", 1, maximum, default), ("offset", 0, 10**9, 0)):

@@ -8,6 +8,7 @@ from ..filters import parse_filters, parse_paging, parse_place_query
 from ..geocoding import find_place, place_to_api
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+ONLINE_PREVIEW = 10  # online sessions listed apart from a search around a place
 
 
 def _url(event_id: int) -> str:
@@ -25,7 +26,7 @@ def event_list():
     """List the public events matching the filters, a page at a time (nearest first around a place)."""
     filters = parse_filters(request.args)
     limit, offset = parse_paging(request.args)
-    found = events.window(filters, limit, offset)
+    found = events.window(filters, limit, offset, online_limit=min(limit, ONLINE_PREVIEW))
     body = {"count": found.total, "limit": limit, "offset": offset,
             "events": [events.to_api(e, _url(e.id), found.distances.get(e.id)) for e in found.items]}
     if found.area is not None:
