@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from itertools import groupby
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from . import spatial
@@ -127,20 +127,27 @@ def _within(filters: EventFilters, statuses, area: Area):
     return stmt, near
 
 
-def _online_only(stmt: Select) -> Select:
-    return stmt.where(or_(Event.format == EventFormat.online, Event.venue_id.is_(None)))
+def _online_only() -> ColumnElement[bool]:
+    """Sessions with no place to go to: reachable from anywhere, never ranked by distance."""
+    return or_(Event.format == EventFormat.online, Event.venue_id.is_(None))
 
 
-def filtered(filters: EventFilters, statuses=PUBLIC_STATUSES, area: Area | None = None) -> Select:
+def filtered(filters: EventFilters, statuses=PUBLIC_STATUSES, area: Area | None = None,
+             with_online: bool = True) -> Select:
     """Return a statement selecting the events that match the filters, in start order.
 
-    With an area (see locate), only the sessions held inside its circle; the online ones are
-    left to online_sessions().
+    Around a place (the filters' q or lat/lon, or the area given): the sessions held inside its
+    circle, and the online-only ones too unless with_online is False.
     """
+    area = area or locate(filters)
     if area is None:
         stmt = _conditions(filters, statuses)
-    else:
+    elif not with_online:
         stmt, _near = _within(filters, statuses, area)
+    else:
+        near = _near_venues(area, spatial.has_rtree(db.engine))
+        in_circle = and_(Event.format != EventFormat.online, Event.venue_id.in_(select(near.c.id)))
+        stmt = _conditions(filters, statuses).where(or_(in_circle, _online_only()))
     return stmt.order_by(Event.start_at, Event.id)
 
 
@@ -192,7 +199,7 @@ def nearest(filters: EventFilters, area: Area, limit: int | None = None,
 
 def online_sessions(filters: EventFilters, limit: int | None = None) -> tuple[list[Event], int]:
     """Return the online-only sessions matching the filters (first `limit`, start order) and their count."""
-    stmt = _online_only(_conditions(filters, PUBLIC_STATUSES, narrow=True))
+    stmt = _conditions(filters, PUBLIC_STATUSES, narrow=True).where(_online_only())
     total = _count(stmt)
     # Ids first (from the indexes), details for those only: joins before LIMIT would read them all.
     ids = stmt.with_only_columns(Event.id).order_by(Event.start_at, Event.id)
@@ -269,7 +276,7 @@ def page(filters: EventFilters, number: int, size: int, online_size: int = 5) ->
 
 def markers(filters: EventFilters) -> list[list]:
     """Return [id, lat, lon, family position, kind] for each published on-site event, for the map."""
-    base = filtered(filters, statuses=(EventStatus.published,), area=locate(filters)).subquery()
+    base = filtered(filters, statuses=(EventStatus.published,), with_online=False).subquery()
     first_family = (select(func.min(CareerFamily.position)).join(event_families)
                     .where(event_families.c.event_id == base.c.id).scalar_subquery())
     stmt = (select(base.c.id, Venue.lat, Venue.lon, first_family, base.c.kind)

@@ -247,6 +247,16 @@ def test_calendar_search_uses_the_place(app, around_paris):
         == "Atelier versailles"
 
 
+def test_feed_statements_honour_the_place(app, around_paris):
+    # The calendar feeds build on events.filtered(): the circle's sessions and the online ones.
+    statement = events.filtered(parse_filters({"q": "93200", "family": "data"}))
+    assert [e.title for e in db.session.scalars(statement)] == [
+        "Atelier versailles", "Atelier en ligne", "Atelier saint-denis"]
+    on_site = events.filtered(parse_filters({"q": "93200"}), with_online=False)
+    assert {e.title for e in db.session.scalars(on_site)} == {
+        "Atelier saint-denis", "Atelier hybride", "Atelier paris", "Atelier versailles"}
+
+
 @pytest.mark.parametrize("query,field,status", [
     ("lat=91&lon=2", "lat", 400), ("lat=48&lon=-181", "lon", 400), ("lat=48", "lon", 400),
     ("lon=2", "lat", 400), ("lat=abc&lon=2", "lat", 400), ("lat=nan&lon=2", "lat", 400),
