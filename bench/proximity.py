@@ -119,8 +119,8 @@ def serve(database_url: str, port: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
-def load(port: int, paths: list[str]) -> tuple[list[float], int]:
-    """16 clients, each sending its share of the requests one after another; latencies in seconds."""
+def load(port: int, paths: list[str], clients: int = CLIENTS) -> tuple[list[float], int]:
+    """Clients each sending their share of the requests one after another; latencies in seconds."""
     latencies: list[float] = []
     failures = []
     lock = threading.Lock()
@@ -141,7 +141,7 @@ def load(port: int, paths: list[str]) -> tuple[list[float], int]:
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -174,14 +174,17 @@ def main(counts: list[int]) -> None:
             by_point = [f"/api/events?lat={lat:.4f}&lon={lon:.4f}" for lat, lon in points]
             load(port, by_town[:16])  # warm-up
             for name, paths in (("q=<postcode>", by_town), ("lat=&lon=", by_point)):
-                latencies, sent = load(port, paths)
-                print(f"  HTTP /api/events?{name:<13} gunicorn 4 workers, {CLIENTS} clients, {sent} requests: "
-                      f"{stats_ms(latencies)}", flush=True)
+                for clients in (1, CLIENTS):
+                    latencies, sent = load(port, paths, clients)
+                    print(f"  HTTP /api/events?{name:<13} gunicorn 4 workers, {clients:>2} clients, "
+                          f"{sent:>4} requests: {stats_ms(latencies)}  "
+                          f"({sent / sum(latencies) * clients:.0f} req/s)", flush=True)
         finally:
             server.terminate()
             server.wait(10)
 
 
 if __name__ == "__main__":
-    print(f"(databases cached in {CACHE})")
+    print(f"(databases cached in {CACHE}; {os.cpu_count()} CPUs, load average "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} at start: the machine is shared)")
     main([int(a) for a in sys.argv[1:]] or [10_000, 100_000])
