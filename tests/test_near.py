@@ -337,3 +337,14 @@ def test_page_beyond_the_last_shows_the_last(client, app, around_paris):
     html = client.get("/?q=93200&page=9").get_data(as_text=True)
     assert "Page 2 sur 2" in html and "Atelier versailles" in html
     assert "Atelier saint-denis" not in html
+
+
+@pytest.mark.parametrize("query,status", [
+    ("q=!!!", 404), ("q=%00Lyon", 200), ("q=%F0%9F%98%80", 404), ("lat=90&lon=180&radius_km=200", 200),
+    ("lat=-90&lon=-180", 200), ("lat=0&lon=0", 200), ("q=93200&offset=999999999", 200),
+    ("lat=48,85&lon=2,35", 200),
+])
+def test_odd_but_harmless_inputs_never_fail(client, around_paris, query, status):
+    for path in ("/api/events?", "/api/events/markers?", "/?"):
+        response = client.get(path + query)
+        assert response.status_code == (200 if path == "/?" else status), (path, query)
