@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from itertools import groupby
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from . import spatial
@@ -199,13 +199,20 @@ def nearest(filters: EventFilters, area: Area, limit: int | None = None,
 
 def online_sessions(filters: EventFilters, limit: int | None = None) -> tuple[list[Event], int]:
     """Return the online-only sessions matching the filters (first `limit`, start order) and their count."""
-    stmt = _conditions(filters, PUBLIC_STATUSES, narrow=True).where(_online_only())
-    total = _count(stmt)
-    # Ids first (from the indexes), details for those only: joins before LIMIT would read them all.
-    ids = stmt.with_only_columns(Event.id).order_by(Event.start_at, Event.id)
+    base = _conditions(filters, PUBLIC_STATUSES, narrow=True)
+    # The two kinds apart, each served by its own index (an OR makes PostgreSQL scan them all).
+    parts = [base.where(Event.format == EventFormat.online),
+             base.where(Event.format != EventFormat.online, Event.venue_id.is_(None))]
+    total = sum(db.session.scalar(part.with_only_columns(func.count()).select_from(Event)) for part in parts)
+    if not total or limit == 0:
+        return [], total
+    # Ids first, details for those only: joins before LIMIT would read every row.
+    ids = union_all(*(part.with_only_columns(Event.id.label("id"), Event.start_at.label("start_at"))
+                      for part in parts)).subquery()
+    first = select(ids.c.id).order_by(ids.c.start_at, ids.c.id)
     if limit is not None:
-        ids = ids.limit(limit)
-    return _load(list(db.session.scalars(ids))), total
+        first = first.limit(limit)
+    return _load(list(db.session.scalars(first))), total
 
 
 def window(filters: EventFilters, limit: int | None, offset: int = 0, online_limit: int | None = None,

@@ -197,7 +197,7 @@ class Event(Base):
         # Covers what a search around a place reads per event once the venues are found.
         Index("ix_events_venue_listing", "venue_id", "status", "format", "start_at"),
         # ...and the online sessions listed apart from it.
-        Index("ix_events_format_status_start", "format", "status", "start_at"),
+        Index("ix_events_format_status_start", "format", "status", "start_at", "id"),
     )
 
     @property

@@ -41,7 +41,7 @@ TRIGGERS = {
 
 def upgrade():
     op.create_index("ix_events_venue_listing", "events", ["venue_id", "status", "format", "start_at"])
-    op.create_index("ix_events_format_status_start", "events", ["format", "status", "start_at"])
+    op.create_index("ix_events_format_status_start", "events", ["format", "status", "start_at", "id"])
     if op.get_bind().dialect.name != "sqlite":
         return
     op.execute("CREATE VIRTUAL TABLE IF NOT EXISTS venue_rtree "
