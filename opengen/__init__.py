@@ -3,7 +3,21 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import assets, compression, db, demo, errors, i18n, security, templating
+from . import (
+    assets,
+    auth,
+    compression,
+    db,
+    demo,
+    errors,
+    i18n,
+    imports,
+    limits,
+    moderation,
+    security,
+    templating,
+    venues,
+)
 from .config import load_config
 
 
@@ -21,6 +35,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     templating.init_app(app)
     demo.init_app(app)
+    auth.init_app(app)
+    limits.init_app(app)
+    venues.init_app(app)
+    imports.init_app(app)
+    moderation.init_app(app)
 
     from .views import register_blueprints
 

@@ -31,12 +31,16 @@ DEFAULTS = {
     "MAIL_PORT": 25,
     "MAIL_FROM": "opengen@localhost",
     "PUBLIC_BASE_URL": None,
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "SUBMIT_RATE_LIMIT": "10 per hour",
+    "PREVIEW_RATE_LIMIT": "60 per hour",
+    "LOGIN_RATE_LIMIT": "10 per 5 minutes",
 }
 
 # Environment variables read without a prefix, as deployment tools set them.
 ENV_KEYS = ("SECRET_KEY", "TILES_URL", "TILES_ATTRIBUTION", "GEOCODER", "BAN_DOMAIN", "BAN_SCHEME",
             "NOMINATIM_DOMAIN", "REDIS_URL", "MAIL_SERVER", "MAIL_FROM", "PUBLIC_BASE_URL",
-            "RATELIMIT_STORAGE_URI")
+            "RATELIMIT_STORAGE_URI", "SUBMIT_RATE_LIMIT", "PREVIEW_RATE_LIMIT", "LOGIN_RATE_LIMIT")
 ENV_FLOATS = ("GEOCODER_TIMEOUT", "GEOCODER_BREAKER_COOLDOWN", "GEOCODER_MIN_INTERVAL")
 ENV_INTS = ("MAIL_PORT", "TILES_MAX_ZOOM")
 

@@ -5,10 +5,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context, request
 from flask_migrate import Migrate, upgrade
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, inspect
+from sqlalchemy import DateTime, Engine, MetaData, event, inspect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -70,6 +70,33 @@ def init_db_command() -> None:
     """Create or upgrade the schema to the latest migration."""
     upgrade_schema()
     click.echo(current_app.config["SQLALCHEMY_DATABASE_URI"].split("@")[-1] + ": schéma à jour.")
+
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection, connection_record) -> None:
+    # Several gunicorn workers on one SQLite file: readers must not block the writer (WAL) and a
+    # writer must wait for the lock rather than fail at once (busy timeout). The driver's own
+    # transaction handling is turned off so that _sqlite_begin decides how transactions start.
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    # A write request takes the write lock when its transaction begins: upgrading a read
+    # transaction later fails at once with SQLITE_BUSY when another worker wrote in between.
+    if connection.dialect.name != "sqlite":
+        return
+    writing = has_request_context() and request.method not in SAFE_METHODS
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 def init_app(app: Flask) -> None:

@@ -261,6 +261,8 @@ class ModerationLog(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True)
+    submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submissions.id", ondelete="SET NULL"), index=True)
     admin_id: Mapped[int | None] = mapped_column(ForeignKey("admin_users.id"))
     actor: Mapped[str] = mapped_column(String(254))
     action: Mapped[str] = mapped_column(String(30))
@@ -268,4 +270,5 @@ class ModerationLog(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     event: Mapped[Event | None] = relationship()
+    submission: Mapped[Submission | None] = relationship()
     admin: Mapped[AdminUser | None] = relationship()
