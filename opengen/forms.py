@@ -25,6 +25,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     RadioField,
+    SelectChoice,
     SelectMultipleField,
     StringField,
     SubmitField,
@@ -89,6 +90,30 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+class DayField(DateField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_("Date invalide : choisissez un jour (format AAAA-MM-JJ).")) from None
+
+
+class HourField(TimeField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_("Heure invalide : utilisez le format HH:MM, par exemple 14:00.")) from None
+
+
+class NumberField(IntegerField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_("Indiquez un nombre entier, par exemple 12.")) from None
+
+
 def http_url(form, field) -> None:
     """Accept only http(s) links with a host: no javascript:, no typo'd scheme."""
     if not field.data:
@@ -109,9 +134,9 @@ def _length(maximum: int, minimum: int = -1):
 class SlotForm(Form):
     """One session at a day and hour of the school's choosing (end optional: one hour)."""
 
-    day = DateField(_l("Jour"), validators=[Optional()])
-    start = TimeField(_l("Début"), validators=[Optional()])
-    end = TimeField(_l("Fin (facultatif)"), validators=[Optional()],
+    day = DayField(_l("Jour"), validators=[Optional()])
+    start = HourField(_l("Début"), validators=[Optional()])
+    end = HourField(_l("Fin (facultatif)"), validators=[Optional()],
                     description=_l("Laissez vide pour une session d’une heure."))
 
     def is_empty(self) -> bool:
@@ -131,21 +156,21 @@ class EventFieldsMixin:
                                 validators=[_required(_l("Décrivez la session en quelques phrases.")),
                                             _length(5000, 20)],
                                 description=_l("Ce que les visiteurs vont faire et découvrir, en langage simple."))
-    kind = RadioField(_l("Type de session"), choices=[(k, v) for k, v in KIND_LABELS.items()],
+    kind = RadioField(_l("Type de session"), choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()],
                       validators=[_required(_l("Choisissez le type de session."))])
     families = MultiCheckboxField(_l("Familles de métiers"), choices=[],
                                   description=_l("Une à trois familles présentées pendant la session."))
     audience = MultiCheckboxField(_l("Publics visés (facultatif)"),
-                                  choices=[(k, v) for k, v in AUDIENCE_LABELS.items()])
+                                  choices=[SelectChoice(k, v) for k, v in AUDIENCE_LABELS.items()])
     accessibility = TextAreaField(_l("Accessibilité (facultatif)"), validators=[_length(1000)],
                                   description=_l("Accès, ascenseur, boucle magnétique, aide sur place…"))
     wheelchair_accessible = BooleanField(_l("Lieu accessible en fauteuil roulant"))
-    format = RadioField(_l("Format"), choices=[(k, v) for k, v in FORMAT_LABELS.items()],
+    format = RadioField(_l("Format"), choices=[SelectChoice(k, v) for k, v in FORMAT_LABELS.items()],
                         default="onsite", validators=[_required(_l("Choisissez un format."))])
     online_url = URLField(_l("Lien pour suivre en ligne"), filters=[one_line],
                           validators=[_length(500), http_url],
                           description=_l("Obligatoire si la session a lieu en ligne."))
-    capacity = IntegerField(_l("Nombre de places (facultatif)"),
+    capacity = NumberField(_l("Nombre de places (facultatif)"),
                             validators=[Optional(), NumberRange(1, 1000, message=_l("Entre 1 et 1000 places."))])
     registration_url = URLField(_l("Lien d’inscription (facultatif)"), filters=[one_line],
                                 validators=[_length(500), http_url])
@@ -287,9 +312,9 @@ class SubmissionForm(BaseForm, EventFieldsMixin, VenueFieldsMixin):
     def __init__(self, *args, edition=None, families=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.edition = edition
-        self.families.choices = [(f.slug, f.label_fr) for f in families]
+        self.families.choices = [SelectChoice(f.slug, f.label_fr) for f in families]
         days = edition.days() if edition else []
-        self.grid.choices = [(grid_value(d, h), f"{d.isoformat()} {h} h") for d in days for h in GRID_HOURS]
+        self.grid.choices = [SelectChoice(grid_value(d, h)) for d in days for h in GRID_HOURS]
         self._slots: list[tuple[datetime, datetime]] = []
 
     def grid_days(self) -> list[date]:
@@ -373,9 +398,9 @@ class SubmissionForm(BaseForm, EventFieldsMixin, VenueFieldsMixin):
 class EditEventForm(BaseForm, EventFieldsMixin):
     """A school's changes to one session: its details and its time."""
 
-    day = DateField(_l("Jour"), validators=[_required(_l("Indiquez le jour."))])
-    start = TimeField(_l("Début"), validators=[_required(_l("Indiquez l’heure de début."))])
-    end = TimeField(_l("Fin"), validators=[Optional()], description=_l("Laissez vide pour une session d’une heure."))
+    day = DayField(_l("Jour"), validators=[_required(_l("Indiquez le jour."))])
+    start = HourField(_l("Début"), validators=[_required(_l("Indiquez l’heure de début."))])
+    end = HourField(_l("Fin"), validators=[Optional()], description=_l("Laissez vide pour une session d’une heure."))
     save = SubmitField(_l("Enregistrer les modifications"))
 
     def __init__(self, *args, edition=None, families=(), zone="Europe/Paris", has_venue=True, **kwargs):
@@ -383,7 +408,7 @@ class EditEventForm(BaseForm, EventFieldsMixin):
         self.edition = edition
         self.zone = ZoneInfo(zone)
         self.has_venue = has_venue
-        self.families.choices = [(f.slug, f.label_fr) for f in families]
+        self.families.choices = [SelectChoice(f.slug, f.label_fr) for f in families]
         self.times: tuple[datetime, datetime] | None = None
 
     def validate_format(self, field) -> None:
