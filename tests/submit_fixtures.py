@@ -220,6 +220,13 @@ def hidden_inputs(page: str) -> MultiDict:
     return MultiDict([(name, html.unescape(value)) for name, value in pairs])
 
 
+def replace_values(data: MultiDict, values: dict) -> MultiDict:
+    """Set each key to one value (MultiDict.update would add a second one)."""
+    for key, value in values.items():
+        data[key] = value
+    return data
+
+
 def preview(client, data: MultiDict):
     """Post the form (first step) with a real CSRF token; return the response."""
     data = MultiDict(data)
