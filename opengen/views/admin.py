@@ -66,7 +66,6 @@ def login():
     if form.validate_on_submit():
         admin = moderation.authenticate(form.email.data, form.password.data)
         if admin is not None:
-            session.clear()
             login_user(admin)
             return redirect(_safe_next(request.args.get("next")), 303)
         form.password.errors.append(_("E-mail ou mot de passe incorrect."))
@@ -79,7 +78,6 @@ def logout():
     """Log the staff member out."""
     if ActionForm().validate_on_submit():
         logout_user()
-        session.clear()
     return redirect(url_for(".login"), 303)
 
 

@@ -97,15 +97,15 @@ def _rate_limited(request_limit) -> Response:
     return Response(body, status=429, mimetype="text/html")
 
 
-@bp.get("/submit")
 @bp.get("/proposer")
+@bp.get("/submit")
 def start():
     """Show the empty submission form."""
     return _render_form(_submission_form())
 
 
-@bp.post("/submit")
 @bp.post("/proposer")
+@bp.post("/submit")
 @limiter.limit(lambda: current_app.config["PREVIEW_RATE_LIMIT"], on_breach=_rate_limited)
 @limiter.limit(lambda: current_app.config["SUBMIT_RATE_LIMIT"], on_breach=_rate_limited,
                deduct_when=lambda response: response.status_code == 303, scope="submit-save")
