@@ -359,8 +359,11 @@ class SubmissionForm(BaseForm, EventFieldsMixin, VenueFieldsMixin):
             slots.append(aware(day, time(hour), None, zone))
         ok = True
         for row in self.slots:
-            if row.is_empty() or row.errors:
-                ok = ok and not row.errors
+            # Field by field: a subform's .errors is computed once and cached, and errors are added below.
+            if any(field.errors for field in row.form):
+                ok = False
+                continue
+            if row.is_empty():
                 continue
             if row.day.data is None:
                 row.day.errors.append(_("Indiquez le jour."))
@@ -384,15 +387,23 @@ class SubmissionForm(BaseForm, EventFieldsMixin, VenueFieldsMixin):
                                details=self.details(), venue=self.venue_draft(), slots=tuple(self._slots),
                                school_website=self.school_website.data or None)
 
-    def errors_count(self) -> int:
-        """How many fields have an error, for the summary at the top of the form."""
-        def count(errors):
-            if isinstance(errors, dict):
-                return sum(count(v) for v in errors.values())
-            if isinstance(errors, list) and errors and isinstance(errors[0], (dict, list)):
-                return sum(count(v) for v in errors)
-            return 1 if errors else 0
-        return count(self.errors)
+
+
+def all_errors(form) -> list[tuple[str, str]]:
+    """Every error message with its field's short name, read from the fields themselves.
+
+    A subform's .errors is computed once and cached, so errors added after validation (the
+    slots' week and hour checks) only show up field by field.
+    """
+    found: list[tuple[str, str]] = []
+    for field in form:
+        if isinstance(field, FieldList):
+            found += [(field.short_name, str(e)) for e in field.errors if not isinstance(e, (dict, list))]
+            for entry in field:
+                found += all_errors(entry.form)
+        else:
+            found += [(field.short_name, str(e)) for e in field.errors if not isinstance(e, (dict, list))]
+    return found
 
 
 class EditEventForm(BaseForm, EventFieldsMixin):

@@ -20,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from . import events, submissions, venues
 from .db import db
-from .forms import SubmissionForm
+from .forms import SubmissionForm, all_errors
 from .mail import send_edit_link
 from .labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
 from .models import Submission, Venue
@@ -145,20 +145,7 @@ def row_formdata(row: dict[str, str], families: dict) -> MultiDict:
 
 
 def _problems(form: SubmissionForm) -> list[tuple[str, str]]:
-    found = []
-
-    def walk(name, errors):
-        if isinstance(errors, dict):
-            for sub, value in errors.items():
-                walk(sub, value)
-        elif isinstance(errors, list):
-            for item in errors:
-                if isinstance(item, (dict, list)):
-                    walk(name, item)
-                else:
-                    found.append((COLUMN_OF_FIELD.get(name, name), str(item)))
-    walk("", form.errors)
-    return found
+    return [(COLUMN_OF_FIELD.get(name, name), str(message)) for name, message in all_errors(form)]
 
 
 def _read(text: str) -> csv.DictReader:
