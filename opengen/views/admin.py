@@ -91,7 +91,7 @@ def queue():
              "url": url_for(".submission", submission_id=item.submission.id)}
             for item in items if item.submission and item.venue and item.venue.lat is not None]
     return render_template("admin/queue.html", items=items, pins=json.dumps(pins, ensure_ascii=False),
-                           shell=_shell("queue-map"), edited=moderation.recently_edited(),
+                           shell=_shell("queuemap"), edited=moderation.recently_edited(),
                            logout_form=ActionForm())
 
 

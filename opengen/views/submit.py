@@ -64,7 +64,7 @@ def _render_form(form: SubmissionForm, status: int = 200):
                            edition=form.edition, grid_hours=GRID_HOURS), status
 
 
-def _shell(lat: float, lon: float, element_id: str = "pin-map"):
+def _shell(lat: float, lon: float, element_id: str = "pinmap"):
     config = current_app.config
     return maps.shell(element_id, tiles_url=config["TILES_URL"], attribution=config["TILES_ATTRIBUTION"],
                       max_zoom=config["TILES_MAX_ZOOM"], centre=(lat, lon), zoom=17)
