@@ -6,10 +6,12 @@ from flask import Flask
 from . import (
     assets,
     auth,
+    broadcast_cli,
     compression,
     db,
     demo,
     errors,
+    geocoding,
     i18n,
     imports,
     limits,
@@ -35,6 +37,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     templating.init_app(app)
     demo.init_app(app)
+    geocoding.init_app(app)
+    broadcast_cli.init_app(app)
     auth.init_app(app)
     limits.init_app(app)
     venues.init_app(app)

@@ -15,11 +15,12 @@ DEFAULTS = {
     "TILES_ATTRIBUTION": "&copy; les contributeurs d’OpenStreetMap",
     "TILES_MAX_ZOOM": 19,
     "GEOCODER": "ban",
-    "BAN_DOMAIN": "api-adresse.data.gouv.fr",
-    "BAN_SCHEME": "https",
-    "NOMINATIM_DOMAIN": "nominatim.openstreetmap.org",
+    "GEOCODER_BAN_DOMAIN": "api-adresse.data.gouv.fr",
+    "GEOCODER_BAN_SCHEME": "https",
+    "GEOCODER_NOMINATIM_DOMAIN": "nominatim.openstreetmap.org",
+    "GEOCODER_NOMINATIM_SCHEME": "https",
     "GEOCODER_TIMEOUT": 2.0,
-    "GEOCODER_MIN_INTERVAL": 0.05,
+    "GEOCODER_MIN_INTERVAL": None,
     "GEOCODER_BREAKER_COOLDOWN": 60.0,
     "GEOCODER_USER_AGENT": "opengen-map/1.0",
     "REDIS_URL": None,
@@ -38,8 +39,9 @@ DEFAULTS = {
 }
 
 # Environment variables read without a prefix, as deployment tools set them.
-ENV_KEYS = ("SECRET_KEY", "TILES_URL", "TILES_ATTRIBUTION", "GEOCODER", "BAN_DOMAIN", "BAN_SCHEME",
-            "NOMINATIM_DOMAIN", "REDIS_URL", "MAIL_SERVER", "MAIL_FROM", "PUBLIC_BASE_URL",
+ENV_KEYS = ("SECRET_KEY", "TILES_URL", "TILES_ATTRIBUTION", "GEOCODER", "GEOCODER_BAN_DOMAIN",
+            "GEOCODER_BAN_SCHEME", "GEOCODER_NOMINATIM_DOMAIN", "GEOCODER_NOMINATIM_SCHEME",
+            "GEOCODER_USER_AGENT", "REDIS_URL", "MAIL_SERVER", "MAIL_FROM", "PUBLIC_BASE_URL",
             "RATELIMIT_STORAGE_URI", "SUBMIT_RATE_LIMIT", "PREVIEW_RATE_LIMIT", "LOGIN_RATE_LIMIT")
 ENV_FLOATS = ("GEOCODER_TIMEOUT", "GEOCODER_BREAKER_COOLDOWN", "GEOCODER_MIN_INTERVAL")
 ENV_INTS = ("MAIL_PORT", "TILES_MAX_ZOOM")
@@ -84,3 +86,4 @@ def load_config(app: Flask, test_config: dict | None = None) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("GEOCODER_REDIS_URL", app.config.get("REDIS_URL"))

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import click
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app
 from flask_migrate import Migrate, upgrade
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Engine, MetaData, event, inspect
@@ -72,7 +72,7 @@ def init_db_command() -> None:
     click.echo(current_app.config["SQLALCHEMY_DATABASE_URI"].split("@")[-1] + ": schéma à jour.")
 
 
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+WRITE_LOCK = "opengen_sqlite_write_lock"
 
 
 @event.listens_for(Engine, "connect")
@@ -91,12 +91,22 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection) -> None:
-    # A write request takes the write lock when its transaction begins: upgrading a read
-    # transaction later fails at once with SQLITE_BUSY when another worker wrote in between.
     if connection.dialect.name != "sqlite":
         return
-    writing = has_request_context() and request.method not in SAFE_METHODS
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+    immediate = connection.get_execution_options().get(WRITE_LOCK, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def begin_write() -> None:
+    """End the request's reads and start a transaction that writes (call before a write verb).
+
+    On SQLite the new transaction takes the write lock at once: a read transaction that later
+    writes fails at once with SQLITE_BUSY when another process wrote in between, whereas
+    waiting for the lock up front uses the busy timeout. Elsewhere it only commits the reads.
+    """
+    db.session.commit()
+    if db.engine.dialect.name == "sqlite":
+        db.session.connection(execution_options={WRITE_LOCK: True})
 
 
 def init_app(app: Flask) -> None:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select, text
 
 from .data.demo_towns import STREETS, TOWNS
 from .db import db, is_empty, upgrade_schema, utcnow
@@ -117,6 +117,20 @@ def clear_demo() -> None:
     db.session.execute(delete(School).where(School.is_demo))
 
 
+def _insert_with_ids(model, rows: list[dict]) -> list[int]:
+    """Bulk-insert rows with ids assigned here; RETURNING in bulk is quadratic at 100k rows."""
+    start = (db.session.scalar(select(func.max(model.id))) or 0) + 1
+    for offset, row in enumerate(rows):
+        row["id"] = start + offset
+    for first in range(0, len(rows), 10000):
+        db.session.execute(insert(model), rows[first:first + 10000])
+    if rows and db.session.get_bind().dialect.name == "postgresql":
+        table = model.__tablename__
+        db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                f"(SELECT max(id) FROM {table}))"))
+    return [row["id"] for row in rows]
+
+
 def generate(count: int = 450, seed: int = 2021, spread_km: float = 3.0) -> int:
     """Insert `count` published demo events spread over real towns; return how many were added.
 
@@ -148,12 +162,10 @@ def generate(count: int = 450, seed: int = 2021, spread_km: float = 3.0) -> int:
             timezone=zone_for_postcode(postcode), geocode_source="demo",
             geocode_precision="street", needs_geocoding=False, geocoded_at=now, pin_corrected=False))
 
-    school_ids = list(db.session.scalars(insert(School).returning(School.id, sort_by_parameter_order=True),
-                                         school_rows))
+    school_ids = _insert_with_ids(School, school_rows)
     for school_id, venue in zip(school_ids, venue_rows):
         venue["school_id"] = school_id
-    venue_ids = list(db.session.scalars(insert(Venue).returning(Venue.id, sort_by_parameter_order=True),
-                                        venue_rows))
+    venue_ids = _insert_with_ids(Venue, venue_rows)
 
     event_rows, family_links = [], []
     for n in range(count):
@@ -179,8 +191,7 @@ def generate(count: int = 450, seed: int = 2021, spread_km: float = 3.0) -> int:
             status=EventStatus.published, start_at=start, end_at=start + timedelta(hours=1),
             contact_email=None, is_demo=True, created_at=now, updated_at=now, published_at=now))
         family_links.append(families)
-    event_ids = list(db.session.scalars(insert(Event).returning(Event.id, sort_by_parameter_order=True),
-                                        event_rows))
+    event_ids = _insert_with_ids(Event, event_rows)
     links = [dict(event_id=event_id, family_id=family_ids[slug])
              for event_id, families in zip(event_ids, family_links) for slug in families]
     for start in range(0, len(links), 20000):

@@ -1,67 +1,45 @@
-"""The application's geocoder, built once from the configuration.
-
-Provisional: until opengen.geo lands, this wraps geopy's BANFrance directly (no gazetteer, so
-GEOCODER=offline means "no geocoder": venues are saved and marked for geocoding).
-"""
+"""The app's geocoder: settings from the config, a cache in the database shared by all processes."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from flask import Flask, current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from flask import current_app
-from geopy.adapters import URLLibAdapter
-from geopy.exc import GeocoderUnavailable
-from geopy.geocoders import BANFrance
+from .db import db, utcnow
+from .geo import Geocoder, default_gazetteer
+from .models import GeocodeCacheEntry
 
-
-@dataclass(frozen=True)
-class Place:
-    lat: float
-    lon: float
-    label: str
-    source: str
-    precision: str
-    insee: str | None = None
-    postcode: str | None = None
-    city: str | None = None
-    department: str | None = None
-    region: str | None = None
+EXTENSION = "opengen.geocoder"
 
 
-class _BanGeocoder:
-    """The national address base through geopy, without retries (see FIELD-NOTES)."""
+class DatabaseCache:
+    """Geocode answers kept in the `geocode_cache` table, so the same query is never sent twice."""
 
-    def __init__(self, domain: str, scheme: str, timeout: float, user_agent: str):
-        self._ban = BANFrance(domain=domain, scheme=scheme, timeout=timeout, user_agent=user_agent,
-                              adapter_factory=URLLibAdapter)
+    def get(self, key: str) -> dict | None:
+        with db.engine.connect() as connection:
+            return connection.execute(
+                select(GeocodeCacheEntry.payload).where(GeocodeCacheEntry.key == key[:300])).scalar()
 
-    def geocode(self, query: str) -> Place | None:
-        location = self._ban.geocode(query, exactly_one=True)
-        if location is None:
-            return None
-        props = location.raw.get("properties", {})
-        context = [part.strip() for part in (props.get("context") or "").split(",")]
-        return Place(lat=location.latitude, lon=location.longitude, label=props.get("label", ""),
-                     source="ban", precision=props.get("type", "unknown"),
-                     insee=props.get("citycode"), postcode=props.get("postcode"),
-                     city=props.get("city"),
-                     department=context[1] if len(context) > 1 else None,
-                     region=context[2] if len(context) > 2 else None)
+    def put(self, key: str, payload: dict) -> None:
+        # Its own short transaction: a GET that geocodes must not commit the request's session.
+        try:
+            with db.engine.begin() as connection:
+                connection.execute(GeocodeCacheEntry.__table__.insert(),
+                                   {"key": key[:300], "payload": payload, "created_at": utcnow()})
+        except IntegrityError:
+            pass  # another process cached the same query first
 
 
-class _NoGeocoder:
-    def geocode(self, query: str) -> Place | None:
-        raise GeocoderUnavailable("no geocoder configured")
-
-
-def get_geocoder():
-    """Return the app's geocoder (one per app), with a geocode(query) -> Place | None method."""
-    geocoder = current_app.extensions.get("opengen.geocoder")
+def get_geocoder() -> Geocoder:
+    """Return this app's geocoder (built once per process from the configuration)."""
+    geocoder = current_app.extensions.get(EXTENSION)
     if geocoder is None:
-        config = current_app.config
-        if config["GEOCODER"] == "ban":
-            geocoder = _BanGeocoder(config["BAN_DOMAIN"], config["BAN_SCHEME"],
-                                    config["GEOCODER_TIMEOUT"], config["GEOCODER_USER_AGENT"])
-        else:
-            geocoder = _NoGeocoder()
-        current_app.extensions["opengen.geocoder"] = geocoder
+        geocoder = Geocoder.from_settings(current_app.config, cache=DatabaseCache())
+        current_app.extensions[EXTENSION] = geocoder
     return geocoder
+
+
+def init_app(app: Flask) -> None:
+    """Load the offline gazetteer at start-up rather than on a visitor's first search."""
+    if not app.config.get("TESTING"):
+        default_gazetteer()

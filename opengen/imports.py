@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
 from . import events, submissions, venues
-from .db import db
+from .db import begin_write, db
 from .forms import SubmissionForm, all_errors
 from .mail import send_edit_link
 from .labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
@@ -176,7 +176,7 @@ def import_file(data: bytes, client_key: str | None = None) -> ImportReport:
     family_rows = events.families()
     groups: dict[tuple[str, str], submissions.Submitted] = {}
     venues_made: dict[tuple, Venue] = {}
-    located: dict[str, venues.Location] = {}
+    located: dict[str, venues.Location | AddressNotFound] = {}
     try:
         rows = list(reader)
     except csv.Error as error:
@@ -185,6 +185,9 @@ def import_file(data: bytes, client_key: str | None = None) -> ImportReport:
     if len(rows) > MAX_ROWS:
         report.file_error = _("%(count)s lignes : %(max)s au plus par fichier.", count=len(rows), max=MAX_ROWS)
         return report
+    # First check every row and locate its venue (the address service is called here, with no
+    # write lock held), then write the good rows, each whole or not at all.
+    ready: list[tuple[int, submissions.SubmissionDraft, venues.Location | None]] = []
     for number, row in enumerate(rows, start=2):
         if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
             continue
@@ -194,17 +197,22 @@ def import_file(data: bytes, client_key: str | None = None) -> ImportReport:
             report.rejected.append(RejectedRow(number, _problems(form)))
             continue
         draft = form.draft()
-        try:
-            location = None
-            if draft.venue is not None:
-                query = normalise(draft.venue.query)
-                if query not in located:
+        location = None
+        if draft.venue is not None:
+            query = normalise(draft.venue.query)
+            if query not in located:
+                try:
                     located[query] = venues.locate_draft(draft.venue)
-                location = located[query]
-        except AddressNotFound as error:
-            report.rejected.append(RejectedRow(number, [(COLUMN_OF_FIELD.get(error.field, "adresse"),
-                                                         error.message)]))
-            continue
+                except AddressNotFound as error:
+                    located[query] = error
+            location = located[query]
+            if isinstance(location, AddressNotFound):
+                report.rejected.append(RejectedRow(number, [(COLUMN_OF_FIELD.get(location.field, "adresse"),
+                                                             location.message)]))
+                continue
+        ready.append((number, draft, location))
+    begin_write()
+    for number, draft, location in ready:
         if submissions.is_duplicate(draft):
             report.rejected.append(RejectedRow(number, [("titre", _(
                 "Cette session existe déjà (même école, même titre, même lieu, même heure)."))]))
@@ -238,6 +246,7 @@ def import_file(data: bytes, client_key: str | None = None) -> ImportReport:
         report.imported += 1
         if draft.venue is not None and (location is None or location.pending):
             report.pending_geocoding += 1
+    report.rejected.sort(key=lambda rejected: rejected.line)
     report.links = [(submitted.submission, submitted.token) for submitted in groups.values()]
     return report
 

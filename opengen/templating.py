@@ -5,6 +5,7 @@ import json
 
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
 
 from . import events
 from .i18n import day_label
@@ -14,9 +15,22 @@ from .labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
 NAV = (
     ("map.index", _l("Carte des sessions")),
     ("broadcasts.index", _l("Émissions du matin")),
+    ("families.index", _l("Les métiers")),
     ("programme.index", _l("Mon programme")),
     ("submit.start", _l("Proposer une session")),
 )
+
+
+MAP_AREAS = (
+    (_l("Métropole"), 46.6, 2.5, 6), (_l("Guadeloupe"), 16.2, -61.55, 9),
+    (_l("Martinique"), 14.64, -61.02, 10), (_l("Guyane"), 4.4, -53.0, 7),
+    (_l("La Réunion"), -21.12, 55.53, 10), (_l("Mayotte"), -12.82, 45.15, 11),
+)
+
+
+def map_areas() -> list[tuple[str, float, float, int]]:
+    """Return the map's quick jumps: metropolitan France and the overseas departments."""
+    return [(str(label), lat, lon, zoom) for label, lat, lon, zoom in MAP_AREAS]
 
 
 def nav_links() -> list[tuple[str, str]]:
@@ -62,13 +76,22 @@ def safe_url(url: str | None) -> str | None:
     return None
 
 
+def route_exists(path: str) -> bool:
+    """Tell whether the site answers GET on a path, so pages link to features only once they exist."""
+    try:
+        current_app.url_map.bind("localhost").match(path, method="GET")
+    except HTTPException:
+        return False
+    return True
+
+
 def init_app(app: Flask) -> None:
     """Expose the helpers to every template."""
     app.jinja_env.filters["safe_url"] = safe_url
     app.jinja_env.globals.update(
-        nav_links=nav_links, day_options=day_options, family_options=family_options,
+        nav_links=nav_links, map_areas=map_areas, day_options=day_options, family_options=family_options,
         kind_options=kind_options, format_options=format_options, families_json=families_json,
-        kinds_json=kinds_json, demo_data_present=events.has_demo_data,
+        kinds_json=kinds_json, route_exists=route_exists, demo_data_present=events.has_demo_data,
         audience_labels=lambda tags: [str(AUDIENCE_LABELS.get(t, t)) for t in tags],
         kind_label=lambda kind: KIND_LABELS[kind.value if hasattr(kind, "value") else kind],
         format_label=lambda fmt: FORMAT_LABELS[fmt.value if hasattr(fmt, "value") else fmt])

@@ -1,29 +1,27 @@
 """Where sessions take place: locating a typed address, the school's pin, and `flask geocode-pending`."""
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
 import click
 from flask import Flask, current_app
 from flask_babel import gettext as _
-from geopy.exc import GeopyError
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
-from .db import db, utcnow
-from .geocoding import Place, get_geocoder
+from .db import begin_write, db, utcnow
+from .geo import Place, haversine_km, name_key
+from .geocoding import get_geocoder
 from .i18n import zone_for_postcode
 from .models import Event, School, Venue
 
 # How far a school may drag its pin from the geocoded point: enough to reach the right building
 # when only the town was found, not enough to move a session to another town.
 MAX_PIN_SHIFT_KM = 15.0
-# Sources that only know the town, not the building: such a pin is refined later unless moved.
-COARSE_SOURCES = ("gazetteer", "offline")
-COARSE_PRECISIONS = ("municipality", "city", "town", "postcode")
+# Precisions that only locate the town, not the building: the school is asked to move the pin.
+COARSE_PRECISIONS = ("municipality", "approximate", "locality")
 
 POSTCODE = re.compile(r"^(?:0[1-9]|[1-8]\d|9[0-8])\d{3}$")
 
@@ -66,19 +64,24 @@ class VenueDraft:
 
 @dataclass(frozen=True)
 class Location:
-    """A located venue draft: the geocoded place (None while the geocoder is down) and the pin."""
+    """A located venue draft: the geocoded place and the pin.
+
+    `unavailable` says the address service did not answer: the place is then at best the town
+    found offline (or None), and the venue is geocoded again later unless the school moved the pin.
+    """
 
     place: Place | None
     lat: float | None = None
     lon: float | None = None
     corrected: bool = False
+    unavailable: bool = False
 
     @property
     def pending(self) -> bool:
         """Tell whether the venue must be geocoded again later."""
         if self.place is None:
             return True
-        return is_coarse(self.place) and not self.corrected
+        return self.unavailable and not self.corrected
 
 
 def normalise(text: str) -> str:
@@ -94,26 +97,25 @@ def department_of(postcode: str | None) -> str | None:
     return postcode[:3] if postcode.startswith("97") or postcode.startswith("98") else postcode[:2]
 
 
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance between two points in kilometres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))
-
-
 def is_coarse(place: Place) -> bool:
     """Tell whether a place only locates the town, not the building."""
-    return place.source in COARSE_SOURCES or place.precision in COARSE_PRECISIONS
+    return place.source == "gazetteer" or place.precision in COARSE_PRECISIONS
+
+
+def service_down() -> bool:
+    """Tell whether the online address service failed lately (the geocoder then answers offline)."""
+    geocoder = get_geocoder()
+    return geocoder.service is not None and geocoder.breaker.is_open()
 
 
 def locate_venue(address: str, postcode: str, city: str) -> Place | None:
-    """Geocode a French address; None when it does not exist; raise GeocoderUnavailable if the service is down."""
-    try:
-        return get_geocoder().geocode(VenueDraft("", address, postcode, city).query)
-    except GeopyError as error:
-        current_app.logger.warning("geocoder unavailable for a venue: %s", error)
-        raise GeocoderUnavailable(str(error)) from error
+    """Geocode a French address: a Place (maybe only the town, found offline), or None if it does
+    not exist in France; raise GeocoderUnavailable if the service is down and nothing was found offline."""
+    place = get_geocoder().geocode(VenueDraft("", address, postcode, city).query)
+    if place is None and service_down():
+        current_app.logger.warning("address service unavailable: a venue is saved for geocoding later")
+        raise GeocoderUnavailable("the address service did not answer")
+    return place
 
 
 def check_place(draft: VenueDraft, place: Place | None) -> Place:
@@ -127,41 +129,62 @@ def check_place(draft: VenueDraft, place: Place | None) -> Place:
             "Cette adresse a été trouvée à %(place)s, pas dans le code postal %(postcode)s. "
             "Vérifiez le code postal et la ville.", place=place.label or place.city or "",
             postcode=draft.postcode))
+    if place.city and not same_town(draft.city, place.city):
+        raise AddressNotFound("city", _(
+            "Le code postal %(postcode)s et cette adresse mènent à %(town)s, pas à « %(city)s ». Vérifiez "
+            "la ville (son nom officiel de commune) et le code postal.", postcode=draft.postcode,
+            town=place.city, city=draft.city))
     return place
+
+
+def same_town(typed: str, found: str) -> bool:
+    """Tell whether a typed town name designates the commune found ("Paris" for its arrondissements)."""
+    typed_key = name_key(re.split(r"\bcedex\b", typed, flags=re.IGNORECASE)[0])
+    found_key = name_key(found)
+    return bool(typed_key) and (found_key.startswith(typed_key) or typed_key.startswith(found_key))
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance between two points in kilometres."""
+    return haversine_km(lat1, lon1, lat2, lon2)
 
 
 def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="opengen-venue-place")
 
 
-def sign_place(draft: VenueDraft, place: Place | None) -> str:
+def sign_location(draft: VenueDraft, location: Location | None) -> str:
     """Sign a geocoding result so the confirmation step need not ask the geocoder again."""
-    return _serializer().dumps({"q": normalise(draft.query), "p": asdict(place) if place else None})
+    place = location.place if location else None
+    return _serializer().dumps({"q": normalise(draft.query), "p": place.to_dict() if place else None,
+                                "down": bool(location and location.unavailable)})
 
 
-def _unsigned_place(draft: VenueDraft, token: str | None) -> tuple[bool, Place | None]:
+def _unsigned(draft: VenueDraft, token: str | None) -> Location | None:
     if not token:
-        return False, None
+        return None
     try:
         data = _serializer().loads(token)
-    except BadSignature:
-        return False, None
-    if not isinstance(data, dict) or data.get("q") != normalise(draft.query):
-        return False, None
-    return True, Place(**data["p"]) if data.get("p") else None
+        if not isinstance(data, dict) or data.get("q") != normalise(draft.query):
+            return None
+        place = Place.from_dict(data["p"]) if data.get("p") else None
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+    if place is None:
+        return Location(None, unavailable=True)
+    return Location(place, place.lat, place.lon, unavailable=bool(data.get("down")))
 
 
 def locate_draft(draft: VenueDraft, signed: str | None = None) -> Location:
     """Locate a venue draft, reusing a signed earlier result for the same address if given."""
-    known, place = _unsigned_place(draft, signed)
-    if not known:
-        try:
-            place = check_place(draft, locate_venue(draft.address, draft.postcode, draft.city))
-        except GeocoderUnavailable:
-            return Location(None)
-    if place is None:
-        return Location(None)
-    return Location(place, place.lat, place.lon)
+    known = _unsigned(draft, signed)
+    if known is not None:
+        return known
+    try:
+        place = check_place(draft, locate_venue(draft.address, draft.postcode, draft.city))
+    except GeocoderUnavailable:
+        return Location(None, unavailable=True)
+    return Location(place, place.lat, place.lon, unavailable=place.source == "gazetteer" and service_down())
 
 
 def with_pin(location: Location, lat: float | None, lon: float | None) -> Location:
@@ -233,32 +256,39 @@ class GeocodeReport:
 
 
 def geocode_pending(limit: int | None = None) -> GeocodeReport:
-    """Geocode the venues saved while the geocoder was down; stop at the first outage."""
+    """Geocode the venues saved while the address service was down; stop at the first outage.
+
+    A batch job: each venue is committed on its own, so an interruption keeps what was done.
+    """
     report = GeocodeReport()
-    stmt = select(Venue).where(Venue.needs_geocoding).order_by(Venue.id)
-    for venue in db.session.scalars(stmt.limit(limit) if limit else stmt).all():
+    stmt = select(Venue.id).where(Venue.needs_geocoding).order_by(Venue.id)
+    for venue_id in db.session.scalars(stmt.limit(limit) if limit else stmt).all():
+        venue = db.session.get(Venue, venue_id)
         draft = draft_of(venue)
         try:
-            place = locate_venue(draft.address, draft.postcode, draft.city)
+            place = check_place(draft, locate_venue(draft.address, draft.postcode, draft.city))
         except GeocoderUnavailable:
             report.unavailable = True
             break
-        try:
-            place = check_place(draft, place)
         except AddressNotFound:
             report.not_found += 1
             continue
+        if place.source == "gazetteer" and service_down():
+            report.unavailable = True
+            break
+        begin_write()
+        venue = db.session.get(Venue, venue_id)
         if venue.pin_corrected and venue.lat is not None:
             # The school put the pin on the building itself: keep it, only fill the details.
             location = Location(place, venue.lat, venue.lon, corrected=True)
         else:
             location = Location(place, place.lat, place.lon)
         apply_location(venue, location)
-        if location.pending:
+        db.session.commit()
+        if is_coarse(place):
             report.approximate += 1
         else:
             report.located += 1
-        db.session.flush()
     return report
 
 

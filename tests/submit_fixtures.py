@@ -3,110 +3,61 @@ protocol, a loopback SMTP server, staff accounts, and helpers that fill and post
 from __future__ import annotations
 
 import html
-import json
 import re
 import socketserver
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.datastructures import MultiDict
 
 from opengen.db import db
+from opengen.geocoding import EXTENSION as GEOCODER_EXTENSION
 from opengen.moderation import create_admin
-from opengen.venues import normalise
 
 from .conftest import csrf_token
+from .fakeban import FakeBAN, feature
 
-# (words the query must contain, lon, lat, label, type, postcode, citycode, city, context)
-ADDRESSES = [
-    ("rue de la paix", 2.33144, 48.86898, "1 Rue de la Paix 75002 Paris", "housenumber", "75002", "75102",
-     "Paris", "75, Paris, Île-de-France"),
-    ("rue de vincennes montreuil", 2.43812, 48.85743, "55 Rue de Vincennes 93100 Montreuil", "housenumber",
-     "93100", "93048", "Montreuil", "93, Seine-Saint-Denis, Île-de-France"),
-    ("rue de la republique", 2.35740, 48.93620, "1 Rue de la République 93200 Saint-Denis", "housenumber",
-     "93200", "93066", "Saint-Denis", "93, Seine-Saint-Denis, Île-de-France"),
-    ("rue victor hugo lyon", 4.83012, 45.75601, "10 Rue Victor Hugo 69002 Lyon", "housenumber", "69002",
-     "69382", "Lyon", "69, Rhône, Auvergne-Rhône-Alpes"),
-    ("rue de la victoire pointe a pitre", -61.53300, 16.24100, "2 Rue de la Victoire 97110 Pointe-à-Pitre",
-     "housenumber", "97110", "97120", "Pointe-à-Pitre", "971, Guadeloupe"),
-    ("mairie trifouilly", 3.10000, 47.20000, "Trifouilly 58000", "municipality", "58000", "58194",
-     "Trifouilly", "58, Nièvre, Bourgogne-Franche-Comté"),
+# Venues the submission tests use, as the BAN would return them (real INSEE codes).
+FEATURES = [
+    feature("55 Rue de Vincennes 93100 Montreuil", 48.85743, 2.43812, "housenumber", postcode="93100",
+            citycode="93048", city="Montreuil", context="93, Seine-Saint-Denis, Île-de-France"),
+    feature("1 Rue de la Paix 75002 Paris", 48.86898, 2.33144, "housenumber", postcode="75002",
+            citycode="75102", city="Paris", context="75, Paris, Île-de-France"),
+    feature("1 Rue de la République 93200 Saint-Denis", 48.93620, 2.35740, "housenumber",
+            postcode="93200", citycode="93066", city="Saint-Denis",
+            context="93, Seine-Saint-Denis, Île-de-France"),
+    feature("10 Rue Victor Hugo 69002 Lyon", 45.75601, 4.83012, "housenumber", postcode="69002",
+            citycode="69382", city="Lyon", context="69, Rhône, Auvergne-Rhône-Alpes"),
+    feature("2 Rue de la Victoire 97110 Pointe-à-Pitre", 16.24100, -61.53300, "housenumber",
+            postcode="97110", citycode="97120", city="Pointe-à-Pitre", context="971, Guadeloupe"),
 ]
 
 
-class FakeBan:
-    """A loopback server answering /search like the national address base (BAN)."""
-
-    def __init__(self):
-        self.mode = "ok"  # or "error" (HTTP 500)
-        self.queries: list[str] = []
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                url = urlsplit(self.path)
-                query = parse_qs(url.query).get("q", [""])[0]
-                fake.queries.append(query)
-                if fake.mode == "error" or url.path != "/search":
-                    self.send_response(500)
-                    self.end_headers()
-                    return
-                body = json.dumps({"type": "FeatureCollection", "features": fake.features(query)}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.domain = f"127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self.thread.start()
-
-    @staticmethod
-    def features(query: str) -> list[dict]:
-        text = normalise(query)
-        for words, lon, lat, label, kind, postcode, citycode, city, context in ADDRESSES:
-            if all(word in text.split() for word in words.split()):
-                return [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                         "properties": {"label": label, "score": 0.95, "type": kind, "postcode": postcode,
-                                        "citycode": citycode, "city": city, "context": context}}]
-        return []
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+def use_geocoder(app, **settings) -> None:
+    """Point the app's geocoder at other settings (it is rebuilt on next use)."""
+    app.config.update(settings)
+    app.extensions.pop(GEOCODER_EXTENSION, None)
 
 
 @pytest.fixture
 def fake_ban(app):
     """The app's geocoder pointed at a loopback BAN server."""
-    ban = FakeBan()
-    app.config.update(GEOCODER="ban", BAN_DOMAIN=ban.domain, BAN_SCHEME="http")
-    app.extensions.pop("opengen.geocoder", None)
-    yield ban
-    ban.close()
-    app.extensions.pop("opengen.geocoder", None)
+    with FakeBAN(FEATURES) as ban:
+        use_geocoder(app, GEOCODER="ban", GEOCODER_BAN_DOMAIN=ban.domain, GEOCODER_BAN_SCHEME="http")
+        yield ban
+    app.extensions.pop(GEOCODER_EXTENSION, None)
 
 
 @pytest.fixture
 def ban_down(app):
-    """The app's geocoder pointed at a closed loopback port: the service is unavailable."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    app.config.update(GEOCODER="ban", BAN_DOMAIN=f"127.0.0.1:{port}", BAN_SCHEME="http",
-                      GEOCODER_TIMEOUT=1.0)
-    app.extensions.pop("opengen.geocoder", None)
-    yield port
-    app.extensions.pop("opengen.geocoder", None)
+    """The app's geocoder pointed at a loopback BAN server that is down (connections refused)."""
+    ban = FakeBAN(FEATURES).start()
+    ban.go_down()
+    use_geocoder(app, GEOCODER="ban", GEOCODER_BAN_DOMAIN=ban.domain, GEOCODER_BAN_SCHEME="http",
+                 GEOCODER_TIMEOUT=1.0)
+    yield ban
+    app.extensions.pop(GEOCODER_EXTENSION, None)
 
 
 class SmtpSink:

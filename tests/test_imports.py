@@ -86,7 +86,7 @@ def test_every_rejected_row_is_reported_with_its_reason_and_nothing_of_it_is_sav
         {"titre": ""},                                            # 3
         {"jour": "06/12/2021"},                                   # 4: outside the week
         {"debut": "15:00", "fin": "14:00"},                       # 5: end before start
-        {"adresse": "12 impasse des Nuages"},                     # 6: unknown address
+        {"adresse": "3 rue X", "code_postal": "96000", "ville": "Nullepart"},  # 6: unknown address
         {"code_postal": "1000", "ville": "Bruxelles"},            # 7: abroad
         {"familles": "astrologie"},                               # 8
         {"type": "fête"},                                         # 9
@@ -95,13 +95,15 @@ def test_every_rejected_row_is_reported_with_its_reason_and_nothing_of_it_is_sav
         {"lien_inscription": "javascript:alert(1)"},              # 12
         {"format": "en_ligne", "lien_en_ligne": ""},              # 13
         {"debut": "15:00"},                                       # 14: fine
-        {},                                                       # 15: same as line 2: duplicate
+        {"code_postal": "69002"},                                 # 15: Lyon's postcode, Montreuil
+        {},                                                       # 16: same as line 2: duplicate
     ]
     response = upload(client, csv_bytes(rows))
     page = response.get_data(as_text=True)
-    assert "2 sessions importées" in page and "12 lignes refusées" in page
+    assert "2 sessions importées" in page and "13 lignes refusées" in page
     expected = {3: "titre", 4: "jour", 5: "fin", 6: "adresse", 7: "code_postal", 8: "familles", 9: "type",
-                10: "email_contact", 11: "description", 12: "lien_inscription", 13: "lien_en_ligne", 15: "titre"}
+                10: "email_contact", 11: "description", 12: "lien_inscription", 13: "lien_en_ligne", 15: "ville",
+                16: "titre"}
     for line, column in expected.items():
         assert f"<tr><td>{line}</td><td>{column}</td>" in page, (line, column)
     assert "Cette session existe déjà" in page

@@ -1,12 +1,24 @@
 """Locating venues: the pin the school drags, a geocoder that is down, and `flask geocode-pending`."""
 from __future__ import annotations
 
+import re
+
 import pytest
+from itsdangerous import URLSafeSerializer
 from sqlalchemy import select
 
 from opengen.db import db
 from opengen.models import Event, Venue
-from opengen.venues import department_of, distance_km, normalise
+from opengen.geo import Place
+from opengen.venues import (
+    AddressNotFound,
+    VenueDraft,
+    check_place,
+    department_of,
+    distance_km,
+    normalise,
+    same_town,
+)
 
 from .conftest import csrf_token
 from .submit_fixtures import (  # noqa: F401
@@ -18,6 +30,7 @@ from .submit_fixtures import (  # noqa: F401
     preview,
     replace_values,
     submit,
+    use_geocoder,
     valid_form,
 )
 
@@ -59,14 +72,18 @@ def test_a_garbled_pin_falls_back_to_the_geocoded_point_or_is_refused(client, fa
         assert venue is None
 
 
-def test_a_tampered_place_token_is_not_trusted(client, fake_ban):
+def test_a_forged_place_token_is_not_trusted(client, fake_ban):
     page = preview(client, valid_form()).get_data(as_text=True)
-    asked = len(fake_ban.queries)
     data = hidden_inputs(page)
-    replace_values(data, {"csrf_token": csrf_token(page), "confirm": "1",
-                          "place_token": data["place_token"][:-3] + "abc"})
+    fake_place = Place(45.75601, 4.83012, "Lyon", "ban", "housenumber", postcode="93100").to_dict()
+    forged = URLSafeSerializer("not-the-secret", salt="opengen-venue-place").dumps(
+        {"q": normalise("55 rue de Vincennes, 93100 Montreuil"), "p": fake_place, "down": False})
+    replace_values(data, {"csrf_token": csrf_token(page), "confirm": "1", "place_token": forged,
+                          "pin_lat": "45.75601", "pin_lon": "4.83012"})
+    response = client.post("/submit", data=data)
+    assert response.status_code == 422 and "Le repère a été déplacé trop loin" in response.get_data(as_text=True)
+    replace_values(data, {"pin_lat": "", "pin_lon": ""})
     assert client.post("/submit", data=data).status_code == 303
-    assert len(fake_ban.queries) == asked + 1  # geocoded again rather than believed
     assert db.session.scalars(select(Venue)).one().lat == 48.85743
 
 
@@ -79,56 +96,70 @@ def test_changing_the_address_after_the_preview_geocodes_the_new_one(client, fak
     assert db.session.scalars(select(Venue)).one().insee_code == "93066"
 
 
-def test_a_town_only_result_asks_for_the_pin_and_stays_marked_until_moved(client, fake_ban):
-    data = valid_form(address="Mairie", postcode="58000", city="Trifouilly")
+def test_a_town_only_result_asks_for_the_pin(client, fake_ban):
+    data = valid_form(address="Mairie", postcode="58000", city="Nevers")
     page = preview(client, data).get_data(as_text=True)
     assert "Nous n’avons trouvé que la commune" in page
     confirm(client, page)
-    assert db.session.scalars(select(Venue)).one().needs_geocoding is True
-    submit(client, valid_form(address="Mairie", postcode="58000", city="Trifouilly", grid=["2021-12-03T10"]),
-           pin=(47.2010, 3.1010))
+    venue = db.session.scalars(select(Venue)).one()
+    assert (venue.geocode_source, venue.geocode_precision, venue.needs_geocoding) == ("gazetteer", "municipality",
+                                                                                      False)
+    submit(client, valid_form(address="Mairie", postcode="58000", city="Nevers", grid=["2021-12-03T10"]),
+           pin=(46.9900, 3.1600))
     moved = db.session.scalars(select(Venue).order_by(Venue.id.desc())).first()
-    assert moved.pin_corrected and not moved.needs_geocoding
+    assert moved.pin_corrected and (moved.lat, moved.lon) == (46.99, 3.16)
 
 
-def test_when_the_geocoder_is_down_the_submission_is_still_saved_and_marked(client, ban_down):
+def test_when_the_service_is_down_the_pin_starts_in_town_and_the_venue_is_marked(client, ban_down):
     page = preview(client, valid_form()).get_data(as_text=True)
-    assert "Le service d’adresses ne répond pas pour le moment" in page and 'id="pin-config"' not in page
+    assert "Le service d’adresses ne répond pas pour le moment" in page and 'id="pin-config"' in page
     assert confirm(client, page).status_code == 303
     venue = db.session.scalars(select(Venue)).one()
-    assert venue.needs_geocoding and venue.lat is None
+    assert venue.needs_geocoding and venue.geocode_source == "gazetteer"
     assert len(db.session.scalars(select(Event)).all()) == 2
 
 
-def test_geocode_pending_finishes_the_job_once_the_service_is_back(app, client, runner):
-    from .submit_fixtures import FakeBan
+def test_when_the_service_is_down_a_pin_moved_by_the_school_is_final(client, ban_down):
+    page = preview(client, valid_form()).get_data(as_text=True)
+    start = float(re.search(r'data-lat="([^"]+)"', page).group(1)), float(re.search(r'data-lon="([^"]+)"', page).group(1))
+    confirm(client, page, pin=(start[0] + 0.01, start[1]))
+    venue = db.session.scalars(select(Venue)).one()
+    assert venue.pin_corrected and not venue.needs_geocoding
 
-    app.config.update(GEOCODER="ban", BAN_DOMAIN="127.0.0.1:9", BAN_SCHEME="http", GEOCODER_TIMEOUT=1.0)
-    app.extensions.pop("opengen.geocoder", None)
+
+def test_when_the_service_is_down_and_the_town_is_unknown_offline_nothing_is_lost(client, ban_down):
+    page = preview(client, valid_form(address="3 rue X", postcode="96000", city="Nullepart")).get_data(as_text=True)
+    assert "Votre proposition sera bien enregistrée" in page and 'id="pin-config"' not in page
+    assert confirm(client, page).status_code == 303
+    venue = db.session.scalars(select(Venue)).one()
+    assert venue.needs_geocoding and venue.lat is None
+
+
+def test_geocode_pending_finishes_the_job_once_the_service_is_back(app, client, runner, ban_down):
     submit(client)
     submit(client, valid_form(school_name="Autre", address="12 impasse des Nuages", grid=["2021-12-02T10"]))
+    submit(client, valid_form(school_name="Troisième", address="3 rue X", postcode="96000", city="Nullepart",
+                              grid=["2021-12-03T10"]))
     result = runner.invoke(args=["geocode-pending"])
     assert result.exit_code == 1 and "ne répond pas" in result.output
-    assert len(db.session.scalars(select(Venue).where(Venue.needs_geocoding)).all()) == 2
+    assert len(db.session.scalars(select(Venue).where(Venue.needs_geocoding)).all()) == 3
 
-    ban = FakeBan()
-    try:
-        app.config["BAN_DOMAIN"] = ban.domain
-        app.extensions.pop("opengen.geocoder", None)
-        result = runner.invoke(args=["geocode-pending"])
-    finally:
-        ban.close()
-        app.extensions.pop("opengen.geocoder", None)
+    ban_down.start()  # the same port answers again
+    use_geocoder(app)  # a new geocoder: the old one's breaker would still be cooling down
+    result = runner.invoke(args=["geocode-pending"])
     assert result.exit_code == 0, result.output
-    assert "1 lieu(x) géolocalisé(s)" in result.output and "1 adresse(s) introuvable(s)" in result.output
-    db.session.expire_all()
-    found, lost = db.session.scalars(select(Venue).order_by(Venue.id)).all()
-    assert (found.lat, found.lon, found.needs_geocoding, found.insee_code) == (48.85743, 2.43812, False, "93048")
+    assert "1 lieu(x) géolocalisé(s), 1 à la commune près, 1 adresse(s) introuvable(s)" in result.output
+    assert "1 lieu(x) encore en attente" in result.output
+    db.session.rollback()
+    exact, town, lost = db.session.scalars(select(Venue).order_by(Venue.id)).all()
+    assert (exact.lat, exact.lon, exact.needs_geocoding, exact.geocode_source) == (48.85743, 2.43812, False, "ban")
+    assert (town.needs_geocoding, town.geocode_precision) == (False, "municipality")
     assert lost.needs_geocoding and lost.lat is None
+    ban_down.go_down()
 
 
-def test_a_geocoder_error_answer_counts_as_unavailable(client, fake_ban):
-    fake_ban.mode = "error"
+def test_a_service_error_answer_counts_as_unavailable(client, fake_ban):
+    fake_ban.mode = 500
     page = preview(client, valid_form()).get_data(as_text=True)
     assert "Le service d’adresses ne répond pas" in page
     confirm(client, page)
@@ -153,10 +184,25 @@ def test_the_school_corrects_the_venue_through_its_link(client, fake_ban):
     assert client.post(url, data=form).status_code == 303
     db.session.expire_all()
     assert (venue.lat, venue.insee_code, venue.pin_corrected) == (48.9362, "93066", False)
-    form.update(address="12 impasse des Nuages")
+    form.update(address="3 rue X", postcode="96000", city="Nullepart")
     response = client.post(url, data=form)
     assert response.status_code == 422
     assert "Adresse introuvable" in field_error(response.get_data(as_text=True), "address")
+
+
+def test_a_result_in_another_department_is_refused():
+    draft = VenueDraft("Campus", "1 rue de la Paix", "69002", "Lyon")
+    place = Place(48.86898, 2.33144, "1 Rue de la Paix 75002 Paris", "ban", "housenumber", postcode="75002",
+                  city="Paris")
+    with pytest.raises(AddressNotFound) as caught:
+        check_place(draft, place)
+    assert caught.value.field == "postcode" and "75002 Paris" in caught.value.message
+
+
+def test_same_town():
+    assert same_town("Paris", "Paris 2e Arrondissement") and same_town("St-Denis", "Saint-Denis")
+    assert same_town("Lyon 2e", "Lyon") and same_town("Paris Cedex 08", "Paris")
+    assert not same_town("Montreuil", "Lyon 2e Arrondissement") and not same_town("", "Paris")
 
 
 def test_helpers():

@@ -6,7 +6,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Register every blueprint of the site and the API."""
-    from . import admin, api, events, map, submit
+    from . import admin, api, broadcasts, events, families, map, submit
 
-    for module in (map, events, api, submit, admin):
+    for module in (map, events, broadcasts, families, api, submit, admin):
         app.register_blueprint(module.bp)

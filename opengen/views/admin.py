@@ -21,7 +21,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import mail, maps, moderation
 from ..auth import login_manager
-from ..db import db
+from ..db import begin_write, db
 from ..forms import ActionForm, ApproveForm, LoginForm, RejectForm
 from ..limits import limiter
 from ..models import Submission
@@ -127,6 +127,8 @@ def approve(submission_id: int):
     """Publish the submission's pending sessions."""
     submission = _submission(submission_id)
     if ApproveForm().validate_on_submit():
+        begin_write()
+        submission = _submission(submission_id)
         count = moderation.approve(submission, current_user)
         db.session.commit()
         if count:
@@ -144,11 +146,14 @@ def reject(submission_id: int):
     form = RejectForm()
     if not form.validate_on_submit():
         return _render_submission(submission, form, 422)
-    count = moderation.reject(submission, current_user, form.reason.data)
+    reason = form.reason.data
+    begin_write()
+    submission = _submission(submission_id)
+    count = moderation.reject(submission, current_user, reason)
     db.session.commit()
     if count:
         mail.send_mail(submission.contact_email, _("Open Gen : votre proposition n’est pas retenue"),
-                       render_template("admin/rejected_mail.txt", submission=submission, reason=form.reason.data))
+                       render_template("admin/rejected_mail.txt", submission=submission, reason=reason))
     flash(_("%(count)s session(s) refusée(s).", count=count), "success")
     return redirect(url_for(".queue"), 303)
 

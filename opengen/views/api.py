@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, request, url_for
 
-from .. import events
+from .. import broadcasts, clock, events
 from ..filters import parse_filters
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -38,3 +38,11 @@ def event_detail(event_id: int):
     if event is None:
         abort(404)
     return jsonify(events.to_api(event, _url(event.id)))
+
+
+@bp.get("/broadcasts")
+def broadcast_list():
+    """List the current edition's morning broadcasts, with their live status."""
+    now = clock.now()
+    _, showings = broadcasts.current_showings(now)
+    return jsonify({"broadcasts": [broadcasts.to_api(s.broadcast, now) for s in showings]})

@@ -18,9 +18,9 @@ from flask import (
 from flask_babel import gettext as _
 
 from .. import events, imports, mail, maps, submissions, venues
-from ..db import db
+from ..db import begin_write, db
 from ..forms import GRID_HOURS, CancelForm, EditEventForm, ImportForm, SubmissionForm, VenueForm
-from ..geocoding import Place
+from ..geo import Place
 from ..i18n import local
 from ..labels import AUDIENCE_LABELS, STATUS_LABELS
 from ..limits import limiter
@@ -78,7 +78,7 @@ def _render_confirm(form: SubmissionForm, location: Location | None, pin_error: 
     replay = [(k, v) for k, v in request.form.items(multi=True) if k not in NOT_REPLAYED]
     return render_template(
         "submit/confirm.html", form=form, draft=draft, location=location, shell=shell, replay=replay,
-        place_token=venues.sign_place(draft.venue, place) if draft.venue else "",
+        place_token=venues.sign_location(draft.venue, location) if draft.venue else "",
         warnings=submissions.warnings_for(draft), pin_error=pin_error,
         coarse=place is not None and venues.is_coarse(place)), status
 
@@ -131,7 +131,8 @@ def send():
             location = venues.with_pin(location, *form.pin())
     except AddressNotFound as error:
         return _render_confirm(form, location, pin_error=error.message, status=422)
-    result = submissions.submit(draft, location, _client_key(), edition=form.edition)
+    begin_write()
+    result = submissions.submit(draft, location, _client_key(), edition=events.current_edition())
     db.session.commit()
     link = url_for(".manage", token=result.token, _external=True)
     mail.send_edit_link(result.submission, link)
@@ -198,7 +199,10 @@ def edit_event(token: str, event_id: int):
                          has_venue=event.venue is not None)
     if request.method == "POST":
         if form.validate():
-            changed = submissions.edit_event(event, form.details(), *form.times)
+            details, times = form.details(), form.times
+            begin_write()
+            event = _own_event(submission, event_id)
+            changed = submissions.edit_event(event, details, *times)
             db.session.commit()
             flash(_("Modifications enregistrées.") if changed else _("Aucune modification."), "success")
             return redirect(url_for(".manage", token=token), 303)
@@ -216,7 +220,8 @@ def cancel_event(token: str, event_id: int):
         flash(_("Cette session est déjà annulée ou refusée."), "error")
         return redirect(url_for(".manage", token=token))
     if form.validate_on_submit():
-        submissions.cancel_event(event, submission.contact_email)
+        begin_write()
+        submissions.cancel_event(_own_event(submission, event_id), submission.contact_email)
         db.session.commit()
         flash(_("La session est annulée."), "success")
         return redirect(url_for(".manage", token=token), 303)
@@ -254,6 +259,8 @@ def edit_venue(token: str, venue_id: int):
             getattr(form, "address" if error.field == "pin" else error.field).errors.append(error.message)
             status = 422
         else:
+            begin_write()
+            venue = db.session.get(Venue, venue_id)
             if venues.update_venue(venue, form.venue_draft(), location):
                 submissions.log("venue_edited", submission.contact_email, submission=submission)
             db.session.commit()

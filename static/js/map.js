@@ -76,6 +76,20 @@
                                               keyboard: true });
     marker.eventId = row[0];
     marker.on("click", function () { openPopup(marker, row[0]); });
+    marker.on("add", function () {
+      // Leaflet makes the pin focusable; Enter or Space must open it like a click.
+      var element = marker.getElement();
+      if (element) { element.dataset.eventId = String(row[0]); }
+      if (element && !element.dataset.keys) {
+        element.dataset.keys = "1";
+        element.addEventListener("keydown", function (event) {
+          if (event.key === "Enter" || event.key === " ") {
+            event.preventDefault();
+            openPopup(marker, row[0]);
+          }
+        });
+      }
+    });
     return marker;
   }
 
@@ -108,6 +122,13 @@
       say("La carte n’a pas pu charger les sessions. La liste ci-dessous reste disponible.");
       document.body.dataset.markersLoaded = "error";
     });
+
+  Array.prototype.forEach.call(document.querySelectorAll(".map-jumps button"), function (button) {
+    button.addEventListener("click", function () {
+      map.setView([parseFloat(button.dataset.lat), parseFloat(button.dataset.lon)],
+                  parseInt(button.dataset.zoom, 10));
+    });
+  });
 
   window.opengenMap = { map: map, cluster: cluster, ready: ready };
 })();

@@ -1,0 +1,35 @@
+"""The site's idea of "now": the real time, or the instant set in FROZEN_NOW for tests and demos."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import current_app, has_app_context
+
+from .i18n import PARIS
+
+
+def parse_instant(value: datetime | str) -> datetime:
+    """Return an aware UTC datetime from an aware datetime or an ISO 8601 string.
+
+    A value without offset is read as Paris wall time (handy for `FLASK_FROZEN_NOW=2021-11-29T10:30`).
+    Raises ValueError, in French, on anything else.
+    """
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"Instant invalide : « {value} » (format attendu : "
+                             f"AAAA-MM-JJTHH:MM, avec ou sans décalage horaire).") from None
+    if not isinstance(value, datetime):
+        raise ValueError(f"Instant invalide : {value!r}.")
+    if value.tzinfo is None or value.utcoffset() is None:
+        value = value.replace(tzinfo=PARIS)
+    return value.astimezone(timezone.utc)
+
+
+def now() -> datetime:
+    """Return the current instant as an aware UTC datetime (FROZEN_NOW when the app sets one)."""
+    frozen = current_app.config.get("FROZEN_NOW") if has_app_context() else None
+    if frozen:
+        return parse_instant(frozen)
+    return datetime.now(timezone.utc)

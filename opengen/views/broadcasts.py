@@ -1,0 +1,23 @@
+"""The morning live broadcasts: the week's programme, what is on air now."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from .. import broadcasts, clock
+
+bp = Blueprint("broadcasts", __name__)
+
+
+@bp.get("/broadcasts")
+def index():
+    """Show the week's broadcasts, today's highlighted and the one on air marked live."""
+    now = clock.now()
+    edition, showings = broadcasts.current_showings(now)
+    return render_template("broadcasts/index.html", edition=edition, days=broadcasts.by_day(showings),
+                           now=now)
+
+
+@bp.get("/emissions")
+def french_alias():
+    """Send the French address to the programme."""
+    return redirect(url_for(".index", **request.args), code=301)

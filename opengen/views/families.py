@@ -1,0 +1,52 @@
+"""The career families: what the jobs are, their broadcast, their sessions on a map and in a list."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+
+from .. import broadcasts, clock, events, maps
+from ..families import BY_SLUG, FAMILIES
+from ..filters import EventFilters
+
+bp = Blueprint("families", __name__)
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
+
+
+@bp.get("/familles")
+def index():
+    """List the nine career families and their jobs."""
+    return render_template("families/index.html", families=FAMILIES)
+
+
+@bp.get("/familles/<slug>")
+def show(slug: str):
+    """Show one career family: its jobs, its broadcast, its sessions."""
+    family = BY_SLUG.get(slug)
+    if family is None:
+        abort(404)
+    filters = EventFilters(family=slug)
+    listing = events.page(filters, _page_number(), current_app.config["LIST_PAGE_SIZE"])
+    shell = maps.shell("family", tiles_url=current_app.config["TILES_URL"],
+                       attribution=current_app.config["TILES_ATTRIBUTION"],
+                       max_zoom=current_app.config["TILES_MAX_ZOOM"])
+    now = clock.now()
+    return render_template("families/show.html", family=family, filters=filters, listing=listing,
+                           shell=shell, showings=broadcasts.family_showings(slug, now), now=now,
+                           families=events.families())
+
+
+@bp.get("/families")
+def english_index():
+    """Send the English address to the list of families."""
+    return redirect(url_for(".index"), code=301)
+
+
+@bp.get("/families/<slug>")
+def english_alias(slug: str):
+    """Send the English address to the family page."""
+    if slug not in BY_SLUG:
+        abort(404)
+    return redirect(url_for(".show", slug=slug, **request.args), code=301)
