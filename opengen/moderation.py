@@ -70,14 +70,16 @@ def queue() -> list[QueueItem]:
     pending = list(db.session.scalars(
         select(Event).options(selectinload(Event.venue), selectinload(Event.submission)
                               .selectinload(Submission.school))
-        .where(Event.status == EventStatus.pending).order_by(Event.submission_id, Event.start_at)))
-    items: dict[int | None, QueueItem] = {}
+        # Sessions entered without the form (scripts, demo) have no submission to moderate.
+        .where(Event.status == EventStatus.pending, Event.submission_id.is_not(None))
+        .order_by(Event.submission_id, Event.start_at)))
+    items: dict[int, QueueItem] = {}
     for event in pending:
         key = event.submission_id
         if key not in items:
             items[key] = QueueItem(event.submission, [])
         items[key].events.append(event)
-    return sorted(items.values(), key=lambda item: item.submission.created_at if item.submission else utcnow())
+    return sorted(items.values(), key=lambda item: (item.submission.created_at, item.submission.id))
 
 
 def submission_events(submission: Submission) -> list[Event]:

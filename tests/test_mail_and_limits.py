@@ -102,3 +102,17 @@ def test_login_attempts_are_rate_limited(client, limits_on):
                                                      "password": "nope-nope-nope"})
         assert response.status_code == expected
     assert "Trop de demandes" in response.get_data(as_text=True)
+
+
+def test_csv_imports_are_rate_limited(client, fake_ban, limits_on):
+    import io
+
+    from .test_imports import csv_bytes
+
+    limits_on(SUBMIT_RATE_LIMIT="1 per hour")
+    for expected in (200, 429):
+        token = csrf_token(client.get("/submit/import").get_data(as_text=True))
+        response = client.post("/submit/import", content_type="multipart/form-data", data={
+            "csrf_token": token, "file": (io.BytesIO(csv_bytes([{"debut": "10:00"}])), "s.csv")})
+        assert response.status_code == expected
+    assert "Trop d’envois depuis votre connexion" in response.get_data(as_text=True)

@@ -202,3 +202,11 @@ def test_script_from_schools_is_inert_on_moderation_pages(client, make_admin):
         assert "<script>alert" not in page and "<img src=x" not in page, url
     assert "&lt;script&gt;alert(&#34;admin&#34;)&lt;/script&gt;" in client.get(
         f"/admin/submissions/{submission.id}").get_data(as_text=True)
+
+
+def test_pending_sessions_entered_without_the_form_do_not_break_the_queue(client, make_admin, make_event):
+    make_event(status=EventStatus.pending)
+    make_admin()
+    login(client)
+    response = client.get("/admin/")
+    assert response.status_code == 200 and "Aucune proposition en attente." in response.get_data(as_text=True)

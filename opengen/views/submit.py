@@ -283,8 +283,14 @@ def _render_import(form: ImportForm, report=None, links=(), status: int = 200):
                            audiences=[(k, str(v)) for k, v in AUDIENCE_LABELS.items()]), status
 
 
+def _import_rate_limited(request_limit) -> Response:
+    flash(_("Trop d’envois depuis votre connexion en peu de temps : réessayez dans une heure."), "error")
+    body, _status = _render_import(ImportForm(formdata=None), status=429)
+    return Response(body, status=429, mimetype="text/html")
+
+
 @bp.route("/submit/import", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["SUBMIT_RATE_LIMIT"], methods=["POST"], on_breach=_rate_limited,
+@limiter.limit(lambda: current_app.config["SUBMIT_RATE_LIMIT"], methods=["POST"], on_breach=_import_rate_limited,
                deduct_when=lambda response: response.status_code == 200, scope="submit-import")
 def bulk_import():
     """Import many sessions from a CSV file and report every rejected row."""
