@@ -354,10 +354,12 @@ class SubmissionForm(BaseForm, EventFieldsMixin, VenueFieldsMixin):
         zone = zone_for(self)
         days = self.edition.days()
         slots = []
+        cells = {choice.value for choice in self.grid.choices}
         for value in self.grid.data or ():
-            day, hour = date.fromisoformat(value[:10]), int(value[11:13])
-            slots.append(aware(day, time(hour), None, zone))
-        ok = True
+            if value in cells:  # others were refused by the field itself
+                day, hour = date.fromisoformat(value[:10]), int(value[11:13])
+                slots.append(aware(day, time(hour), None, zone))
+        ok = not self.grid.errors
         for row in self.slots:
             # Field by field: a subform's .errors is computed once and cached, and errors are added below.
             if any(field.errors for field in row.form):

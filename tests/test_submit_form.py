@@ -305,3 +305,38 @@ def test_picking_an_existing_school_reuses_it(client, make_school):
     submit(client, valid_form(school_name="  simplon   MONTREUIL "))
     assert count(School) == 1
     assert db.session.scalars(select(Event)).first().school_id == school.id
+
+
+@pytest.mark.parametrize("changes", [
+    {"slots-999-day": "2021-11-29", "slots-999-start": "10:00"},
+    {"slots-0-day": ["2021-11-29", "2021-11-30"], "slots-0-start": ["10:00", "11:00"]},
+    {"grid": [f"2021-11-29T{h:02d}" for h in range(0, 24)] * 20},
+    {"grid": ["2021-11-29T9", "2021-11-29", "T09", "2021-11-29T09:00", "x" * 1000]},
+    {"kind": ["workshop", "testimony"], "format": ["onsite", "online"]},
+    {"capacity": "1e5"}, {"capacity": "0x10"}, {"capacity": "١٢"}, {"capacity": " 12 "},
+    {"slots-0-day": "2021-02-30", "slots-0-start": "25:61", "grid": []},
+    {"slots-0-day": "0001-01-01", "slots-0-start": "00:00", "grid": []},
+    {"contact_email": "é@例え.jp"}, {"contact_email": "a@b"}, {"contact_email": "x" * 300 + "@example.org"},
+    {"place_token": "x" * 10000, "pin_lat": "inf", "pin_lon": "-inf", "confirm": "1"},
+    {"place_token": "eyJxIjoiYSJ9.invalid", "confirm": "1"},
+    {"title": "titre étrange \u202e\ufeff\u200b"}, {"school_name": "\x00" * 50},
+    {"postcode": "٩٣١٠٠"}, {"postcode": "93 100"}, {"families": ["data"] * 50},
+    {"back": "1", "title": ""},
+])
+def test_no_input_makes_the_form_crash(client, changes):
+    data = valid_form(**changes)
+    response = preview(client, data)
+    assert response.status_code in (200, 303, 422), response.status_code
+
+
+def test_invalid_utf8_in_a_post_is_answered_cleanly(client):
+    token = csrf_token(client.get("/submit").get_data(as_text=True))
+    body = f"csrf_token={token}&title=%ED%A0%80%FF%FE&school_name=%C3%28&preview=1".encode()
+    response = client.post("/submit", data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("path", ["/submit/edit/", "/submit/edit/%2F..%2F", "/submit/edit/ab/events/1/cancel",
+                                  "/submit/edit/é/venues/9", "/submit/merci", "/submit/edit/x/events/-1"])
+def test_odd_urls_are_answered_cleanly(client, path):
+    assert client.get(path).status_code in (302, 404)
