@@ -116,3 +116,24 @@ def test_csv_imports_are_rate_limited(client, fake_ban, limits_on):
             "csrf_token": token, "file": (io.BytesIO(csv_bytes([{"debut": "10:00"}])), "s.csv")})
         assert response.status_code == expected
     assert "Trop d’envois depuis votre connexion" in response.get_data(as_text=True)
+
+
+def test_behind_a_proxy_clients_are_told_apart_by_their_forwarded_address(database_url):
+    from opengen import create_app
+    from opengen.limits import limiter
+
+    from .conftest import TEST_CONFIG
+
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": True,
+                      "LOGIN_RATE_LIMIT": "1 per hour", "PROXY_COUNT": 1})
+    limiter.reset()
+    client = app.test_client()
+    with app.app_context():
+        for forwarded, expected in (("198.51.100.1", 422), ("198.51.100.2", 422), ("198.51.100.1", 429)):
+            headers = {"X-Forwarded-For": forwarded}
+            token = csrf_token(client.get("/admin/login", headers=headers).get_data(as_text=True))
+            response = client.post("/admin/login", headers=headers, data={
+                "csrf_token": token, "email": "x@example.org", "password": "nope-nope-nope"})
+            assert response.status_code == expected
+        db.session.remove()
+    limiter.reset()
