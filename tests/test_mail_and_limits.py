@@ -136,4 +136,5 @@ def test_behind_a_proxy_clients_are_told_apart_by_their_forwarded_address(databa
                 "csrf_token": token, "email": "x@example.org", "password": "nope-nope-nope"})
             assert response.status_code == expected
         db.session.remove()
+        db.engine.dispose()
     limiter.reset()
