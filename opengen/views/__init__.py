@@ -6,7 +6,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Register every blueprint of the site and the API."""
-    from . import api, events, map
+    from . import api, events, feeds, map, programme
 
-    for module in (map, events, api):
+    for module in (map, events, api, feeds, programme):
         app.register_blueprint(module.bp)
