@@ -203,7 +203,8 @@ def _aggregate(scope: Select) -> Select:
     Counts, sums and the cancelled count are over public events; the last update is over all
     of them, so a session that leaves the feed (rejected) still moves Last-Modified forward.
     """
-    sub = scope.order_by(None).subquery()
+    sub = scope.with_only_columns(Event.id, Event.status, Event.sequence, Event.updated_at) \
+        .order_by(None).subquery()
     public = sub.c.status.in_(events.PUBLIC_STATUSES)
     cancelled = sub.c.status == EventStatus.cancelled
     return select(

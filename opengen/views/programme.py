@@ -21,6 +21,6 @@ def api():
     plan = programme.personal_programme(programme.ids_from(request.args))
     data = programme.to_api(plan, lambda e: events.to_api(
         e, url_for("events.show", event_id=e.id, _external=True)))
-    if plan.ids:
-        data["ics"] = url_for("feeds.personal", ids=",".join(map(str, plan.ids)), _external=True)
+    if plan.requested:
+        data["ics"] = url_for("feeds.personal", ids=",".join(map(str, plan.requested)), _external=True)
     return jsonify(data)
