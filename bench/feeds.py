@@ -1,0 +1,59 @@
+"""/calendar.ics at 1k, 10k and 100k events: build time and size, the full HTTP answer, and the
+time of a conditional request answered with 304.
+
+Run: .venv/bin/python bench/feeds.py [counts...]   (SQLite databases are cached in /tmp)
+"""
+from __future__ import annotations
+
+import sys
+import urllib.error
+import urllib.request
+
+from _common import app_with_events, served, timed
+
+from opengen import feeds
+from opengen.db import db
+from opengen.filters import EventFilters
+
+
+def fetch(url: str, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
+    """GET url; return the status, the body and the headers (a 304 is an answer, not an error)."""
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, error.read(), dict(error.headers)
+
+
+def main(counts: list[int]) -> None:
+    """Print one line per size."""
+    print(f"{'events':>8} {'build s':>8} {'MB':>6} {'HTTP s':>7} {'HTTP gz s':>9} {'gz MB':>6} "
+          f"{'304 ms':>7} {'304 gz ms':>9}")
+    for count in counts:
+        app = app_with_events(count)
+        repeat = 3 if count >= 100_000 else 5
+        with app.test_request_context("/calendar.ics"):
+            links = feeds.FeedLinks(event="http://bench.invalid/events/{id}", page="http://bench.invalid/")
+            build, body = timed(lambda: feeds.search_feed(EventFilters(), links).body, repeat)
+            assert body.count(b"BEGIN:VEVENT") == count
+            db.session.remove()
+        with served(app) as base:
+            url = base + "/calendar.ics"
+            plain, (status, full, headers) = timed(lambda: fetch(url, {}), repeat)
+            assert status == 200 and full.count(b"BEGIN:VEVENT") == count
+            zipped, (status, packed, gz_headers) = timed(lambda: fetch(url, {"Accept-Encoding": "gzip"}), repeat)
+            assert status == 200 and gz_headers.get("Content-Encoding") == "gzip"
+            not_modified, (status, _, _) = timed(lambda: fetch(url, {"If-None-Match": headers["ETag"]}), 20)
+            assert status == 304
+            gz_not_modified, (status, _, _) = timed(
+                lambda: fetch(url, {"Accept-Encoding": "gzip", "If-None-Match": gz_headers["ETag"]}), 20)
+            assert status == 304
+        print(f"{count:>8} {build:>8.3f} {len(body) / 1e6:>6.1f} {plain:>7.3f} {zipped:>9.3f} "
+              f"{len(packed) / 1e6:>6.2f} {not_modified * 1000:>7.1f} {gz_not_modified * 1000:>9.1f}",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main([int(arg) for arg in sys.argv[1:]] or [1_000, 10_000, 100_000])
