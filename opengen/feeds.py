@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -73,10 +75,64 @@ class Feed:
 
     @property
     def body(self) -> bytes:
-        """The iCalendar bytes (built once)."""
+        """The iCalendar bytes: built once, or taken from the recent bodies of the same state."""
         if self._body is None:
-            self._body = self._build(self.last_modified)
+            key = (db.engine.url.render_as_string(hide_password=True), self.etag)
+            self._body = _BODIES.get(key)
+            if self._body is None:
+                self._body = self._build(self.last_modified)
+                _BODIES.put(key, self._body)
         return self._body
+
+
+class _BodyCache:
+    """The bodies built lately, by database and ETag, within a byte budget, least recent out first.
+
+    Many subscribers poll the same feed, and some calendar services never send If-None-Match;
+    one state of the data always gives the same bytes, so a body can be sent again as it is.
+    """
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._bodies: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> bytes | None:
+        """The body stored under key, if still there."""
+        with self._lock:
+            body = self._bodies.get(key)
+            if body is not None:
+                self._bodies.move_to_end(key)
+            return body
+
+    def put(self, key: tuple[str, str], body: bytes) -> None:
+        """Keep a body unless it would take more than a quarter of the budget."""
+        if len(body) > self.max_bytes // 4:
+            return
+        with self._lock:
+            if key in self._bodies:
+                return
+            self._bodies[key] = body
+            self._size += len(body)
+            while self._size > self.max_bytes:
+                _, dropped = self._bodies.popitem(last=False)
+                self._size -= len(dropped)
+
+    def clear(self) -> None:
+        """Forget every body."""
+        with self._lock:
+            self._bodies.clear()
+            self._size = 0
+
+
+# 64 MB: the whole-week feed of 10,000 sessions (9 MB) and a few dozen searches fit.
+_BODIES = _BodyCache(64 * 1024 * 1024)
+
+
+def forget_built_feeds() -> None:
+    """Drop the bodies kept for reuse (benchmarks measure cold builds with it)."""
+    _BODIES.clear()
 
 
 @dataclass(frozen=True)
@@ -237,10 +293,9 @@ def _event_entries(scope: Select, links: FeedLinks) -> Iterable[CalendarEntry]:
             .order_by(CareerFamily.position)):
         families.setdefault(event_id, []).append(label)
     kinds = {key: str(label) for key, label in KIND_LABELS.items()}
-    formats = {key: str(label) for key, label in FORMAT_LABELS.items()}
     words = _Words()
     for row in db.session.execute(stmt):
-        entry = _entry(_event_entry, row, families.get(row[0], []), kinds, formats, words, links)
+        entry = _entry(_event_entry, row, families.get(row[0], []), kinds, words, links)
         if entry is not None:
             yield entry
 
@@ -252,16 +307,14 @@ class _Words:
         self.cancelled = _("Annulée : %(title)s", title="{}")
         self.cancelled_note = _("Cette session est annulée.")
         self.school = _("École")
-        self.kind = _("Type")
-        self.format = _("Format")
         self.online = _("En ligne")
         self.online_link = _("Lien pour suivre en ligne")
         self.registration = _("Inscription")
         self.page = _("Plus d’informations")
 
 
-def _event_entry(row, family_labels: list[str], kinds: dict[str, str], formats: dict[str, str],
-                 words: _Words, links: FeedLinks) -> CalendarEntry:
+def _event_entry(row, family_labels: list[str], kinds: dict[str, str], words: _Words,
+                 links: FeedLinks) -> CalendarEntry:
     """One session as a calendar entry."""
     (event_id, uid, sequence, title, description, kind, fmt, online_url, registration_url, status,
      start, end, updated, school, venue_name, address, postcode, city, lat, lon) = row
@@ -272,8 +325,8 @@ def _event_entry(row, family_labels: list[str], kinds: dict[str, str], formats: 
     lines = [words.cancelled_note, ""] if cancelled else []
     if description:
         lines += [description, ""]
-    lines += [f"{words.school} : {school}", f"{words.kind} : {kinds.get(kind, kind)}",
-              f"{words.format} : {formats.get(fmt, fmt)}"]
+    # The kind is among the CATEGORIES, the format shows in LOCATION and the online link.
+    lines.append(f"{words.school} : {school}")
     if fmt != EventFormat.onsite.value and _http(online_url):
         lines.append(f"{words.online_link} : {online_url.strip()}")
     if _http(registration_url) and not cancelled:

@@ -325,24 +325,44 @@ def test_a_rejected_session_changes_the_validators_and_leaves_the_feed(client, m
     assert since.status_code == 200
 
 
-def test_a_conditional_request_costs_one_small_query(app, client, make_event):
+def _statements(client, path: str, **headers) -> tuple[int, list[str]]:
+    """The status of a GET and the SQL statements it ran."""
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()).lower())
+
+    sa_event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        status = client.get(path, headers=headers).status_code
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", record)
+    return status, statements
+
+
+def test_a_conditional_request_costs_one_small_query(client, make_event):
     for hour in range(9, 19):
         make_event(start=paris(2021, 11, 29, hour))
     db.session.commit()
     etag = feed(client, "/calendar.ics").headers["ETag"]
-    statements = []
+    status, statements = _statements(client, "/calendar.ics", **{"If-None-Match": etag})
+    assert status == 304 and len(statements) == 1, statements
+    assert statements[0].startswith("select coalesce(sum(") and "description" not in statements[0]
 
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
 
-    sa_event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert client.get("/calendar.ics", headers={"If-None-Match": etag}).status_code == 304
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", record)
-    assert len(statements) == 1, statements
-    aggregate = " ".join(statements[0].split()).lower()
-    assert aggregate.startswith("select coalesce(sum(") and "description" not in aggregate
+def test_a_feed_polled_without_validators_is_built_once_per_state(client, make_event):
+    session = make_event(start=paris(2021, 11, 29, 10))
+    db.session.commit()
+    first = feed(client, "/calendar.ics?family=web-development")
+    status, statements = _statements(client, "/calendar.ics?family=web-development")
+    assert status == 200 and len(statements) == 1, statements  # the validators only
+    assert feed(client, "/calendar.ics?family=web-development").data == first.data
+    session.title, session.sequence, session.updated_at = "Atelier renommé", 1, utcnow()
+    db.session.commit()
+    status, statements = _statements(client, "/calendar.ics?family=web-development")
+    assert status == 200 and len(statements) > 1
+    assert "SUMMARY:Atelier renommé" in vevent_lines(
+        feed(client, "/calendar.ics?family=web-development").data, session.uid)
 
 
 # --------------------------------------------------------------------------- programme and broadcasts
