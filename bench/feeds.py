@@ -72,14 +72,16 @@ def main(counts: list[int]) -> None:
             cold_time, (status, full, headers) = timed(cold, repeat)
             assert status == 200 and full.count(b"BEGIN:VEVENT") == count
             warm_time, _ = timed(lambda: fetch(url, {}), repeat)
-            zipped, (status, packed, gz_headers) = timed(lambda: fetch(url, {"Accept-Encoding": "gzip"}), repeat)
+            zipped, (status, packed, gz_headers) = timed(
+                lambda: fetch(url, {"Accept-Encoding": "gzip"}), repeat)
             assert status == 200 and gz_headers.get("Content-Encoding") == "gzip"
             not_modified, (status, _, _) = timed(lambda: fetch(url, {"If-None-Match": headers["ETag"]}), 20)
             assert status == 304
             gz_not_modified, (status, _, _) = timed(
                 lambda: fetch(url, {"Accept-Encoding": "gzip", "If-None-Match": gz_headers["ETag"]}), 20)
             assert status == 304
-        print(f"{count:>8} {built:>8.3f} {cpu:>6.3f} {len(body) / 1e6:>6.1f} {cold_time:>11.3f} {warm_time:>11.3f} "
+        print(f"{count:>8} {built:>8.3f} {cpu:>6.3f} {len(body) / 1e6:>6.1f} {cold_time:>11.3f} "
+              f"{warm_time:>11.3f} "
               f"{zipped:>9.3f} {len(packed) / 1e6:>6.2f} {not_modified * 1000:>7.1f} "
               f"{gz_not_modified * 1000:>9.1f}", flush=True)
 

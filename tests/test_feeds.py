@@ -109,7 +109,8 @@ def test_feeds_hold_published_and_cancelled_sessions_never_pending_or_rejected(c
 def test_every_feed_reads_with_both_parsers_and_carries_the_required_properties(client, make_event):
     seed_broadcasts()
     on_site = make_event(title="Atelier data", families=("data", "ai"), start=paris(2021, 11, 30, 14))
-    online = make_event(title="Webinaire", format=EventFormat.online, online_url="https://visio.example.org/x",
+    online = make_event(title="Webinaire", format=EventFormat.online,
+                        online_url="https://visio.example.org/x",
                         start=paris(2021, 12, 1, 18))
     db.session.commit()
     paths = {"/calendar.ics": 2, f"/events/{on_site.id}.ics": 1,
@@ -255,7 +256,8 @@ def test_a_search_feed_is_named_after_its_filters_and_keeps_its_uid(client, make
     body = feed(client, "/calendar.ics?family=data&day=2021-11-30").data
     calendar = read_icalendar(body)
     assert str(calendar["X-WR-CALNAME"]) == "Open Gen · Data · mardi 30 novembre"
-    assert calendar["UID"] == read_icalendar(feed(client, "/calendar.ics?day=2021-11-30&family=data").data)["UID"]
+    same_search = feed(client, "/calendar.ics?day=2021-11-30&family=data").data
+    assert calendar["UID"] == read_icalendar(same_search)["UID"]
     assert calendar["UID"] != read_icalendar(feed(client, "/calendar.ics?family=data").data)["UID"]
 
 
@@ -426,7 +428,8 @@ def test_the_home_page_offers_to_subscribe_to_the_current_search(client, make_ev
     google = _attribute(section, 'href="https://calendar.google.com/')
     assert parse_qs(urlsplit(google).query)["cid"] == [webcal]
     outlook = _attribute(section, 'href="https://outlook.live.com/')
-    assert parse_qs(urlsplit(outlook).query) == {"url": [https], "name": ["Open Gen · Data · mardi 30 novembre"]}
+    assert parse_qs(urlsplit(outlook).query) == {"url": [https],
+                                                 "name": ["Open Gen · Data · mardi 30 novembre"]}
     assert len(uids(feed(client, https.removeprefix("http://localhost")).data)) == 1
 
 
@@ -441,7 +444,8 @@ def test_the_event_page_offers_to_add_the_session_to_a_calendar(client, make_eve
     outlook = parse_qs(urlsplit(_attribute(html, 'href="https://outlook.live.com/')).query)
     assert outlook["startdt"] == ["2021-11-29T09:00:00Z"] and outlook["subject"] == ["Atelier & code"]
     assert uids(feed(client, f"/events/{session.id}.ics").data) == {session.uid}
-    assert f'href="/events/{cancelled.id}.ics"' not in client.get(f"/events/{cancelled.id}").get_data(as_text=True)
+    cancelled_page = client.get(f"/events/{cancelled.id}").get_data(as_text=True)
+    assert f'href="/events/{cancelled.id}.ics"' not in cancelled_page
 
 
 def _attribute(html: str, start: str) -> str:

@@ -53,7 +53,8 @@ def calendar(radicale_url: str):  # noqa: F811  (the fixture imported above)
         yield client.principal().make_calendar(name="Open Gen")
 
 
-def test_sessions_from_the_feed_are_found_at_their_instants_and_follow_edits(calendar, make_event, live_server):
+def test_sessions_from_the_feed_are_found_at_their_instants_and_follow_edits(calendar, make_event,
+                                                                            live_server):
     winter = make_event(title="Atelier d’hiver", start=paris(2021, 11, 29, 10))
     summer = make_event(title="Atelier d’été", start=paris(2022, 6, 15, 10))
     evening = make_event(title="Atelier du soir", start=paris(2021, 12, 3, 18, 30))

@@ -40,8 +40,10 @@ def week(make_event, make_venue, make_school):
     sessions = {
         "first": make_event(title="Atelier code", venue=paris_venue, start=paris(2021, 11, 29, 10)),
         "clash": make_event(title="Atelier data", venue=paris_venue, start=paris(2021, 11, 29, 10, 30)),
-        "lyon": make_event(title="Atelier Lyon", venue=lyon, school=lyon_school, start=paris(2021, 11, 29, 12, 30)),
-        "cancelled": make_event(title="Atelier annulé", status=EventStatus.cancelled, start=paris(2021, 11, 30, 14)),
+        "lyon": make_event(title="Atelier Lyon", venue=lyon, school=lyon_school,
+                           start=paris(2021, 11, 29, 12, 30)),
+        "cancelled": make_event(title="Atelier annulé", status=EventStatus.cancelled,
+                                start=paris(2021, 11, 30, 14)),
         "online": make_event(title="Webinaire", format=EventFormat.online, start=paris(2021, 11, 30, 14)),
         "rejected": make_event(title="Atelier refusé", status=EventStatus.rejected),
     }
@@ -120,7 +122,8 @@ def test_the_programme_page_refuses_bad_ids_with_a_french_page(client):
 
 
 def test_school_text_is_escaped_on_the_programme_page(client, make_event, make_school):
-    event = make_event(title="<img src=x onerror=alert(1)>", school=make_school(name="<script>alert(2)</script>"))
+    event = make_event(title="<img src=x onerror=alert(1)>",
+                       school=make_school(name="<script>alert(2)</script>"))
     db.session.commit()
     html = client.get(f"/programme?ids={event.id}").get_data(as_text=True)
     assert "<img src=x" not in html and "<script>alert" not in html
