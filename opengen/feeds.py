@@ -65,11 +65,13 @@ class FeedLinks:
 
 
 class Feed:
-    """A calendar's validators, known from one small query, and its body, built on first read."""
+    """A calendar's validators and size, known from one small query, and its body, built on first read."""
 
-    def __init__(self, etag: str, last_modified: datetime, build: Callable[[datetime], bytes]):
+    def __init__(self, etag: str, last_modified: datetime, build: Callable[[datetime], bytes],
+                 count: int):
         self.etag = etag
         self.last_modified = last_modified
+        self.count = count  # the events it holds
         self._build = build
         self._body: bytes | None = None
 
@@ -157,7 +159,7 @@ def search_feed(filters: EventFilters, links: FeedLinks) -> Feed:
     scope = events.filtered(filters, statuses=ALL_STATUSES)
     args = sorted(filters.to_args().items())
     key = "&".join(f"{k}={v}" for k, v in args)
-    return _event_feed(scope, ("search", key, links), name=search_name(filters),
+    return _event_feed(scope, ("search", key, links), name=lambda: search_name(filters),
                        calendar_uid=f"search-{_digest(key)}@opengen",
                        description=_("Les sessions Open Gen de cette recherche, mises à jour "
                                      "automatiquement (changements et annulations compris)."),
@@ -167,13 +169,11 @@ def search_feed(filters: EventFilters, links: FeedLinks) -> Feed:
 def event_feed(event_id: int, links: FeedLinks) -> Feed | None:
     """Return the feed holding one public session, or None if it is not public."""
     scope = select(Event).where(Event.id == event_id)
-    public = db.session.scalar(select(Event.title).where(
-        Event.id == event_id, Event.status.in_(events.PUBLIC_STATUSES)))
-    if public is None:
-        return None
-    return _event_feed(scope, ("event", event_id, links), name=public,
+    feed = _event_feed(scope, ("event", event_id, links),
+                       name=lambda: db.session.scalar(select(Event.title).where(Event.id == event_id)),
                        calendar_uid=f"event-{event_id}@opengen", description=None,
                        links=links, busy=True)
+    return feed if feed.count else None
 
 
 def programme_feed(ids: Iterable[int], links: FeedLinks) -> Feed:
@@ -181,7 +181,7 @@ def programme_feed(ids: Iterable[int], links: FeedLinks) -> Feed:
     ids = sorted(set(ids))
     scope = select(Event).where(Event.id.in_(ids))
     key = ",".join(map(str, ids))
-    return _event_feed(scope, ("programme", key, links), name=_("Mon programme Open Gen"),
+    return _event_feed(scope, ("programme", key, links), name=lambda: _("Mon programme Open Gen"),
                        calendar_uid=f"programme-{_digest(key)}@opengen",
                        description=_("Les sessions Open Gen que j’ai choisies."),
                        links=links, busy=True)
@@ -209,7 +209,7 @@ def broadcasts_feed(links: FeedLinks) -> Feed:
                                             "une par matinée, par famille de métiers."),
                               url=links.page, refresh=REFRESH, tzid=TZID)
 
-    return Feed(etag, state.last_modified, build)
+    return Feed(etag, state.last_modified, build, state.count)
 
 
 def search_name(filters: EventFilters) -> str:
@@ -238,7 +238,7 @@ def search_name(filters: EventFilters) -> str:
 
 # --------------------------------------------------------------------------- sessions
 
-def _event_feed(scope: Select, parts: tuple, *, name: str, calendar_uid: str,
+def _event_feed(scope: Select, parts: tuple, *, name: Callable[[], str], calendar_uid: str,
                 description: str | None, links: FeedLinks, busy: bool) -> Feed:
     """A feed of the public events among `scope` (a select of events, any status)."""
     row = db.session.execute(_aggregate(scope)).one()
@@ -246,11 +246,11 @@ def _event_feed(scope: Select, parts: tuple, *, name: str, calendar_uid: str,
 
     def build(stamp: datetime) -> bytes:
         entries = list(_event_entries(scope, links)) if state.count else []
-        return build_calendar(entries, name=name, calendar_uid=calendar_uid, stamp=stamp,
+        return build_calendar(entries, name=name(), calendar_uid=calendar_uid, stamp=stamp,
                               description=description, url=links.page, refresh=REFRESH, tzid=TZID,
                               busy=busy)
 
-    return Feed(etag, state.last_modified, build)
+    return Feed(etag, state.last_modified, build, state.count)
 
 
 def _aggregate(scope: Select) -> Select:

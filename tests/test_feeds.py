@@ -342,12 +342,13 @@ def _statements(client, path: str, **headers) -> tuple[int, list[str]]:
     return status, statements
 
 
-def test_a_conditional_request_costs_one_small_query(client, make_event):
-    for hour in range(9, 19):
-        make_event(start=paris(2021, 11, 29, hour))
+@pytest.mark.parametrize("path", ["/calendar.ics", "/events/{id}.ics", "/programme.ics?ids={id}"])
+def test_a_conditional_request_costs_one_small_query(client, make_event, path):
+    sessions = [make_event(start=paris(2021, 11, 29, hour)) for hour in range(9, 19)]
     db.session.commit()
-    etag = feed(client, "/calendar.ics").headers["ETag"]
-    status, statements = _statements(client, "/calendar.ics", **{"If-None-Match": etag})
+    path = path.format(id=sessions[0].id)
+    etag = feed(client, path).headers["ETag"]
+    status, statements = _statements(client, path, **{"If-None-Match": etag})
     assert status == 304 and len(statements) == 1, statements
     assert statements[0].startswith("select coalesce(sum(") and "description" not in statements[0]
 
