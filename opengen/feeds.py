@@ -22,7 +22,7 @@ from datetime import datetime, timedelta, timezone
 from flask_babel import gettext as _
 from sqlalchemy import Select, String, case, func, select, type_coerce
 
-from . import events
+from . import broadcasts, events
 from .db import db, utcnow
 from .families import BY_SLUG
 from .filters import EventFilters
@@ -170,10 +170,16 @@ def event_feed(event_id: int, links: FeedLinks) -> Feed | None:
     """Return the feed holding one public session, or None if it is not public."""
     scope = select(Event).where(Event.id == event_id)
     feed = _event_feed(scope, ("event", event_id, links),
-                       name=lambda: db.session.scalar(select(Event.title).where(Event.id == event_id)),
+                       name=lambda: _session_title(event_id),
                        calendar_uid=f"event-{event_id}@opengen", description=None,
                        links=links, busy=True)
     return feed if feed.count else None
+
+
+def _session_title(event_id: int) -> str:
+    """The title of a session, as the name of its own calendar (never blank: a name is required)."""
+    title = db.session.scalar(select(Event.title).where(Event.id == event_id))
+    return (title or "").strip() or "Open Gen"
 
 
 def programme_feed(ids: Iterable[int], links: FeedLinks) -> Feed:
@@ -199,9 +205,8 @@ def broadcasts_feed(links: FeedLinks) -> Feed:
     state, etag = _State.of(row, ("broadcasts", edition_id, links))
 
     def build(stamp: datetime) -> bytes:
-        from .broadcasts import programme
-
-        made = [] if edition is None else (_entry(_broadcast_entry, b, links) for b in programme(edition))
+        shows = [] if edition is None else broadcasts.programme(edition)
+        made = (_entry(_broadcast_entry, show, links) for show in shows)
         entries = [entry for entry in made if entry is not None]
         return build_calendar(entries, name=_("Open Gen : émissions du matin"),
                               calendar_uid="broadcasts@opengen", stamp=stamp,

@@ -2,7 +2,7 @@
 with the clashes and the trips that cannot be made in time (opengen.schedule does the planning)."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -104,7 +104,7 @@ def personal_programme(ids: tuple[int, ...]) -> PersonalProgramme:
                              missing=missing, requested=tuple(ids))
 
 
-def to_api(plan: PersonalProgramme, event_json) -> dict:
+def to_api(plan: PersonalProgramme, event_json: Callable[[Event], dict]) -> dict:
     """Return the programme as JSON data; event_json(event) gives each session's own data."""
     return {
         "ids": plan.ids,
