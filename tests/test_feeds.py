@@ -240,6 +240,7 @@ def test_the_feed_of_a_search_lists_the_same_sessions_as_the_api(client, make_ev
 @pytest.mark.parametrize("query, message", [
     ("family=unknown", "Famille de métiers inconnue : unknown."),
     ("day=30-11-2021", "Date invalide"), ("day=2021-02-30", "Date invalide"),
+    ("day=9999-12-31", "Date invalide"), ("day=0001-01-01", "Date invalide"),
     ("kind=party", "Type de session inconnu : party."), ("format=paper", "Format inconnu"),
     ("school=abc", "Identifiant d’école invalide."), ("school=999999", "École inconnue : 999999."),
 ])
