@@ -194,6 +194,8 @@ class Event(Base):
     __table_args__ = (
         Index("ix_events_status_start", "status", "start_at"),
         Index("ix_events_updated_at", "updated_at"),
+        # Covers the aggregate behind the calendar feeds' ETag (opengen/feeds.py).
+        Index("ix_events_feed_state", "status", "updated_at", "sequence"),
     )
 
     @property

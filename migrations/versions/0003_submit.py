@@ -1,14 +1,14 @@
 """Moderation history entries may concern a whole submission (its edit link, its sessions).
 
-Revision ID: 0002_submit
-Revises: 0001
+Revision ID: 0003_submit
+Revises: 0002_feeds
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0002_submit"
-down_revision = "0001"
+revision = "0003_submit"
+down_revision = "0002_feeds"
 branch_labels = None
 depends_on = None
 
