@@ -101,6 +101,8 @@ def test_cancelling_a_published_session_keeps_it_marked_cancelled(client, fake_b
     assert event.status == EventStatus.cancelled and event.sequence == 1 and event.cancelled_at is not None
     assert "Cette session est annulée" in client.get(f"/events/{event.id}").get_data(as_text=True)
     assert client.get(f"/api/events/{event.id}").get_json()["status"] == "cancelled"
+    calendar = client.get(f"/events/{event.id}.ics").get_data(as_text=True)
+    assert "STATUS:CANCELLED" in calendar and "SEQUENCE:1" in calendar
     # A cancelled session can no longer be edited nor cancelled again.
     assert client.get(f"{path}/events/{event.id}").status_code == 302
     assert client.post(url, data={"csrf_token": csrf_token(page), "confirm": "1"}).status_code == 302
@@ -116,6 +118,8 @@ def test_cancelling_a_pending_session_withdraws_it_without_ever_showing_it(clien
     db.session.expire_all()
     assert event.status == EventStatus.rejected and event.cancelled_at is not None
     assert client.get(f"/events/{event.id}").status_code == 404
+    assert client.get(f"/events/{event.id}.ics").status_code == 404
+    assert event.uid not in client.get("/calendar.ics").get_data(as_text=True)
     assert "Retirée par l’école avant publication" in client.get(path).get_data(as_text=True)
 
 
