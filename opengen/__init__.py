@@ -3,8 +3,23 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import (assets, broadcast_cli, compression, db, demo, errors, geocoding, i18n, security,
-               templating)
+from . import (
+    assets,
+    auth,
+    broadcast_cli,
+    compression,
+    db,
+    demo,
+    errors,
+    geocoding,
+    i18n,
+    imports,
+    limits,
+    moderation,
+    security,
+    templating,
+    venues,
+)
 from .config import load_config
 
 
@@ -24,6 +39,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     demo.init_app(app)
     geocoding.init_app(app)
     broadcast_cli.init_app(app)
+    auth.init_app(app)
+    limits.init_app(app)
+    venues.init_app(app)
+    imports.init_app(app)
+    moderation.init_app(app)
 
     from .views import register_blueprints
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 from flask import Flask
@@ -32,15 +33,19 @@ DEFAULTS = {
     "MAIL_PORT": 25,
     "MAIL_FROM": "opengen@localhost",
     "PUBLIC_BASE_URL": None,
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "SUBMIT_RATE_LIMIT": "10 per hour",
+    "PREVIEW_RATE_LIMIT": "60 per hour",
+    "LOGIN_RATE_LIMIT": "10 per 5 minutes",
 }
 
 # Environment variables read without a prefix, as deployment tools set them.
 ENV_KEYS = ("SECRET_KEY", "TILES_URL", "TILES_ATTRIBUTION", "GEOCODER", "GEOCODER_BAN_DOMAIN",
             "GEOCODER_BAN_SCHEME", "GEOCODER_NOMINATIM_DOMAIN", "GEOCODER_NOMINATIM_SCHEME",
             "GEOCODER_USER_AGENT", "REDIS_URL", "MAIL_SERVER", "MAIL_FROM", "PUBLIC_BASE_URL",
-            "RATELIMIT_STORAGE_URI")
+            "RATELIMIT_STORAGE_URI", "SUBMIT_RATE_LIMIT", "PREVIEW_RATE_LIMIT", "LOGIN_RATE_LIMIT")
 ENV_FLOATS = ("GEOCODER_TIMEOUT", "GEOCODER_BREAKER_COOLDOWN", "GEOCODER_MIN_INTERVAL")
-ENV_INTS = ("MAIL_PORT", "TILES_MAX_ZOOM")
+ENV_INTS = ("MAIL_PORT", "TILES_MAX_ZOOM", "PROXY_COUNT")
 
 
 def database_url(raw: str) -> str:
@@ -55,10 +60,21 @@ def _instance_secret(app: Flask) -> str:
     # A per-machine key kept in instance/ so development restarts keep sessions and CSRF tokens.
     # Several processes serving one site must share SECRET_KEY through the environment.
     path = Path(app.instance_path) / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-    return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: when several workers start at once, exactly one writes the key.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    for _ in range(50):
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.01)
+    raise RuntimeError(f"empty secret key file: {path}")
 
 
 def load_config(app: Flask, test_config: dict | None = None) -> None:

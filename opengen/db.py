@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 from flask_migrate import Migrate, upgrade
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, inspect
+from sqlalchemy import DateTime, Engine, MetaData, event, inspect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -75,6 +75,43 @@ def init_db_command() -> None:
     """Create or upgrade the schema to the latest migration."""
     upgrade_schema()
     click.echo(current_app.config["SQLALCHEMY_DATABASE_URI"].split("@")[-1] + ": schéma à jour.")
+
+
+WRITE_LOCK = "opengen_sqlite_write_lock"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection, connection_record) -> None:
+    # Several gunicorn workers on one SQLite file: readers must not block the writer (WAL) and a
+    # writer must wait for the lock rather than fail at once (busy timeout). The driver's own
+    # transaction handling is turned off so that _sqlite_begin decides how transactions start.
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    if connection.dialect.name != "sqlite":
+        return
+    immediate = connection.get_execution_options().get(WRITE_LOCK, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def begin_write() -> None:
+    """End the request's reads and start a transaction that writes (call before a write verb).
+
+    On SQLite the new transaction takes the write lock at once: a read transaction that later
+    writes fails at once with SQLITE_BUSY when another process wrote in between, whereas
+    waiting for the lock up front uses the busy timeout. Elsewhere it only commits the reads.
+    """
+    db.session.commit()
+    if db.engine.dialect.name == "sqlite":
+        db.session.connection(execution_options={WRITE_LOCK: True})
 
 
 def init_app(app: Flask) -> None:

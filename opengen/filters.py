@@ -73,6 +73,8 @@ def parse_filters(args: Mapping[str, str]) -> EventFilters:
             day = date.fromisoformat(day)
         except ValueError:
             raise InvalidQuery("day", _("Date invalide : utilisez le format AAAA-MM-JJ.")) from None
+        if not date.min < day < date.max:  # a day at the edge of the calendar cannot be searched
+            raise InvalidQuery("day", _("Date invalide : utilisez le format AAAA-MM-JJ."))
     family = _one(args, "family")
     if family is not None and family not in SLUGS:
         raise InvalidQuery("family", _("Famille de métiers inconnue : %(value)s.", value=family))

@@ -194,6 +194,8 @@ class Event(Base):
     __table_args__ = (
         Index("ix_events_status_start", "status", "start_at"),
         Index("ix_events_updated_at", "updated_at"),
+        # Covers the aggregate behind the calendar feeds' ETag (opengen/feeds.py).
+        Index("ix_events_feed_state", "status", "updated_at", "sequence"),
         # Covers what a search around a place reads per event once the venues are found.
         Index("ix_events_venue_listing", "venue_id", "status", "format", "start_at"),
         # ...and the online sessions listed apart from it.
@@ -265,6 +267,8 @@ class ModerationLog(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True)
+    submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submissions.id", ondelete="SET NULL"), index=True)
     admin_id: Mapped[int | None] = mapped_column(ForeignKey("admin_users.id"))
     actor: Mapped[str] = mapped_column(String(254))
     action: Mapped[str] = mapped_column(String(30))
@@ -272,4 +276,5 @@ class ModerationLog(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     event: Mapped[Event | None] = relationship()
+    submission: Mapped[Submission | None] = relationship()
     admin: Mapped[AdminUser | None] = relationship()

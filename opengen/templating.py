@@ -76,22 +76,13 @@ def safe_url(url: str | None) -> str | None:
     return None
 
 
-def route_exists(path: str) -> bool:
-    """Tell whether the site answers GET on a path, so pages link to features only once they exist."""
-    try:
-        current_app.url_map.bind("localhost").match(path, method="GET")
-    except HTTPException:
-        return False
-    return True
-
-
 def init_app(app: Flask) -> None:
     """Expose the helpers to every template."""
     app.jinja_env.filters["safe_url"] = safe_url
     app.jinja_env.globals.update(
         nav_links=nav_links, map_areas=map_areas, day_options=day_options, family_options=family_options,
         kind_options=kind_options, format_options=format_options, families_json=families_json,
-        kinds_json=kinds_json, route_exists=route_exists, demo_data_present=events.has_demo_data,
+        kinds_json=kinds_json, demo_data_present=events.has_demo_data,
         audience_labels=lambda tags: [str(AUDIENCE_LABELS.get(t, t)) for t in tags],
         kind_label=lambda kind: KIND_LABELS[kind.value if hasattr(kind, "value") else kind],
         format_label=lambda fmt: FORMAT_LABELS[fmt.value if hasattr(fmt, "value") else fmt])

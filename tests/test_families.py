@@ -96,8 +96,14 @@ def test_the_feed_link_appears_once_the_calendar_feed_exists(app, client):
     assert 'href="/calendar.ics?family=data"' in html
 
 
-def test_no_feed_link_while_the_site_has_no_calendar_feed(client):
-    assert "/calendar.ics" not in client.get("/familles/data").get_data(as_text=True)
+def test_the_family_page_offers_the_feed_of_its_sessions(client, make_event):
+    make_event(title="Atelier data", families=["data"])
+    make_event(title="Atelier cloud", families=["cloud"])
+    db.session.commit()
+    html = client.get("/familles/data").get_data(as_text=True)
+    assert 'href="/calendar.ics?family=data"' in html
+    feed = client.get("/calendar.ics?family=data").get_data(as_text=True)
+    assert "Atelier data" in feed and "Atelier cloud" not in feed
 
 
 @pytest.mark.parametrize("path", ["/familles/cuisine", "/familles/%3Cscript%3Ealert(1)%3C%2Fscript%3E",

@@ -35,7 +35,9 @@ def test_home_page_size_does_not_grow_with_the_number_of_events(client, make_eve
 
 def test_the_page_serves_leaflet_itself(client):
     html = client.get("/").get_data(as_text=True)
-    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    # Resources only: links the visitor may follow (Google Calendar, Outlook) are not loaded.
+    sources = re.findall(r'(?:src="|<link [^>]*href=")([^"]+)"', html)
+    assert any("leaflet.js" in s for s in sources) and any("site.css" in s for s in sources)
     assert not [s for s in sources if s.startswith(("http://", "https://", "//"))]
     for path in ("/vendor/leaflet/leaflet.js", "/vendor/markercluster/leaflet.markercluster.js"):
         with client.get(path) as response:

@@ -6,12 +6,12 @@ ix_venues_lat_lon index. Careful: a later batch migration that rebuilds `venues`
 drops these triggers; recreate them there (tests/test_spatial.py checks they exist at head).
 
 Revision ID: 0002_spatial
-Revises: 0001
+Revises: 0003_submit
 """
 from alembic import op
 
 revision = "0002_spatial"
-down_revision = "0001"
+down_revision = "0003_submit"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,405 @@
+"""Calendar feeds of the public sessions and of the morning broadcasts: contents and validators.
+
+A feed is known in two steps. Its validators (ETag, Last-Modified) come from one small aggregate
+query over the events it covers, so a calendar app polling with If-None-Match gets its 304 for
+the price of that query; the body is built only when it is read. The body depends only on the
+data (DTSTAMP is the feed's Last-Modified, not the clock), so one state gives one ETag and one
+body. This relies on every change to a session bumping its `updated_at` (and its `sequence`),
+which is what calendar clients need to notice edits anyway.
+
+Rows are read with one Core query (not ORM objects): 10,000 events load several times faster.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, String, case, func, select, type_coerce
+
+from . import broadcasts, events
+from .db import db, utcnow
+from .families import BY_SLUG
+from .filters import EventFilters
+from .i18n import day_label
+from .ics import CalendarEntry, build_calendar
+from .labels import FORMAT_LABELS, KIND_LABELS
+from .models import (
+    Broadcast,
+    CareerFamily,
+    Event,
+    EventFormat,
+    EventStatus,
+    School,
+    Venue,
+    event_families,
+)
+
+log = logging.getLogger(__name__)
+
+# Part of every ETag: bump it when the same data starts giving a different body.
+FORMAT_VERSION = "feeds-1"
+REFRESH = timedelta(hours=1)
+TZID = "Europe/Paris"
+# The Last-Modified of a feed that has never held anything.
+EPOCH = datetime(2021, 1, 1, tzinfo=timezone.utc)
+ALL_STATUSES = tuple(EventStatus)
+EVENT_ID = "{id}"  # where a session's id goes in FeedLinks.event
+
+
+@dataclass(frozen=True)
+class FeedLinks:
+    """The absolute URLs a feed writes: a session's page (with "{id}" for its id), the site's page."""
+
+    event: str
+    page: str
+
+    def event_url(self, event_id: int) -> str:
+        """Return the page address of one session."""
+        return self.event.replace(EVENT_ID, str(event_id))
+
+
+class Feed:
+    """A calendar's validators and size, known from one small query, and its body, built on first read."""
+
+    def __init__(self, etag: str, last_modified: datetime, build: Callable[[datetime], bytes],
+                 count: int):
+        self.etag = etag
+        self.last_modified = last_modified
+        self.count = count  # the events it holds
+        self._build = build
+        self._body: bytes | None = None
+
+    @property
+    def body(self) -> bytes:
+        """The iCalendar bytes: built once, or taken from the recent bodies of the same state."""
+        if self._body is None:
+            key = (db.engine.url.render_as_string(hide_password=True), self.etag)
+            self._body = _BODIES.get(key)
+            if self._body is None:
+                self._body = self._build(self.last_modified)
+                _BODIES.put(key, self._body)
+        return self._body
+
+
+class _BodyCache:
+    """The bodies built lately, by database and ETag, within a byte budget, least recent out first.
+
+    Many subscribers poll the same feed, and some calendar services never send If-None-Match;
+    one state of the data always gives the same bytes, so a body can be sent again as it is.
+    """
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._bodies: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> bytes | None:
+        """The body stored under key, if still there."""
+        with self._lock:
+            body = self._bodies.get(key)
+            if body is not None:
+                self._bodies.move_to_end(key)
+            return body
+
+    def put(self, key: tuple[str, str], body: bytes) -> None:
+        """Keep a body unless it would take more than a quarter of the budget."""
+        if len(body) > self.max_bytes // 4:
+            return
+        with self._lock:
+            if key in self._bodies:
+                return
+            self._bodies[key] = body
+            self._size += len(body)
+            while self._size > self.max_bytes:
+                _, dropped = self._bodies.popitem(last=False)
+                self._size -= len(dropped)
+
+    def clear(self) -> None:
+        """Forget every body."""
+        with self._lock:
+            self._bodies.clear()
+            self._size = 0
+
+
+# 64 MB: the whole-week feed of 10,000 sessions (9 MB) and a few dozen searches fit.
+_BODIES = _BodyCache(64 * 1024 * 1024)
+
+
+def forget_built_feeds() -> None:
+    """Drop the bodies kept for reuse (benchmarks measure cold builds with it)."""
+    _BODIES.clear()
+
+
+@dataclass(frozen=True)
+class _State:
+    """What the validators of a feed are made of."""
+
+    count: int
+    last_modified: datetime
+
+    @classmethod
+    def of(cls, row, parts: Iterable[object]) -> tuple[_State, str]:
+        """The state from an aggregate row, and the ETag of that row and the feed's own parts."""
+        count, last = row[0] or 0, row[-1]
+        text = "|".join(str(p) for p in (FORMAT_VERSION, *parts, *row))
+        return cls(count, last or EPOCH), hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+# --------------------------------------------------------------------------- the feeds
+
+def search_feed(filters: EventFilters, links: FeedLinks) -> Feed:
+    """Return the feed of the public sessions matching the filters (the /calendar.ics feed)."""
+    scope = events.filtered(filters, statuses=ALL_STATUSES)
+    args = sorted(filters.to_args().items())
+    key = "&".join(f"{k}={v}" for k, v in args)
+    return _event_feed(scope, ("search", key, links), name=lambda: search_name(filters),
+                       calendar_uid=f"search-{_digest(key)}@opengen",
+                       description=_("Les sessions Open Gen de cette recherche, mises à jour "
+                                     "automatiquement (changements et annulations compris)."),
+                       links=links, busy=False)
+
+
+def event_feed(event_id: int, links: FeedLinks) -> Feed | None:
+    """Return the feed holding one public session, or None if it is not public."""
+    scope = select(Event).where(Event.id == event_id)
+    feed = _event_feed(scope, ("event", event_id, links),
+                       name=lambda: _session_title(event_id),
+                       calendar_uid=f"event-{event_id}@opengen", description=None,
+                       links=links, busy=True)
+    return feed if feed.count else None
+
+
+def _session_title(event_id: int) -> str:
+    """The title of a session, as the name of its own calendar (never blank: a name is required)."""
+    title = db.session.scalar(select(Event.title).where(Event.id == event_id))
+    return (title or "").strip() or "Open Gen"
+
+
+def programme_feed(ids: Iterable[int], links: FeedLinks) -> Feed:
+    """Return the feed of a personal programme: the chosen sessions still public, cancelled included."""
+    ids = sorted(set(ids))
+    scope = select(Event).where(Event.id.in_(ids))
+    key = ",".join(map(str, ids))
+    return _event_feed(scope, ("programme", key, links), name=lambda: _("Mon programme Open Gen"),
+                       calendar_uid=f"programme-{_digest(key)}@opengen",
+                       description=_("Les sessions Open Gen que j’ai choisies."),
+                       links=links, busy=True)
+
+
+def broadcasts_feed(links: FeedLinks) -> Feed:
+    """Return the feed of the current edition's morning broadcasts (empty without an edition)."""
+    edition = events.current_edition()
+    edition_id = edition.id if edition is not None else None
+    scope = select(Broadcast).where(Broadcast.edition_id == edition_id)
+    sub = scope.subquery()
+    row = db.session.execute(select(
+        func.count(sub.c.id), func.sum(sub.c.id), func.sum(sub.c.sequence),
+        func.max(sub.c.updated_at))).one()
+    state, etag = _State.of(row, ("broadcasts", edition_id, links))
+
+    def build(stamp: datetime) -> bytes:
+        shows = [] if edition is None else broadcasts.programme(edition)
+        made = (_entry(_broadcast_entry, show, links) for show in shows)
+        entries = [entry for entry in made if entry is not None]
+        return build_calendar(entries, name=_("Open Gen : émissions du matin"),
+                              calendar_uid="broadcasts@opengen", stamp=stamp,
+                              description=_("Les émissions en direct de la semaine Open Gen, "
+                                            "une par matinée, par famille de métiers."),
+                              url=links.page, refresh=REFRESH, tzid=TZID)
+
+    return Feed(etag, state.last_modified, build, state.count)
+
+
+def search_name(filters: EventFilters) -> str:
+    """Return the French name of the calendar of a search, e.g. « Open Gen · Data · lundi 29 novembre »."""
+    parts = ["Open Gen"]
+    if filters.family:
+        parts.append(BY_SLUG[filters.family].label_fr)
+    if filters.kind:
+        parts.append(str(KIND_LABELS[filters.kind.value]))
+    if filters.format:
+        parts.append(str(FORMAT_LABELS[filters.format]))
+    if filters.day:
+        parts.append(day_label(filters.day))
+    if filters.school is not None:
+        school = db.session.get(School, filters.school)
+        if school is not None:
+            parts.append(school.name)
+    # Proximity filters, when EventFilters has them: "à 30 km de 93200".
+    place, radius = getattr(filters, "q", None), getattr(filters, "radius_km", None)
+    if place and radius:
+        parts.append(_("à %(km)s km de %(place)s", km=f"{radius:g}".replace(".", ","), place=place))
+    elif place:
+        parts.append(_("près de %(place)s", place=place))
+    return " · ".join(parts)
+
+
+# --------------------------------------------------------------------------- sessions
+
+def _event_feed(scope: Select, parts: tuple, *, name: Callable[[], str], calendar_uid: str,
+                description: str | None, links: FeedLinks, busy: bool) -> Feed:
+    """A feed of the public events among `scope` (a select of events, any status)."""
+    row = db.session.execute(_aggregate(scope)).one()
+    state, etag = _State.of(row, parts)
+
+    def build(stamp: datetime) -> bytes:
+        entries = list(_event_entries(scope, links)) if state.count else []
+        return build_calendar(entries, name=name(), calendar_uid=calendar_uid, stamp=stamp,
+                              description=description, url=links.page, refresh=REFRESH, tzid=TZID,
+                              busy=busy)
+
+    return Feed(etag, state.last_modified, build, state.count)
+
+
+def _aggregate(scope: Select) -> Select:
+    """One row summing up the events of scope: anything a subscriber sees changes it.
+
+    Counts, sums and the cancelled count are over public events; the last update is over all
+    of them, so a session that leaves the feed (rejected) still moves Last-Modified forward.
+    """
+    sub = scope.with_only_columns(Event.id, Event.status, Event.sequence, Event.updated_at) \
+        .order_by(None).subquery()
+    public = sub.c.status.in_(events.PUBLIC_STATUSES)
+    cancelled = sub.c.status == EventStatus.cancelled
+    return select(
+        func.coalesce(func.sum(case((public, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((public, sub.c.id), else_=0)), 0),
+        func.coalesce(func.sum(case((public, sub.c.sequence), else_=0)), 0),
+        func.coalesce(func.sum(case((cancelled, 1), else_=0)), 0),
+        func.max(sub.c.updated_at),
+    )
+
+
+def _event_entries(scope: Select, links: FeedLinks) -> Iterable[CalendarEntry]:
+    """The calendar entries of the public events of scope, in start order."""
+    base = scope.where(Event.status.in_(events.PUBLIC_STATUSES)).order_by(None).subquery()
+    # Enumerations are read as their stored strings: converting 30,000 of them costs more than
+    # comparing strings. CREATED is optional and left out: every date read costs a parse.
+    stmt = (select(base.c.id, base.c.uid, base.c.sequence, base.c.title, base.c.description,
+                   type_coerce(base.c.kind, String), type_coerce(base.c.format, String),
+                   base.c.online_url, base.c.registration_url, type_coerce(base.c.status, String),
+                   base.c.start_at, base.c.end_at, base.c.updated_at, School.name, Venue.name,
+                   Venue.address, Venue.postcode, Venue.city, Venue.lat, Venue.lon)
+            .join(School, School.id == base.c.school_id)
+            .outerjoin(Venue, Venue.id == base.c.venue_id)
+            .order_by(base.c.start_at, base.c.id))
+    families: dict[int, list[str]] = {}
+    for event_id, label in db.session.execute(
+            select(event_families.c.event_id, CareerFamily.label_fr)
+            .join(CareerFamily, CareerFamily.id == event_families.c.family_id)
+            .where(event_families.c.event_id.in_(select(base.c.id)))
+            .order_by(CareerFamily.position)):
+        families.setdefault(event_id, []).append(label)
+    kinds = {key: str(label) for key, label in KIND_LABELS.items()}
+    words = _Words()
+    for row in db.session.execute(stmt):
+        entry = _entry(_event_entry, row, families.get(row[0], []), kinds, words, links)
+        if entry is not None:
+            yield entry
+
+
+class _Words:
+    """The French words of the entries, translated once per feed rather than once per session."""
+
+    def __init__(self) -> None:
+        self.cancelled = _("Annulée : %(title)s", title="{}")
+        self.cancelled_note = _("Cette session est annulée.")
+        self.school = _("École")
+        self.online = _("En ligne")
+        self.online_link = _("Lien pour suivre en ligne")
+        self.registration = _("Inscription")
+        self.page = _("Plus d’informations")
+
+
+def _event_entry(row, family_labels: list[str], kinds: dict[str, str], words: _Words,
+                 links: FeedLinks) -> CalendarEntry:
+    """One session as a calendar entry."""
+    (event_id, uid, sequence, title, description, kind, fmt, online_url, registration_url, status,
+     start, end, updated, school, venue_name, address, postcode, city, lat, lon) = row
+    cancelled = status == EventStatus.cancelled.value
+    on_site = fmt != EventFormat.online.value and venue_name is not None
+    page = links.event_url(event_id)
+
+    lines = [words.cancelled_note, ""] if cancelled else []
+    if description:
+        lines += [description, ""]
+    # The kind is among the CATEGORIES, the format shows in LOCATION and the online link.
+    lines.append(f"{words.school} : {school}")
+    if fmt != EventFormat.onsite.value and _http(online_url):
+        lines.append(f"{words.online_link} : {online_url.strip()}")
+    if _http(registration_url) and not cancelled:
+        lines.append(f"{words.registration} : {registration_url.strip()}")
+    lines.append(f"{words.page} : {page}")
+
+    if on_site:
+        town = " ".join(p for p in (postcode, city) if p)
+        location = ", ".join(p for p in (venue_name, address, town) if p)
+    else:
+        location = words.online
+    geo = (lat, lon) if on_site and _valid_point(lat, lon) else None
+    return CalendarEntry(
+        uid=uid, sequence=max(0, sequence or 0),
+        summary=words.cancelled.replace("{}", title) if cancelled else title,
+        description="\n".join(lines), start=start, end=end, location=location, geo=geo, url=page,
+        categories=tuple(family_labels) + ((kinds[kind],) if kind in kinds else ()),
+        status="CANCELLED" if cancelled else "CONFIRMED",
+        last_modified=updated or EPOCH, created=None)
+
+
+# --------------------------------------------------------------------------- broadcasts
+
+def _broadcast_entry(broadcast: Broadcast, links: FeedLinks) -> CalendarEntry:
+    """One morning broadcast as a calendar entry."""
+    platforms = [f"{link.get('platform') or _('En direct')} : {link['url'].strip()}"
+                 for link in broadcast.links or [] if isinstance(link, dict) and _http(link.get("url"))]
+    lines = [broadcast.description] if broadcast.description else []
+    if platforms:
+        lines += ["", _("En direct sur :"), *platforms]
+    return CalendarEntry(
+        uid=broadcast.uid, sequence=max(0, broadcast.sequence or 0), summary=broadcast.title,
+        description="\n".join(lines), start=broadcast.start_at, end=broadcast.end_at,
+        location=_("En direct en ligne"), geo=None, url=links.page,
+        categories=tuple(f.label_fr for f in broadcast.families),
+        status="CONFIRMED", last_modified=broadcast.updated_at or EPOCH, created=None)
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _entry(make: Callable[..., CalendarEntry], *args) -> CalendarEntry | None:
+    """The entry make(*args) gives, or None, logged, for a row the calendar format cannot hold.
+
+    The forms prevent such rows (an end before the start, a year 1); one must never take a feed down.
+    """
+    try:
+        return make(*args)
+    except (ValueError, TypeError) as error:
+        log.warning("Left out of a calendar feed: %s", error)
+        return None
+
+
+def _http(url: str | None) -> bool:
+    """Whether a school-written link is http(s), the only kind a feed passes on."""
+    return bool(url) and url.strip().lower().startswith(("https://", "http://"))
+
+
+def _valid_point(lat: float | None, lon: float | None) -> bool:
+    """Whether coordinates are a real point on Earth."""
+    return (isinstance(lat, (int, float)) and isinstance(lon, (int, float))
+            and -90 <= lat <= 90 and -180 <= lon <= 180)
+
+
+def _digest(text: str) -> str:
+    """A short stable name for a key (a query string, a list of ids)."""
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def clamp_to_now(moment: datetime) -> datetime:
+    """Return the moment, or now if it is in the future (Last-Modified must not be)."""
+    return min(moment, utcnow())

@@ -1,0 +1,487 @@
+"""Flask-WTF forms: a school's submission and edits, the CSV import, staff login and moderation.
+
+The submission form holds the rules on a session's data; the CSV import feeds each row through it
+too, so a rule is written once.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+    URLField,
+)
+from wtforms.validators import (
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
+from .models import EventFormat, EventKind
+from .submissions import EventDetails, SubmissionDraft
+from .venues import POSTCODE, VenueDraft
+
+EARLIEST = time(7, 0)
+LATEST = time(22, 0)
+ONE_HOUR = timedelta(hours=1)
+SHORTEST = timedelta(minutes=30)
+LONGEST = timedelta(hours=4)
+GRID_HOURS = tuple(range(8, 20))
+MAX_SESSIONS = 30
+EXTRA_SLOT_ROWS = 3
+MAX_FAMILIES = 3
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+
+
+def clean_text(value):
+    """Strip spaces, unify line ends and drop control characters (NUL breaks PostgreSQL)."""
+    if not isinstance(value, str):
+        return value
+    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return _CONTROL.sub("", value).strip()
+
+
+def one_line(value):
+    """Collapse a single-line field's whitespace, newlines included."""
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+class BaseForm(FlaskForm):
+    """Every text field of every form is cleaned the same way."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            if issubclass(unbound_field.field_class, StringField):
+                filters = list(unbound_field.kwargs.get("filters", ()))
+                options["filters"] = [clean_text, *filters]
+            return unbound_field.bind(form=form, **options)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class DayField(DateField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_("Date invalide : choisissez un jour (format AAAA-MM-JJ).")) from None
+
+
+class HourField(TimeField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_("Heure invalide : utilisez le format HH:MM, par exemple 14:00.")) from None
+
+
+class NumberField(IntegerField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_("Indiquez un nombre entier, par exemple 12.")) from None
+
+
+def http_url(form, field) -> None:
+    """Accept only http(s) links with a host: no javascript:, no typo'd scheme."""
+    if not field.data:
+        return
+    if not re.match(r"^https?://[^\s/?#]+\.[^\s/?#]+([/?#]\S*)?$", field.data, re.IGNORECASE):
+        raise ValidationError(_("Indiquez une adresse web complète, commençant par https://"))
+
+
+def _required(message):
+    return InputRequired(message=message)
+
+
+def _length(maximum: int, minimum: int = -1):
+    return Length(min=minimum, max=maximum, message=_l(
+        "Entre %(min)d et %(max)d caractères.") if minimum > 0 else _l("%(max)d caractères au plus."))
+
+
+class SlotForm(Form):
+    """One session at a day and hour of the school's choosing (end optional: one hour)."""
+
+    day = DayField(_l("Jour"), validators=[Optional()])
+    start = HourField(_l("Début"), validators=[Optional()])
+    end = HourField(_l("Fin (facultatif)"), validators=[Optional()],
+                    description=_l("Laissez vide pour une session d’une heure."))
+
+    def is_empty(self) -> bool:
+        """Tell whether the school left this row blank."""
+        return not (self.day.raw_data and self.day.raw_data[0]) and \
+            not (self.start.raw_data and self.start.raw_data[0]) and \
+            not (self.end.raw_data and self.end.raw_data[0])
+
+
+class EventFieldsMixin:
+    """The fields describing a session, shared by the submission and the edit forms."""
+
+    title = StringField(_l("Titre de la session"), filters=[one_line],
+                        validators=[_required(_l("Donnez un titre à la session.")), _length(120, 5)],
+                        description=_l("Court et concret, par exemple « Atelier : crée ton premier site web »."))
+    description = TextAreaField(_l("Description"),
+                                validators=[_required(_l("Décrivez la session en quelques phrases.")),
+                                            _length(5000, 20)],
+                                description=_l("Ce que les visiteurs vont faire et découvrir, en langage simple."))
+    kind = RadioField(_l("Type de session"), choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()],
+                      validators=[_required(_l("Choisissez le type de session."))])
+    families = MultiCheckboxField(_l("Familles de métiers"), choices=[],
+                                  description=_l("Une à trois familles présentées pendant la session."))
+    audience = MultiCheckboxField(_l("Publics visés (facultatif)"),
+                                  choices=[SelectChoice(k, v) for k, v in AUDIENCE_LABELS.items()])
+    accessibility = TextAreaField(_l("Accessibilité (facultatif)"), validators=[_length(1000)],
+                                  description=_l("Accès, ascenseur, boucle magnétique, aide sur place…"))
+    wheelchair_accessible = BooleanField(_l("Lieu accessible en fauteuil roulant"))
+    format = RadioField(_l("Format"), choices=[SelectChoice(k, v) for k, v in FORMAT_LABELS.items()],
+                        default="onsite", validators=[_required(_l("Choisissez un format."))])
+    online_url = URLField(_l("Lien pour suivre en ligne"), filters=[one_line],
+                          validators=[_length(500), http_url],
+                          description=_l("Obligatoire si la session a lieu en ligne."))
+    capacity = NumberField(_l("Nombre de places (facultatif)"),
+                            validators=[Optional(), NumberRange(1, 1000, message=_l("Entre 1 et 1000 places."))])
+    registration_url = URLField(_l("Lien d’inscription (facultatif)"), filters=[one_line],
+                                validators=[_length(500), http_url])
+
+    def validate_families(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_("Choisissez au moins une famille de métiers."))
+        if len(field.data) > MAX_FAMILIES:
+            raise ValidationError(_("Trois familles au plus."))
+
+    def validate_online_url(self, field) -> None:
+        if self.format.data in ("online", "both") and not field.data:
+            raise ValidationError(_("Indiquez le lien de la session en ligne."))
+
+    def details(self) -> EventDetails:
+        """Return the session's details as typed."""
+        fmt = EventFormat(self.format.data)
+        return EventDetails(
+            title=self.title.data, description=self.description.data, kind=EventKind(self.kind.data),
+            families=tuple(self.families.data), audience=tuple(self.audience.data or ()),
+            accessibility=self.accessibility.data or "",
+            wheelchair_accessible=bool(self.wheelchair_accessible.data), format=fmt,
+            online_url=(self.online_url.data or None) if fmt != EventFormat.onsite else None,
+            capacity=self.capacity.data, registration_url=self.registration_url.data or None)
+
+
+class VenueFieldsMixin:
+    """Where the session takes place; required unless it is online only."""
+
+    venue_name = StringField(_l("Nom du lieu"), filters=[one_line], validators=[_length(200)],
+                             description=_l("Par exemple « Campus Simplon de Montreuil »."))
+    address = StringField(_l("Adresse"), filters=[one_line], validators=[_length(300)],
+                          description=_l("Numéro et rue, par exemple « 55 rue de Vincennes »."))
+    postcode = StringField(_l("Code postal"), filters=[one_line], validators=[_length(10)])
+    city = StringField(_l("Ville"), filters=[one_line], validators=[_length(120)])
+    pin_lat = HiddenField()
+    pin_lon = HiddenField()
+
+    def _needs_venue(self) -> bool:
+        return getattr(self, "format", None) is None or self.format.data in ("onsite", "both")
+
+    def validate_venue_name(self, field) -> None:
+        if self._needs_venue() and not field.data:
+            raise ValidationError(_("Indiquez le nom du lieu."))
+
+    def validate_address(self, field) -> None:
+        if self._needs_venue() and not field.data:
+            raise ValidationError(_("Indiquez l’adresse du lieu."))
+
+    def validate_postcode(self, field) -> None:
+        if self._needs_venue() or field.data:
+            if not field.data:
+                raise ValidationError(_("Indiquez le code postal."))
+            if not POSTCODE.match(field.data):
+                raise ValidationError(_("Un code postal français a cinq chiffres, par exemple 93200. "
+                                        "Les lieux à l’étranger ne peuvent pas être proposés."))
+
+    def validate_city(self, field) -> None:
+        if self._needs_venue() and not field.data:
+            raise ValidationError(_("Indiquez la ville."))
+
+    def venue_draft(self) -> VenueDraft | None:
+        """Return the venue as typed, or None for an online-only session."""
+        if not self._needs_venue():
+            return None
+        return VenueDraft(self.venue_name.data, self.address.data, self.postcode.data, self.city.data)
+
+    def pin(self) -> tuple[float | None, float | None]:
+        """Return where the school dropped the pin, if it did."""
+        try:
+            lat, lon = float(self.pin_lat.data), float(self.pin_lon.data)
+        except (TypeError, ValueError):
+            return None, None
+        if lat != lat or lon != lon:  # NaN
+            return None, None
+        return lat, lon
+
+
+def zone_for(form) -> ZoneInfo:
+    """The clock the school's times are read in: the venue's."""
+    draft = form.venue_draft() if hasattr(form, "venue_draft") else None
+    return ZoneInfo(draft.timezone if draft else "Europe/Paris")
+
+
+def check_slot(day: date, start: time, end: time | None, edition_days: list[date]) -> tuple[str, str] | None:
+    """Return (field, message) for a slot outside the week or sensible hours, else None."""
+    if day not in edition_days:
+        return "day", _("Choisissez un jour de la semaine Open Gen (du %(first)s au %(last)s).",
+                        first=edition_days[0].strftime("%d/%m/%Y"), last=edition_days[-1].strftime("%d/%m/%Y"))
+    if start < EARLIEST or start >= LATEST:
+        return "start", _("Les sessions commencent entre 7 h et 21 h.")
+    if end is None:
+        end_at = datetime.combine(day, start) + ONE_HOUR
+    else:
+        end_at = datetime.combine(day, end)
+    length = end_at - datetime.combine(day, start)
+    if length <= timedelta(0):
+        return "end", _("La fin doit être après le début.")
+    if length < SHORTEST or length > LONGEST:
+        return "end", _("Une session dure entre 30 minutes et 4 heures (une heure en général).")
+    if end_at.time() > LATEST or end_at.date() != day:
+        return "end", _("Les sessions se terminent au plus tard à 22 h.")
+    return None
+
+
+def aware(day: date, start: time, end: time | None, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """Return the slot's start and end as aware datetimes in the venue's zone."""
+    end = end or (datetime.combine(day, start) + ONE_HOUR).time()
+    return datetime.combine(day, start, zone), datetime.combine(day, end, zone)
+
+
+def grid_value(day: date, hour: int) -> str:
+    """The value of one cell of the week grid."""
+    return f"{day.isoformat()}T{hour:02d}"
+
+
+class SubmissionForm(BaseForm, EventFieldsMixin, VenueFieldsMixin):
+    """Everything a school types to propose one event, held at one or several times in the week."""
+
+    school_name = StringField(_l("Nom de l’école"), filters=[one_line],
+                              validators=[_required(_l("Indiquez le nom de votre école.")), _length(200, 2)],
+                              description=_l("Choisissez votre école dans la liste ou tapez son nom si elle "
+                                             "n’y est pas encore."))
+    school_website = URLField(_l("Site web de l’école (facultatif)"), filters=[one_line],
+                              validators=[_length(500), http_url])
+    contact_email = EmailField(_l("E-mail de contact"), filters=[one_line],
+                               validators=[_required(_l("Indiquez une adresse e-mail.")), _length(254),
+                                           Email(message=_l("Cette adresse e-mail n’est pas valide."))],
+                               description=_l("Nous y envoyons le lien pour modifier ou annuler vos sessions. "
+                                              "Elle n’est pas publiée."))
+    grid = MultiCheckboxField(_l("Créneaux d’une heure"), choices=[])
+    slots = FieldList(FormField(SlotForm), label=_l("Autres horaires"), min_entries=EXTRA_SLOT_ROWS,
+                      max_entries=MAX_SESSIONS)
+    place_token = HiddenField()
+    preview = SubmitField(_l("Vérifier ma proposition"))
+    back = SubmitField(_l("Modifier"))
+    confirm = SubmitField(_l("Confirmer et envoyer"))
+
+    def __init__(self, *args, edition=None, families=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.edition = edition
+        self.families.choices = [SelectChoice(f.slug, f.label_fr) for f in families]
+        days = edition.days() if edition else []
+        self.grid.choices = [SelectChoice(grid_value(d, h)) for d in days for h in GRID_HOURS]
+        self._slots: list[tuple[datetime, datetime]] = []
+
+    def grid_days(self) -> list[date]:
+        """The days shown as columns of the week grid."""
+        return self.edition.days() if self.edition else []
+
+    def validate_grid(self, field) -> None:
+        # SelectMultipleField already rejects values that are not cells of this week's grid.
+        pass
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.edition is None:
+            self.grid.errors = [*self.grid.errors, _("Aucune édition Open Gen n’est ouverte.")]
+            return False
+        slots = self._collect_slots()
+        if slots is None:
+            return False
+        if not slots:
+            self.grid.errors = [*self.grid.errors, _("Cochez au moins un créneau dans la grille ou "
+                                                     "indiquez un autre horaire.")]
+            return False
+        if len(slots) > MAX_SESSIONS:
+            self.grid.errors = [*self.grid.errors, _("Trente sessions au plus par proposition.")]
+            return False
+        ordered = sorted(slots)
+        for (s1, e1), (s2, e2) in zip(ordered, ordered[1:]):
+            if s2 < e1:
+                self.grid.errors = [*self.grid.errors, _(
+                    "Deux créneaux se chevauchent le %(day)s à %(hour)s : gardez-en un seul.",
+                    day=s2.strftime("%d/%m"), hour=s2.strftime("%H:%M"))]
+                return False
+        self._slots = ordered
+        return valid
+
+    def _collect_slots(self) -> list[tuple[datetime, datetime]] | None:
+        zone = zone_for(self)
+        days = self.edition.days()
+        slots = []
+        cells = {choice.value for choice in self.grid.choices}
+        for value in self.grid.data or ():
+            if value in cells:  # others were refused by the field itself
+                day, hour = date.fromisoformat(value[:10]), int(value[11:13])
+                slots.append(aware(day, time(hour), None, zone))
+        ok = not self.grid.errors
+        for row in self.slots:
+            # Field by field: a subform's .errors is computed once and cached, and errors are added below.
+            if any(field.errors for field in row.form):
+                ok = False
+                continue
+            if row.is_empty():
+                continue
+            if row.day.data is None:
+                row.day.errors.append(_("Indiquez le jour."))
+                ok = False
+                continue
+            if row.start.data is None:
+                row.start.errors.append(_("Indiquez l’heure de début."))
+                ok = False
+                continue
+            problem = check_slot(row.day.data, row.start.data, row.end.data, days)
+            if problem:
+                getattr(row, problem[0]).errors.append(problem[1])
+                ok = False
+                continue
+            slots.append(aware(row.day.data, row.start.data, row.end.data, zone))
+        return slots if ok else None
+
+    def draft(self) -> SubmissionDraft:
+        """Return the validated submission as plain values."""
+        return SubmissionDraft(school_name=self.school_name.data, contact_email=self.contact_email.data.lower(),
+                               details=self.details(), venue=self.venue_draft(), slots=tuple(self._slots),
+                               school_website=self.school_website.data or None)
+
+
+
+def all_errors(form) -> list[tuple[str, str]]:
+    """Every error message with its field's short name, read from the fields themselves.
+
+    A subform's .errors is computed once and cached, so errors added after validation (the
+    slots' week and hour checks) only show up field by field.
+    """
+    found: list[tuple[str, str]] = []
+    for field in form:
+        if isinstance(field, FieldList):
+            found += [(field.short_name, str(e)) for e in field.errors if not isinstance(e, (dict, list))]
+            for entry in field:
+                found += all_errors(entry.form)
+        else:
+            found += [(field.short_name, str(e)) for e in field.errors if not isinstance(e, (dict, list))]
+    return found
+
+
+class EditEventForm(BaseForm, EventFieldsMixin):
+    """A school's changes to one session: its details and its time."""
+
+    day = DayField(_l("Jour"), validators=[_required(_l("Indiquez le jour."))])
+    start = HourField(_l("Début"), validators=[_required(_l("Indiquez l’heure de début."))])
+    end = HourField(_l("Fin"), validators=[Optional()], description=_l("Laissez vide pour une session d’une heure."))
+    save = SubmitField(_l("Enregistrer les modifications"))
+
+    def __init__(self, *args, edition=None, families=(), zone="Europe/Paris", has_venue=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.edition = edition
+        self.zone = ZoneInfo(zone)
+        self.has_venue = has_venue
+        self.families.choices = [SelectChoice(f.slug, f.label_fr) for f in families]
+        self.times: tuple[datetime, datetime] | None = None
+
+    def validate_format(self, field) -> None:
+        if not self.has_venue and field.data != "online":
+            raise ValidationError(_("Cette session n’a pas de lieu : elle reste en ligne. Pour une session "
+                                    "sur place, faites une nouvelle proposition."))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not valid or self.edition is None:
+            return False
+        problem = check_slot(self.day.data, self.start.data, self.end.data, self.edition.days())
+        if problem:
+            getattr(self, problem[0]).errors.append(problem[1])
+            return False
+        self.times = aware(self.day.data, self.start.data, self.end.data, self.zone)
+        return True
+
+
+class VenueForm(BaseForm, VenueFieldsMixin):
+    """A school's changes to a venue: its address or the pin on the building."""
+
+    save = SubmitField(_l("Enregistrer le lieu"))
+
+
+class CancelForm(BaseForm):
+    confirm = SubmitField(_l("Oui, annuler cette session"))
+
+
+class ImportForm(BaseForm):
+    file = FileField(_l("Fichier CSV"), validators=[
+        FileRequired(_l("Choisissez un fichier CSV.")),
+        FileAllowed(["csv", "txt"], _l("Le fichier doit être au format CSV (.csv)."))],
+        description=_l("Encodage UTF-8 ou Windows ; séparateur point-virgule ou virgule."))
+    send = SubmitField(_l("Importer les sessions"))
+
+
+class LoginForm(BaseForm):
+    email = EmailField(_l("E-mail"), filters=[one_line], validators=[_required(_l("Indiquez votre e-mail.")),
+                                                                      _length(254)])
+    password = PasswordField(_l("Mot de passe"), validators=[_required(_l("Indiquez votre mot de passe.")),
+                                                             _length(200)])
+    login = SubmitField(_l("Se connecter"))
+
+
+class ApproveForm(BaseForm):
+    approve = SubmitField(_l("Valider et publier"))
+
+
+class RejectForm(BaseForm):
+    reason = TextAreaField(_l("Motif du refus"), validators=[
+        _required(_l("Indiquez le motif : il est envoyé à l’école.")), _length(2000, 3)])
+    reject = SubmitField(_l("Refuser"))
+
+
+class ActionForm(BaseForm):
+    """A one-button POST (logout, revoke a link, issue a new one): CSRF still applies."""
+
+    go = SubmitField(_l("Confirmer"))
+
+
+__all__ = ["SubmissionForm", "EditEventForm", "VenueForm", "CancelForm", "ImportForm", "LoginForm",
+           "ApproveForm", "RejectForm", "ActionForm", "check_slot", "clean_text"]

@@ -1,0 +1,138 @@
+"""A visitor's personal programme: the sessions they starred (ids kept in their browser), by day,
+with the clashes and the trips that cannot be made in time (opengen.schedule does the planning)."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from .db import db
+from .errors import InvalidQuery
+from .events import PUBLIC_STATUSES
+from .i18n import paris
+from .models import Event, EventFormat, EventStatus
+from .schedule import ProgrammeItem, ProgrammeWarning, TooFar, plan_programme
+
+MAX_SESSIONS = 200
+SPEED_KMH = 30.0
+DETOUR_FACTOR = 1.3
+_MAX_ID_DIGITS = 12
+
+
+@dataclass(frozen=True)
+class PersonalProgramme:
+    """The starred sessions still public, by Paris day, what to watch out for, and what vanished.
+
+    `requested` keeps every id asked for, so a feed of the programme still lists a session that
+    comes back after a while (moderated again after an edit).
+    """
+
+    days: list[tuple[date, list[Event]]]
+    warnings: list[ProgrammeWarning]
+    missing: tuple[int, ...]
+    requested: tuple[int, ...] = ()
+    speed_kmh: float = SPEED_KMH
+    detour_factor: float = DETOUR_FACTOR
+
+    @property
+    def ids(self) -> list[int]:
+        """The ids of the sessions shown, in time order."""
+        return [event.id for _day, sessions in self.days for event in sessions]
+
+    def messages_for(self, event_id: int) -> list[str]:
+        """Return the French warnings that involve one session."""
+        return [w.message for w in self.warnings if event_id in (w.a_id, w.b_id)]
+
+    def travel_note(self) -> str:
+        """Say in French how trips between venues are estimated."""
+        return _("Les temps de trajet entre deux lieux sont estimés à %(speed)s km/h, sur une "
+                 "distance %(detour)s fois plus longue que la ligne droite.",
+                 speed=_decimal(self.speed_kmh), detour=_decimal(self.detour_factor))
+
+
+def parse_ids(raw: str | None) -> tuple[int, ...]:
+    """Read "3,1,2" into (3, 1, 2) without repeats; raise InvalidQuery on a bad id or too many."""
+    if raw is None or not raw.strip():
+        return ()
+    ids: dict[int, None] = {}
+    for part in raw.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isascii() or not part.isdigit() or len(part) > _MAX_ID_DIGITS or int(part) == 0:
+            raise InvalidQuery("ids", _("Identifiant de session invalide : « %(value)s ». Les "
+                                        "identifiants sont des nombres séparés par des virgules.",
+                                        value=part[:20]))
+        ids[int(part)] = None
+        if len(ids) > MAX_SESSIONS:
+            raise InvalidQuery("ids", _("Un programme compte au plus %(max)s sessions.",
+                                        max=MAX_SESSIONS))
+    return tuple(ids)
+
+
+def ids_from(args: Mapping[str, str], *, required: bool = False) -> tuple[int, ...]:
+    """Read the ids argument of a request; with required=True an empty list is refused."""
+    ids = parse_ids(args.get("ids"))
+    if required and not ids:
+        raise InvalidQuery("ids", _("Indiquez au moins une session (paramètre ids, par exemple "
+                                    "ids=12,15)."))
+    return ids
+
+
+def personal_programme(ids: tuple[int, ...]) -> PersonalProgramme:
+    """Load the starred sessions and plan them: days, clashes, trips too long, ids no longer public."""
+    found = list(db.session.scalars(
+        select(Event).where(Event.id.in_(ids), Event.status.in_(PUBLIC_STATUSES))
+        .options(joinedload(Event.school), joinedload(Event.venue), selectinload(Event.families))
+    ).unique()) if ids else []
+    by_id = {event.id: event for event in found}
+    missing = tuple(i for i in ids if i not in by_id)
+    # Sorted by start, then end; starring order decides between sessions at the same times.
+    ordered = sorted((by_id[i] for i in ids if i in by_id), key=lambda e: (e.start_at, e.end_at))
+    days: dict[date, list[Event]] = {}
+    for event in ordered:
+        days.setdefault(paris(event.start_at).date(), []).append(event)
+    # A cancelled session neither clashes nor needs a trip; one without a duration cannot be planned.
+    planned = plan_programme(
+        [_item(e) for e in ordered if e.status != EventStatus.cancelled and e.end_at > e.start_at],
+        speed_kmh=SPEED_KMH, detour_factor=DETOUR_FACTOR)
+    return PersonalProgramme(days=list(days.items()), warnings=list(planned.warnings),
+                             missing=missing, requested=tuple(ids))
+
+
+def to_api(plan: PersonalProgramme, event_json: Callable[[Event], dict]) -> dict:
+    """Return the programme as JSON data; event_json(event) gives each session's own data."""
+    return {
+        "ids": plan.ids,
+        "missing": list(plan.missing),
+        "speed_kmh": plan.speed_kmh,
+        "detour_factor": plan.detour_factor,
+        "days": [{"day": day.isoformat(), "events": [event_json(e) for e in sessions]}
+                 for day, sessions in plan.days],
+        "warnings": [{"type": "too_far" if isinstance(w, TooFar) else "clash",
+                      "ids": [w.a_id, w.b_id], "message": w.message} for w in plan.warnings],
+    }
+
+
+def _decimal(value: float) -> str:
+    """A number the French way: 30, 1,3."""
+    return f"{value:g}".replace(".", ",")
+
+
+def _online(event: Event) -> bool:
+    """Whether a session needs no trip: online only, or without a venue."""
+    return event.format == EventFormat.online or event.venue is None
+
+
+def _item(event: Event) -> ProgrammeItem:
+    """A session as the planner sees it."""
+    venue = event.venue
+    located = (not _online(event) and isinstance(venue.lat, float) and isinstance(venue.lon, float)
+               and -90 <= venue.lat <= 90 and -180 <= venue.lon <= 180)
+    return ProgrammeItem(id=event.id, title=event.title, start=event.start_at, end=event.end_at,
+                         lat=venue.lat if located else None, lon=venue.lon if located else None,
+                         online=_online(event), town=(venue.city or "") if venue else "")

@@ -1,0 +1,197 @@
+"""The GEN team's moderation pages: login, the queue with pins, approve or reject, history, edit links."""
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from .. import mail, maps, moderation
+from ..auth import login_manager
+from ..db import begin_write, db
+from ..forms import ActionForm, ApproveForm, LoginForm, RejectForm
+from ..limits import limiter
+from ..models import Submission
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PUBLIC_ENDPOINTS = {"admin.login"}
+
+
+@bp.before_request
+def _staff_only():
+    if request.endpoint not in PUBLIC_ENDPOINTS and not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+@bp.after_request
+def _private(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _shell(element_id: str, centre=maps.FRANCE_CENTRE, zoom=maps.FRANCE_ZOOM):
+    config = current_app.config
+    return maps.shell(element_id, tiles_url=config["TILES_URL"], attribution=config["TILES_ATTRIBUTION"],
+                      max_zoom=config["TILES_MAX_ZOOM"], centre=centre, zoom=zoom)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only our own admin pages: an open redirect would help phishing.
+    if target and target.startswith("/admin") and not urlsplit(target).netloc and "\\" not in target:
+        return target
+    return url_for(".queue")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    """Log a GEN staff member in."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        admin = moderation.authenticate(form.email.data, form.password.data)
+        if admin is not None:
+            login_user(admin)
+            return redirect(_safe_next(request.args.get("next")), 303)
+        form.password.errors.append(_("E-mail ou mot de passe incorrect."))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    """Log the staff member out."""
+    if ActionForm().validate_on_submit():
+        logout_user()
+    return redirect(url_for(".login"), 303)
+
+
+@bp.get("/")
+@login_required
+def queue():
+    """Show the submissions awaiting moderation, with their pins on a map."""
+    items = moderation.queue()
+    pins = [{"id": item.submission.id, "lat": item.venue.lat, "lon": item.venue.lon,
+             "label": f"{item.submission.school.name} : {item.events[0].title}",
+             "url": url_for(".submission", submission_id=item.submission.id)}
+            for item in items if item.submission and item.venue and item.venue.lat is not None]
+    return render_template("admin/queue.html", items=items, pins=json.dumps(pins, ensure_ascii=False),
+                           shell=_shell("queuemap"), edited=moderation.recently_edited(),
+                           logout_form=ActionForm())
+
+
+def _submission(submission_id: int) -> Submission:
+    submission = db.session.get(Submission, submission_id)
+    if submission is None:
+        abort(404)
+    return submission
+
+
+def _render_submission(submission: Submission, reject_form: RejectForm | None = None, status: int = 200):
+    events = moderation.submission_events(submission)
+    venue = next((e.venue for e in events if e.venue is not None), None)
+    shell = _shell("venue", (venue.lat, venue.lon), 16) if venue is not None and venue.lat is not None else None
+    entries, _total = moderation.history(1, 100, submission=submission)
+    return render_template(
+        "admin/submission.html", submission=submission, events=events, venue=venue, shell=shell,
+        history=entries, approve_form=ApproveForm(), reject_form=reject_form or RejectForm(),
+        action_form=ActionForm(), logout_form=ActionForm(), new_link=session.pop("admin_new_link", None),
+        action_label=moderation.action_label), status
+
+
+@bp.get("/submissions/<int:submission_id>")
+@login_required
+def submission(submission_id: int):
+    """Show one submission: its sessions, the pin, its history and the moderation buttons."""
+    return _render_submission(_submission(submission_id))
+
+
+@bp.post("/submissions/<int:submission_id>/approve")
+@login_required
+def approve(submission_id: int):
+    """Publish the submission's pending sessions."""
+    submission = _submission(submission_id)
+    if ApproveForm().validate_on_submit():
+        begin_write()
+        submission = _submission(submission_id)
+        count = moderation.approve(submission, current_user)
+        db.session.commit()
+        if count:
+            mail.send_mail(submission.contact_email, _("Open Gen : vos sessions sont publiées"),
+                           render_template("admin/approved_mail.txt", submission=submission, count=count))
+        flash(_("%(count)s session(s) publiée(s).", count=count), "success")
+    return redirect(url_for(".queue"), 303)
+
+
+@bp.post("/submissions/<int:submission_id>/reject")
+@login_required
+def reject(submission_id: int):
+    """Refuse the submission's sessions with a reason sent to the school."""
+    submission = _submission(submission_id)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        return _render_submission(submission, form, 422)
+    reason = form.reason.data
+    begin_write()
+    submission = _submission(submission_id)
+    count = moderation.reject(submission, current_user, reason)
+    db.session.commit()
+    if count:
+        mail.send_mail(submission.contact_email, _("Open Gen : votre proposition n’est pas retenue"),
+                       render_template("admin/rejected_mail.txt", submission=submission, reason=reason))
+    flash(_("%(count)s session(s) refusée(s).", count=count), "success")
+    return redirect(url_for(".queue"), 303)
+
+
+@bp.post("/submissions/<int:submission_id>/revoke-link")
+@login_required
+def revoke_link(submission_id: int):
+    """Stop the submission's edit link from working."""
+    submission = _submission(submission_id)
+    if ActionForm().validate_on_submit():
+        moderation.revoke_link(submission, current_user)
+        db.session.commit()
+        flash(_("Le lien de modification ne fonctionne plus."), "success")
+    return redirect(url_for(".submission", submission_id=submission.id), 303)
+
+
+@bp.post("/submissions/<int:submission_id>/new-link")
+@login_required
+def new_link(submission_id: int):
+    """Give the school a new edit link, sent to its contact e-mail; the old one stops working."""
+    submission = _submission(submission_id)
+    if ActionForm().validate_on_submit():
+        token = moderation.reissue_link(submission, current_user)
+        db.session.commit()
+        link = url_for("submit.manage", token=token, _external=True)
+        mail.send_edit_link(submission, link)
+        session["admin_new_link"] = link
+        flash(_("Nouveau lien créé et envoyé à %(email)s.", email=submission.contact_email), "success")
+    return redirect(url_for(".submission", submission_id=submission.id), 303)
+
+
+@bp.get("/history")
+@login_required
+def history():
+    """Show who did what, newest first."""
+    raw = request.args.get("page", "1")
+    page = int(raw) if raw.isdigit() and len(raw) < 7 else 1
+    entries, total = moderation.history(max(1, page), 50)
+    return render_template("admin/history.html", entries=entries, total=total, page=max(1, page),
+                           pages=max(1, -(-total // 50)), action_label=moderation.action_label,
+                           logout_form=ActionForm())

@@ -1,0 +1,126 @@
+"""Calendar feeds: one session, a search, a personal programme, the broadcasts; with 304s for polling."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, request, url_for
+
+from .. import feeds, programme
+from ..calendar_links import AddLinks, SubscribeLinks, add_links, subscribe_links
+from ..feeds import Feed, FeedLinks
+from ..filters import parse_filters
+from ..models import Event
+
+bp = Blueprint("feeds", __name__)
+
+# Calendar apps poll every few hours; shared caches may keep a feed five minutes.
+MAX_AGE = 300
+# The compression layer marks the ETag of a gzipped body with this suffix (opengen/compression.py).
+GZIP_SUFFIX = "-gz"
+_SENTINEL_ID = 987654321
+
+
+@bp.get("/calendar.ics")
+def search():
+    """Send the subscribable feed of the sessions matching the search filters."""
+    feed = feeds.search_feed(parse_filters(request.args), _links())
+    return _send(feed, "open-gen.ics")
+
+
+@bp.get("/events/<int:event_id>.ics")
+def event(event_id: int):
+    """Send one public session as a calendar file."""
+    feed = feeds.event_feed(event_id, _links())
+    if feed is None:
+        abort(404)
+    return _send(feed, f"open-gen-session-{event_id}.ics")
+
+
+@bp.get("/programme.ics")
+def personal():
+    """Send the feed of the sessions of a personal programme (ids=1,2,3)."""
+    feed = feeds.programme_feed(programme.ids_from(request.args, required=True), _links())
+    return _send(feed, "mon-programme-open-gen.ics")
+
+
+@bp.get("/broadcasts.ics")
+def broadcasts():
+    """Send the feed of the week's morning broadcasts."""
+    page = "broadcasts.index" if "broadcasts.index" in current_app.view_functions else "map.index"
+    return _send(feeds.broadcasts_feed(_links(page)), "emissions-open-gen.ics")
+
+
+# --------------------------------------------------------------------------- template helpers
+
+@bp.app_template_global()
+def feed_subscribe_links(endpoint: str, name: str, **args: str) -> SubscribeLinks:
+    """Return the subscription links (webcal, https, Google, Outlook) of a feed endpoint."""
+    return subscribe_links(_external(endpoint, **args), name)
+
+
+@bp.app_template_global()
+def event_add_links(event: Event) -> AddLinks:
+    """Return the links that add one session to a calendar (.ics, Google, Outlook)."""
+    venue = event.venue
+    where = ", ".join(p for p in (venue.name, venue.address, venue.city) if p) if venue else ""
+    page = _external("events.show", event_id=event.id)
+    return add_links(ics_url=url_for("feeds.event", event_id=event.id), title=event.title,
+                     start=event.start_at, end=event.end_at, location=where,
+                     details=f"{event.description}\n\n{page}".strip())
+
+
+@bp.app_template_global()
+def search_calendar_name(filters) -> str:
+    """Return the name a search's calendar takes."""
+    return feeds.search_name(filters)
+
+
+# --------------------------------------------------------------------------- HTTP
+
+def _send(feed: Feed, filename: str) -> Response:
+    """Answer with the feed, or with 304 Not Modified when the client's copy is current."""
+    matched = _matching_etag(feed)
+    if matched is not None or (not request.if_none_match and _unmodified_since(feed)):
+        response = Response(status=304)
+        response.set_etag(matched or feed.etag)
+    else:
+        response = Response(feed.body, mimetype="text/calendar")
+        response.set_etag(feed.etag)
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.last_modified = feeds.clamp_to_now(feed.last_modified)
+    response.cache_control.public = True
+    response.cache_control.max_age = MAX_AGE
+    response.vary.add("Accept-Encoding")
+    return response
+
+
+def _matching_etag(feed: Feed) -> str | None:
+    """The tag of If-None-Match that names this feed's state (weak comparison), gzipped or not."""
+    tags = request.if_none_match
+    if not tags:
+        return None
+    if tags.star_tag:
+        return feed.etag
+    for tag in (feed.etag, feed.etag + GZIP_SUFFIX):
+        if tags.contains_weak(tag):
+            return tag
+    return None
+
+
+def _unmodified_since(feed: Feed) -> bool:
+    """Whether If-Modified-Since is at or after the feed's last change (HTTP dates are to the second)."""
+    since = request.if_modified_since
+    return since is not None and feed.last_modified.replace(microsecond=0) <= since
+
+
+def _external(endpoint: str, **values) -> str:
+    """An absolute URL, on PUBLIC_BASE_URL when the site sits behind a proxy that hides its name."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def _links(page: str = "map.index") -> FeedLinks:
+    """The absolute addresses a feed writes."""
+    event = _external("events.show", event_id=_SENTINEL_ID).replace(str(_SENTINEL_ID), feeds.EVENT_ID)
+    return FeedLinks(event=event, page=_external(page))
+

@@ -1,0 +1,26 @@
+"""The personal programme: sessions starred in the browser, shown day by day, with warnings."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template, request, url_for
+
+from .. import events, programme
+
+bp = Blueprint("programme", __name__)
+
+
+@bp.get("/programme")
+def index():
+    """Show the starred sessions (ids=1,2,3) by day, with clashes and trips too long."""
+    plan = programme.personal_programme(programme.ids_from(request.args))
+    return render_template("programme/index.html", plan=plan)
+
+
+@bp.get("/api/programme")
+def api():
+    """Return the starred sessions (ids=1,2,3) by day, with clashes and trips too long, as JSON."""
+    plan = programme.personal_programme(programme.ids_from(request.args))
+    data = programme.to_api(plan, lambda e: events.to_api(
+        e, url_for("events.show", event_id=e.id, _external=True)))
+    if plan.requested:
+        data["ics"] = url_for("feeds.personal", ids=",".join(map(str, plan.requested)), _external=True)
+    return jsonify(data)

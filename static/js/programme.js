@@ -1,0 +1,142 @@
+/* Stars: the sessions a visitor keeps for "Mon programme", stored in this browser (no account),
+   as a JSON list of session ids under one localStorage key. Also: the programme page follows
+   the stars, and "copy the address" buttons. Without JavaScript, the buttons stay hidden. */
+(function () {
+  "use strict";
+  var KEY = "opengen.stars";
+  var MAX = 200;
+  var store;
+  try {
+    store = window.localStorage;
+    store.getItem(KEY);
+  } catch (error) {
+    return; // storage refused (private mode, settings): no stars, the pages still work
+  }
+
+  function read() {
+    var raw;
+    try { raw = JSON.parse(store.getItem(KEY) || "[]"); } catch (error) { raw = []; }
+    if (!Array.isArray(raw)) { raw = []; }
+    var seen = {};
+    var ids = [];
+    raw.forEach(function (value) {
+      var id = Number(value);
+      if (Number.isInteger(id) && id > 0 && !seen[id]) { seen[id] = true; ids.push(id); }
+    });
+    return ids.slice(0, MAX);
+  }
+
+  function write(ids) {
+    try { store.setItem(KEY, JSON.stringify(ids)); } catch (error) { /* full or refused */ }
+  }
+
+  var announcer = document.createElement("p");
+  announcer.className = "visually-hidden";
+  announcer.setAttribute("role", "status");
+  document.body.appendChild(announcer);
+
+  function announce(text) {
+    announcer.textContent = "";
+    window.setTimeout(function () { announcer.textContent = text; }, 50);
+  }
+
+  function parseIds(text) {
+    return (text || "").split(",").map(Number).filter(function (id) {
+      return Number.isInteger(id) && id > 0;
+    });
+  }
+
+  function sameSet(a, b) {
+    if (a.length !== b.length) { return false; }
+    return a.every(function (id) { return b.indexOf(id) !== -1; });
+  }
+
+  var buttons = Array.prototype.slice.call(document.querySelectorAll("button[data-star]"));
+
+  function showState() {
+    var ids = read();
+    buttons.forEach(function (button) {
+      var id = Number(button.dataset.star);
+      button.setAttribute("aria-pressed", ids.indexOf(id) !== -1 ? "true" : "false");
+      button.hidden = false;
+    });
+  }
+
+  // The programme page shows the ids of its address; when those are this browser's stars, it
+  // follows them (a star removed there disappears); a programme received by a link stays put.
+  var page = document.getElementById("programme");
+  var pageUrl = page ? page.dataset.pageUrl : null;
+  var mine = false;
+  if (page) {
+    var stars = read();
+    var shown = parseIds(page.dataset.ids);
+    if (!new URLSearchParams(window.location.search).has("ids") && stars.length) {
+      window.location.replace(pageUrl + "?ids=" + stars.join(","));
+      return;
+    }
+    mine = sameSet(shown, stars);
+  }
+
+  function changed(ids) {
+    if (mine) {
+      window.location.replace(pageUrl + (ids.length ? "?ids=" + ids.join(",") : ""));
+    }
+  }
+
+  buttons.forEach(function (button) {
+    button.addEventListener("click", function () {
+      var id = Number(button.dataset.star);
+      var ids = read();
+      var at = ids.indexOf(id);
+      if (at !== -1) {
+        ids.splice(at, 1);
+        announce("Session retirée de votre programme.");
+      } else if (ids.length >= MAX) {
+        announce("Votre programme compte déjà " + MAX + " sessions : retirez-en une d’abord.");
+        return;
+      } else {
+        ids.push(id);
+        announce("Session ajoutée à votre programme.");
+      }
+      write(ids);
+      showState();
+      changed(ids);
+    });
+  });
+
+  Array.prototype.forEach.call(document.querySelectorAll("button[data-unstar]"), function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var gone = parseIds(button.dataset.unstar);
+      var ids = read().filter(function (id) { return gone.indexOf(id) === -1; });
+      write(ids);
+      button.hidden = true;
+      announce("Sessions retirées de votre programme.");
+      showState();
+      changed(ids);
+    });
+  });
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-needs-js]"), function (node) {
+    node.hidden = false;
+  });
+
+  Array.prototype.forEach.call(document.querySelectorAll("button[data-copy]"), function (button) {
+    var input = document.getElementById(button.dataset.copy);
+    if (!input) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      input.select();
+      var done = function () { announce("Adresse copiée."); };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(input.value).then(done, function () {
+          announce("Copie impossible : l’adresse est sélectionnée, copiez-la vous-même.");
+        });
+      } else {
+        announce("L’adresse est sélectionnée : copiez-la.");
+      }
+    });
+  });
+
+  showState();
+}());
