@@ -1,7 +1,7 @@
 """The spatial index of venues and great-circle distances in SQL.
 
 SQLite: an R*Tree virtual table `venue_rtree(id, min_lat, max_lat, min_lon, max_lon)` kept in
-sync with `venues` by triggers (migration 0002_spatial). Elsewhere (PostgreSQL), or when that
+sync with `venues` by triggers (migration 0004_spatial). Elsewhere (PostgreSQL), or when that
 table is absent, a bounding box on the indexed `venues.lat`/`venues.lon` columns
 (`ix_venues_lat_lon`). Either way the box only picks candidates: the exact haversine condition
 decides, so the answer is the same as a brute-force haversine over every venue.

@@ -5,12 +5,12 @@ On PostgreSQL no R*Tree: proximity queries use a bounding box on the existing
 ix_venues_lat_lon index. Careful: a later batch migration that rebuilds `venues` on SQLite
 drops these triggers; recreate them there (tests/test_spatial.py checks they exist at head).
 
-Revision ID: 0002_spatial
+Revision ID: 0004_spatial
 Revises: 0003_submit
 """
 from alembic import op
 
-revision = "0002_spatial"
+revision = "0004_spatial"
 down_revision = "0003_submit"
 branch_labels = None
 depends_on = None
