@@ -57,6 +57,12 @@ def number_arg(value: float | None) -> str | None:
     return str(int(value)) if value == int(value) else repr(round(value, 6))
 
 
+def page_number(args: Mapping[str, str]) -> int:
+    """Read the list's page number; anything odd means the first page."""
+    raw = args.get("page", "1")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
+
+
 def _one(args: Mapping[str, str], name: str) -> str | None:
     value = args.get(name)
     if value is None:

@@ -1,6 +1,7 @@
 """Folium map shells: the Leaflet map with tiles and nothing else; markers come from JSON."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import folium
@@ -27,3 +28,10 @@ def shell(element_id: str, *, tiles_url: str, attribution: str, max_zoom: int = 
     root = fmap.get_root()
     root.render()
     return MapShell(name=fmap.get_name(), html=root.html.render(), script=root.script.render())
+
+
+def configured_shell(config: Mapping, element_id: str, *, centre: tuple[float, float] = FRANCE_CENTRE,
+                     zoom: int = FRANCE_ZOOM) -> MapShell:
+    """Render an empty map with the tile provider named in the settings (TILES_*)."""
+    return shell(element_id, tiles_url=config["TILES_URL"], attribution=config["TILES_ATTRIBUTION"],
+                 max_zoom=config["TILES_MAX_ZOOM"], centre=centre, zoom=zoom)

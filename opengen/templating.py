@@ -5,7 +5,6 @@ import json
 
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException
 
 from . import events
 from .i18n import day_label

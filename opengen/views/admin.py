@@ -46,9 +46,7 @@ def _private(response: Response) -> Response:
 
 
 def _shell(element_id: str, centre=maps.FRANCE_CENTRE, zoom=maps.FRANCE_ZOOM):
-    config = current_app.config
-    return maps.shell(element_id, tiles_url=config["TILES_URL"], attribution=config["TILES_ATTRIBUTION"],
-                      max_zoom=config["TILES_MAX_ZOOM"], centre=centre, zoom=zoom)
+    return maps.configured_shell(current_app.config, element_id, centre=centre, zoom=zoom)
 
 
 def _safe_next(target: str | None) -> str:

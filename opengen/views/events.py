@@ -16,8 +16,6 @@ def show(event_id: int):
         abort(404)
     shell = None
     if event.venue is not None and event.venue.lat is not None:
-        shell = maps.shell("venue", tiles_url=current_app.config["TILES_URL"],
-                           attribution=current_app.config["TILES_ATTRIBUTION"],
-                           max_zoom=current_app.config["TILES_MAX_ZOOM"],
-                           centre=(event.venue.lat, event.venue.lon), zoom=15)
+        shell = maps.configured_shell(current_app.config, "venue",
+                                      centre=(event.venue.lat, event.venue.lon), zoom=15)
     return render_template("events/show.html", event=event, shell=shell)

@@ -5,14 +5,9 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 
 from .. import broadcasts, clock, events, maps
 from ..families import BY_SLUG, FAMILIES
-from ..filters import EventFilters
+from ..filters import EventFilters, page_number
 
 bp = Blueprint("families", __name__)
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
 
 
 @bp.get("/familles")
@@ -28,10 +23,8 @@ def show(slug: str):
     if family is None:
         abort(404)
     filters = EventFilters(family=slug)
-    listing = events.page(filters, _page_number(), current_app.config["LIST_PAGE_SIZE"])
-    shell = maps.shell("family", tiles_url=current_app.config["TILES_URL"],
-                       attribution=current_app.config["TILES_ATTRIBUTION"],
-                       max_zoom=current_app.config["TILES_MAX_ZOOM"])
+    listing = events.page(filters, page_number(request.args), current_app.config["LIST_PAGE_SIZE"])
+    shell = maps.configured_shell(current_app.config, "family")
     now = clock.now()
     return render_template("families/show.html", family=family, filters=filters, listing=listing,
                            shell=shell, showings=broadcasts.family_showings(slug, now), now=now,

@@ -5,14 +5,9 @@ from flask import Blueprint, current_app, render_template, request, url_for
 
 from .. import events, maps
 from ..errors import PlaceNotFound
-from ..filters import RADIUS_CHOICES, number_arg, parse_filters
+from ..filters import RADIUS_CHOICES, number_arg, page_number, parse_filters
 
 bp = Blueprint("map", __name__)
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
 
 
 @bp.get("/")
@@ -21,16 +16,14 @@ def index():
     filters = parse_filters(request.args)
     place_error = None
     try:
-        listing = events.page(filters, _page_number(), current_app.config["LIST_PAGE_SIZE"])
+        listing = events.page(filters, page_number(request.args), current_app.config["LIST_PAGE_SIZE"])
         shown = filters
     except PlaceNotFound as error:
         # The message goes next to the field, which keeps what was typed; the list ignores it.
         place_error = error.message
         shown = filters.without("q")
-        listing = events.page(shown, _page_number(), current_app.config["LIST_PAGE_SIZE"])
-    shell = maps.shell("events", tiles_url=current_app.config["TILES_URL"],
-                       attribution=current_app.config["TILES_ATTRIBUTION"],
-                       max_zoom=current_app.config["TILES_MAX_ZOOM"])
+        listing = events.page(shown, page_number(request.args), current_app.config["LIST_PAGE_SIZE"])
+    shell = maps.configured_shell(current_app.config, "events")
     radii = [number_arg(km) for km in sorted({*RADIUS_CHOICES, filters.radius_km})]
     return render_template("map/index.html", filters=filters, shown=shown, listing=listing,
                            place_error=place_error, radii=radii, radius=number_arg(filters.radius_km),

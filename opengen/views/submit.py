@@ -65,9 +65,7 @@ def _render_form(form: SubmissionForm, status: int = 200):
 
 
 def _shell(lat: float, lon: float, element_id: str = "pinmap"):
-    config = current_app.config
-    return maps.shell(element_id, tiles_url=config["TILES_URL"], attribution=config["TILES_ATTRIBUTION"],
-                      max_zoom=config["TILES_MAX_ZOOM"], centre=(lat, lon), zoom=17)
+    return maps.configured_shell(current_app.config, element_id, centre=(lat, lon), zoom=17)
 
 
 def _render_confirm(form: SubmissionForm, location: Location | None, pin_error: str | None = None,
