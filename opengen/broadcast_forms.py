@@ -20,9 +20,19 @@ from wtforms.validators import ValidationError
 
 from .broadcasts import NAME_MAX, PLATFORM_MAX, TITLE_MAX, URL_MAX
 from .families import FAMILIES
-from .forms import BaseForm, DayField, HourField, MultiCheckboxField, _length, _required, clean_text, http_url, one_line
-from .i18n import PARIS
-from .models import Broadcast
+from .forms import (
+    BaseForm,
+    DayField,
+    HourField,
+    MultiCheckboxField,
+    _length,
+    _required,
+    clean_text,
+    http_url,
+    one_line,
+)
+from .i18n import PARIS, day_label
+from .models import Broadcast, Edition
 from .schedule import ScheduleError, local_datetime
 
 DESCRIPTION_MAX = 5000
@@ -85,6 +95,18 @@ class BroadcastForm(BaseForm):
     start_at: datetime | None = None
     end_at: datetime | None = None
 
+    def __init__(self, *args, edition: Edition | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.edition = edition
+
+    def validate_day(self, field) -> None:
+        edition = self.edition
+        if edition is None or field.data is None:
+            return
+        if not edition.starts_on <= field.data <= edition.ends_on:
+            raise ValidationError(_("Choisissez un jour de l’édition, du %(first)s au %(last)s.",
+                                    first=day_label(edition.starts_on), last=day_label(edition.ends_on)))
+
     def validate_families(self, field) -> None:
         if not field.data:
             raise ValidationError(_("Choisissez au moins une famille de métiers."))
@@ -92,7 +114,7 @@ class BroadcastForm(BaseForm):
     def validate(self, extra_validators=None) -> bool:
         """Check every field, then read the day and hours as Paris times (refusing DST gaps)."""
         valid = super().validate(extra_validators)
-        if self.day.data is None or self.start.data is None or self.end.data is None:
+        if self.day.errors or self.day.data is None or self.start.data is None or self.end.data is None:
             return False
         try:
             self.start_at = local_datetime(self.day.data, self.start.data, strict=True)

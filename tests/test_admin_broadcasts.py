@@ -146,6 +146,8 @@ BAD_INPUTS = [
     ({"start": "abc"}, "start", "Heure invalide"),
     ({"day": "2021-02-30"}, "day", "Date invalide"),
     ({"day": ""}, "day", "Choisissez le jour"),
+    ({"day": "0001-01-01"}, "day", "du lundi 29 novembre au samedi 4 décembre"),
+    ({"day": "2021-12-05"}, "day", "Choisissez un jour de l’édition"),
     ({"end": "09:00"}, "end", "finir après son début"),
     ({"families": []}, "families", "au moins une famille"),
     ({"families": ["data", "astrologie"]}, "families", "Famille de métiers inconnue"),
@@ -190,9 +192,20 @@ def test_a_time_skipped_by_the_spring_change_is_refused(staff, make_broadcast):
     response = staff.post(url, data=edit_form(staff, url, day="2022-03-27", start="02:30", end="03:30"))
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "n’existe pas" in html and 'id="start-error"' in html
-    ambiguous = staff.post(url, data=edit_form(staff, url, day="2021-10-31", start="01:00", end="02:30"))
-    assert ambiguous.status_code == 422 and "existe deux fois" in ambiguous.get_data(as_text=True)
     assert [(b.title, b.sequence) for b in stored()] == [("Printemps", 0)]
+
+
+def test_a_time_repeated_by_the_autumn_change_is_refused(staff, make_broadcast):
+    move_edition(paris(2021, 10, 30, 12).date(), paris(2021, 11, 5, 12).date())
+    show = make_broadcast(start=paris(2021, 11, 2, 10), title="Automne")
+    db.session.commit()
+    url = f"/admin/broadcasts/{show.id}"
+    response = staff.post(url, data=edit_form(staff, url, day="2021-10-31", start="01:00", end="02:30"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "existe deux fois" in html and 'id="end-error"' in html
+    accepted = staff.post(url, data=edit_form(staff, url, day="2021-10-31", start="03:00", end="04:00"))
+    assert accepted.status_code == 303
+    assert [(b.start_at, b.sequence) for b in stored()] == [(paris(2021, 10, 31, 3), 1)]
 
 
 SCRIPT = '<script>alert("x")</script>'

@@ -261,8 +261,8 @@ def _broadcast_form_page(form: BroadcastForm, broadcast=None, error: str | None 
 def add_broadcast():
     """Add a broadcast to the programme (fixed by default)."""
     edition = _edition()
-    form = BroadcastForm(data=None if request.method == "POST" else
-                         {"day": edition.starts_on, "is_fixed": True})
+    form = BroadcastForm(data=None if request.method == "POST" else {"day": edition.starts_on, "is_fixed": True},
+                         edition=edition)
     if form.validate_on_submit():
         try:
             broadcast = broadcast_desk.add(edition, current_user, **form.fields_for_update())
@@ -281,7 +281,8 @@ def add_broadcast():
 def edit_broadcast(broadcast_id: int):
     """Edit one broadcast: title, Paris times, families, links, replay, guests, fixed or not."""
     broadcast = _broadcast(broadcast_id)
-    form = BroadcastForm(data=None if request.method == "POST" else form_data(broadcast))
+    form = BroadcastForm(data=None if request.method == "POST" else form_data(broadcast),
+                         edition=broadcast.edition)
     if form.validate_on_submit():
         try:
             changed = broadcast_desk.edit(broadcast, current_user, **form.fields_for_update())
