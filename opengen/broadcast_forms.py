@@ -1,7 +1,7 @@
 """The GEN team's form for one morning broadcast: Paris day and hours, families, links, guests."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -38,6 +38,7 @@ from .schedule import ScheduleError, local_datetime
 DESCRIPTION_MAX = 5000
 MAX_ROWS = 10
 BLANK_ROWS = 2
+LONGEST = timedelta(hours=12)  # as broadcasts.update() checks
 
 
 class LinkRow(Form):
@@ -107,9 +108,15 @@ class BroadcastForm(BaseForm):
             raise ValidationError(_("Choisissez un jour de l’édition, du %(first)s au %(last)s.",
                                     first=day_label(edition.starts_on), last=day_label(edition.ends_on)))
 
+    def validate_title(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_("Donnez un titre à l’émission."))
+
     def validate_families(self, field) -> None:
         if not field.data:
             raise ValidationError(_("Choisissez au moins une famille de métiers."))
+        if len(set(field.data)) != len(field.data):
+            raise ValidationError(_("Une famille de métiers figure deux fois."))
 
     def validate(self, extra_validators=None) -> bool:
         """Check every field, then read the day and hours as Paris times (refusing DST gaps)."""
@@ -128,6 +135,9 @@ class BroadcastForm(BaseForm):
             return False
         if self.end_at <= self.start_at:
             self.end.errors.append(_("L’émission doit finir après son début."))
+            return False
+        if self.end_at - self.start_at > LONGEST:
+            self.end.errors.append(_("Une émission ne peut pas durer plus de 12 heures."))
             return False
         return valid
 

@@ -126,7 +126,8 @@ def test_staff_edits_a_broadcast_and_the_public_sees_it(staff, make_broadcast):
     api = staff.get("/api/broadcasts").get_json()
     found = [b for b in (api.get("broadcasts") if isinstance(api, dict) else api) if b["id"] == saved.id]
     assert found[0]["title"] == "Nouveau titre" and found[0]["sequence"] == 1
-    assert "SUMMARY:Nouveau titre" in staff.get("/broadcasts.ics").get_data(as_text=True)
+    ics = staff.get("/broadcasts.ics").get_data(as_text=True)
+    assert "SUMMARY:Nouveau titre" in ics and "SEQUENCE:1" in ics
     [entry] = db.session.scalars(select(ModerationLog)).all()
     assert (entry.action, entry.actor, entry.event_id) == ("broadcast_edit", "moderatrice@gen.example.org", None)
     assert "Nouveau titre" in entry.reason
@@ -152,6 +153,9 @@ BAD_INPUTS = [
     ({"families": []}, "families", "au moins une famille"),
     ({"families": ["data", "astrologie"]}, "families", "Famille de métiers inconnue"),
     ({"title": ""}, "title", "Donnez un titre"),
+    ({"title": "   \t "}, "title", "Donnez un titre"),
+    ({"start": "00:00", "end": "23:00"}, "end", "plus de 12 heures"),
+    ({"families": ["data", "data"]}, "families", "figure deux fois"),
     ({"title": "x" * 201}, "title", "200 caractères au plus"),
     ({"description": "x" * 5001}, "description", "5000 caractères au plus"),
     ({"replay_url": "javascript:alert(1)"}, "replay_url", "commençant par https://"),
