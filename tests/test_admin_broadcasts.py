@@ -285,7 +285,7 @@ def test_an_impossible_programme_shows_the_french_reason(staff, make_broadcast):
     body = response.get_data(as_text=True)
     assert response.status_code == 422 and 'role="alert"' in body
     message = re.search(r'id="programme-error">([^<]+)<', body).group(1)
-    assert message.strip() and "Traceback" not in body
+    assert message.startswith("Impossible : la famille « Data » est fixée deux fois") and "Traceback" not in body
     assert [b.title for b in stored()] == ["Data 29", "Data 30"]
     assert db.session.scalars(select(ModerationLog)).all() == []
 
