@@ -63,7 +63,7 @@ def _grouped(column: ColumnElement, where: ColumnElement[bool], *joins) -> list[
 
 
 def numbers(edition: Edition) -> Numbers:
-    """Count an edition's sessions by status, and its published sessions by day, family, region, kind, format."""
+    """Count an edition's sessions by status, and its published ones by day, family, region, kind, format."""
     by_status = {s.value: 0 for s in EventStatus}
     for status, count in db.session.execute(
             select(Event.status, func.count(Event.id)).where(Event.edition_id == edition.id)

@@ -4,11 +4,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from werkzeug.datastructures import MultiDict
 
 from opengen.db import db
-from opengen.models import Broadcast, ModerationLog
+from opengen.models import Edition, ModerationLog
 
 from .broadcast_fixtures import make_broadcast, move_edition, stored  # noqa: F401
 from .conftest import csrf_token, paris
@@ -293,3 +293,20 @@ def test_an_impossible_programme_shows_the_french_reason(staff, make_broadcast):
 def test_unknown_broadcast_is_404(staff):
     assert staff.get("/admin/broadcasts/999").status_code == 404
     assert staff.get("/admin/broadcasts/99999999999999999999").status_code == 404
+
+
+def test_pages_without_any_edition_say_so(staff):
+    db.session.execute(delete(Edition))
+    db.session.commit()
+    assert "Aucune édition n’existe encore." in staff.get("/admin/broadcasts").get_data(as_text=True)
+    assert "Aucune édition n’existe encore." in staff.get("/admin/numbers").get_data(as_text=True)
+    assert staff.get("/admin/broadcasts/new").status_code == 404
+    assert staff.get("/admin/numbers/sessions.csv").status_code == 404
+
+
+def test_the_add_form_starts_on_the_first_day_fixed_with_blank_rows(staff, make_broadcast):
+    make_broadcast()
+    db.session.commit()
+    html = staff.get("/admin/broadcasts/new").get_data(as_text=True)
+    assert 'value="2021-11-29"' in html and 'name="links-1-url"' in html and 'name="guests-1-name"' in html
+    assert re.search(r'<input checked[^>]*name="is_fixed"', html)

@@ -261,8 +261,8 @@ def _broadcast_form_page(form: BroadcastForm, broadcast=None, error: str | None 
 def add_broadcast():
     """Add a broadcast to the programme (fixed by default)."""
     edition = _edition()
-    form = BroadcastForm(data=None if request.method == "POST" else {"day": edition.starts_on, "is_fixed": True},
-                         edition=edition)
+    initial = None if request.method == "POST" else {"day": edition.starts_on, "is_fixed": True}
+    form = BroadcastForm(data=initial, edition=edition)
     if form.validate_on_submit():
         try:
             broadcast = broadcast_desk.add(edition, current_user, **form.fields_for_update())
@@ -323,8 +323,11 @@ def numbers():
                            family_label=_labeller(FAMILY_LABELS), kind_label=_labeller(KIND_LABELS),
                            format_label=_labeller(FORMAT_LABELS), status_label=_labeller(STATUS_LABELS),
                            audience_label=_labeller(AUDIENCE_LABELS),
-                           region_label=lambda region: region or _("Non renseignée (en ligne ou lieu sans région)"),
-                           logout_form=ActionForm())
+                           region_label=_region_label, logout_form=ActionForm())
+
+
+def _region_label(region: str | None) -> str:
+    return region or _("Non renseignée (en ligne ou lieu sans région)")
 
 
 def _labeller(labels: dict):
