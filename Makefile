@@ -20,11 +20,14 @@ $(VENV)/.test-installed: requirements-test.txt requirements.txt $(VENV)/.app-ins
 	$(BIN)/pip install -q -r requirements-test.txt
 	touch $@
 
-# Create the schema (migrations) and the demo week on first run, then serve.
+WORKERS ?= 2
+
+# Create the schema (migrations) and the demo week on first run, then serve with gunicorn.
 run: $(VENV)/.app-installed
 	$(BIN)/flask --app app init-db
 	$(BIN)/flask --app app seed-demo --if-empty
-	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+	@echo "Open Gen: http://$(HOST):$(PORT)/"
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - app:app
 
 # Debian's Chromium where apt is available; Playwright's own download as the fallback elsewhere.
 chromium: $(VENV)/.test-installed

@@ -27,3 +27,11 @@ def test_default_database_is_the_embedded_events_db(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     app = create_app({"SECRET_KEY": "x"})
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("/events.db")
+
+
+def test_without_secret_key_a_stable_instance_key_is_shared_by_processes(monkeypatch, tmp_path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
+    first = create_app({"SECRET_KEY": None}).config["SECRET_KEY"]
+    second = create_app({"SECRET_KEY": None}).config["SECRET_KEY"]
+    assert first and first == second and len(first) == 64
