@@ -15,7 +15,15 @@ def _note(broadcast_title: str) -> str:
 
 
 def edit(broadcast: Broadcast, admin: AdminUser, **fields) -> bool:
-    """Change a broadcast (see broadcasts.update) and log it; return whether anything changed."""
+    """Change a broadcast (see broadcasts.update) and log it; return whether anything changed.
+
+    A title or description sent back as it was counts as untouched, so an automatic one follows
+    new families, as with the command line.
+    """
+    if fields.get("title") == broadcast.title:
+        fields["title"] = None
+    if fields.get("description") == (broadcast.description or ""):
+        fields["description"] = None
     changed = broadcasts.update(broadcast, **fields)
     if changed:
         log("broadcast_edit", admin.email, admin=admin, reason=_note(broadcast.title))

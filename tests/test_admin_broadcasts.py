@@ -310,3 +310,16 @@ def test_the_add_form_starts_on_the_first_day_fixed_with_blank_rows(staff, make_
     html = staff.get("/admin/broadcasts/new").get_data(as_text=True)
     assert 'value="2021-11-29"' in html and 'name="links-1-url"' in html and 'name="guests-1-name"' in html
     assert re.search(r'<input checked[^>]*name="is_fixed"', html)
+
+
+def test_an_automatic_title_follows_new_families_unless_staff_changed_it(staff, make_broadcast):
+    show = make_broadcast(families=["data"])
+    db.session.commit()
+    automatic = show.title
+    url = f"/admin/broadcasts/{show.id}"
+    assert staff.post(url, data=edit_form(staff, url, families=["cloud"])).status_code == 303
+    [saved] = stored()
+    assert saved.title != automatic and "cloud" in saved.title.lower() and "cloud" in saved.description.lower()
+    assert staff.post(url, data=edit_form(staff, url, title="Titre choisi", families=["ai"])).status_code == 303
+    assert staff.post(url, data=edit_form(staff, url, families=["data"])).status_code == 303
+    assert stored()[0].title == "Titre choisi"
