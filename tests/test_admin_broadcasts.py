@@ -168,6 +168,10 @@ BAD_INPUTS = [
      "40 caractères au plus"),
     ({"guests-0-name": "", "guests-0-role": "rôle sans nom"}, "guests-0-name", "nom de cet invité"),
     ({"guests-0-name": "N" * 121}, "guests-0-name", "120 caractères au plus"),
+    ({"guests-0-name": "Inès", "guests-0-role": "r" * 201}, "guests-0-role", "200 caractères au plus"),
+    ({"replay_url": "https://example.org/" + "a" * 500}, "replay_url", "500 caractères au plus"),
+    ({"links-0-platform": "YouTube", "links-0-url": "JaVaScRiPt:alert(1)//https://x.org"}, "links-0-url",
+     "commençant par https://"),
 ]
 
 
@@ -219,13 +223,14 @@ def test_script_in_every_text_field_is_stored_as_text_and_shown_escaped(staff, m
     show = make_broadcast(title="Avant")
     db.session.commit()
     url = f"/admin/broadcasts/{show.id}"
-    data = edit_form(staff, url, title=SCRIPT, description=SCRIPT, replay_url="https://example.org/?q=<b>")
+    data = edit_form(staff, url, title=SCRIPT, description=SCRIPT,
+                     replay_url='https://example.org/?q="><script>alert(1)</script>')
     data.update({"links-0-platform": SCRIPT, "links-0-url": "https://example.org/live",
                  "guests-0-name": SCRIPT, "guests-0-role": SCRIPT})
     assert staff.post(url, data=data).status_code == 303
     for page in ("/admin/broadcasts", url, "/broadcasts", "/admin/history"):
         html = staff.get(page).get_data(as_text=True)
-        assert SCRIPT not in html and "&lt;script&gt;" in html, page
+        assert SCRIPT not in html and "<script>alert(1)" not in html and "&lt;script&gt;" in html, page
     # A refused form shows the typed script escaped too.
     refused = staff.post(url, data=edit_form(staff, url, title=SCRIPT, end="01:00")).get_data(as_text=True)
     assert SCRIPT not in refused and "&lt;script&gt;" in refused
