@@ -7,15 +7,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import String, and_, case, cast, distinct, func, literal, select
+from sqlalchemy import String, and_, case, cast, distinct, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from .db import db
-from .i18n import PARIS
+from .i18n import PARIS, local
 from .models import CareerFamily, Edition, Event, EventStatus, School, Venue, event_families
 
 TRACKED_AUDIENCES = ("women-in-tech", "qpv", "rural")
-OVERSEAS_POSTCODE = "97"  # Guadeloupe 971, Martinique 972, Guyane 973, La Réunion 974, Mayotte 976
+# Guadeloupe, Martinique, Guyane, La Réunion, Mayotte (not the overseas collectivities 975, 977, 978).
+OVERSEAS_DEPARTMENTS = ("971", "972", "973", "974", "976")
 CSV_HEADER = ("school", "town", "postcode", "region", "day", "start", "families", "kind", "format")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -97,7 +98,7 @@ def numbers(edition: Edition) -> Numbers:
         .where(published, Venue.city.is_not(None)).distinct().subquery())) or 0
     overseas = db.session.scalar(
         select(func.count(Event.id)).join(Venue, Venue.id == Event.venue_id)
-        .where(published, Venue.postcode.like(OVERSEAS_POSTCODE + "%"))) or 0
+        .where(published, or_(*[Venue.postcode.like(prefix + "%") for prefix in OVERSEAS_DEPARTMENTS]))) or 0
     audience_text = cast(Event.audience, String)
     row = db.session.execute(select(*[
         func.coalesce(func.sum(case((audience_text.like(f'%"{tag}"%'), 1), else_=0)), 0)
@@ -115,9 +116,12 @@ def csv_cell(value: object) -> str:
 
 
 def published_rows(edition: Edition) -> Iterator[tuple]:
-    """Yield one row per published session, in time order, with the CSV_HEADER columns."""
-    stmt = (select(Event.id, School.name, Venue.city, Venue.postcode, Venue.region, Event.start_at,
-                   Event.kind, Event.format)
+    """Yield one row per published session, in time order, with the CSV_HEADER columns.
+
+    Day and start are the venue's local time, as the session is announced (Paris when online).
+    """
+    stmt = (select(Event.id, School.name, Venue.city, Venue.postcode, Venue.region, Venue.timezone,
+                   Event.start_at, Event.kind, Event.format)
             .join(School, School.id == Event.school_id).join(Venue, Venue.id == Event.venue_id, isouter=True)
             .where(_published(edition)).order_by(Event.start_at, Event.id))
     families: dict[int, list[str]] = {}
@@ -128,8 +132,8 @@ def published_rows(edition: Edition) -> Iterator[tuple]:
             .where(_published(edition)).order_by(event_families.c.event_id, CareerFamily.position)):
         families.setdefault(event_id, []).append(slug)
     for row in db.session.execute(stmt):
-        event_id, school, town, postcode, region, start_at, kind, fmt = row
-        start = start_at.astimezone(PARIS)
+        event_id, school, town, postcode, region, zone, start_at, kind, fmt = row
+        start = local(start_at, zone)
         yield (school, town, postcode, region, start.date().isoformat(), start.strftime("%H:%M"),
                " ".join(families.get(event_id, [])), getattr(kind, "value", kind), getattr(fmt, "value", fmt))
 

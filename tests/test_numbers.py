@@ -33,7 +33,10 @@ def known_sessions(make_event, make_school, make_venue):
     lyon = make_venue(school=wagon, postcode="69001", city="Lyon", region="Auvergne-Rhône-Alpes")
     lyon_again = make_venue(school=wagon, postcode="69001", city="LYON", region="Auvergne-Rhône-Alpes")
     saint_denis_974 = make_venue(school=reunion_school, postcode="97400", city="Saint-Denis",
-                                 region="La Réunion")
+                                 region="La Réunion", timezone="Indian/Reunion")
+    # Saint-Pierre-et-Miquelon (975) is overseas but not an overseas department; its session is pending.
+    miquelon = make_venue(school=reunion_school, postcode="97500", city="Saint-Pierre", region=None,
+                          timezone="America/Miquelon")
     # Published: 5 (two on Monday 29, three on Wednesday 1st, one just after midnight, one online)
     make_event(venue=montreuil, families=["web-development", "data"], start=paris(2021, 11, 29, 10),
                audience=["women-in-tech", "qpv"], kind=EventKind.workshop)
@@ -47,7 +50,7 @@ def known_sessions(make_event, make_school, make_venue):
                families=["ai"], start=paris(2021, 12, 1, 18), audience=["no-prerequisite"],
                kind=EventKind.info_session)
     # Not published: they count only in the status table.
-    make_event(venue=lyon_again, status=EventStatus.pending, families=["data"])
+    make_event(venue=miquelon, status=EventStatus.pending, families=["data"])
     make_event(venue=lyon_again, status=EventStatus.rejected, families=["data"], audience=["qpv"])
     make_event(venue=montreuil, status=EventStatus.cancelled, families=["data"], audience=["qpv"])
     db.session.commit()
@@ -121,6 +124,8 @@ def test_the_csv_lists_published_sessions_and_defuses_formulas(staff, known_sess
     assert rows[1] == ["Simplon", "Montreuil", "93100", "Île-de-France", "2021-11-29", "10:00",
                        "web-development data", "workshop", "onsite"]
     assert rows[3][:6] == ["'=HYPERLINK(\"x\")", "Lyon", "69001", "Auvergne-Rhône-Alpes", "2021-12-01", "00:30"]
+    reunion = next(r for r in rows if r[1] == "Saint-Denis")
+    assert reunion[2:6] == ["97400", "La Réunion", "2021-12-01", "12:00"]  # 9:00 in Paris, local time shown
     online = next(r for r in rows if r[8] == "online")
     assert online[1:4] == ["", "", ""] and online[6] == "ai"
     assert rows[-1][:4] == ["'+cmd|' /C calc'!A0", "'@SUM(1+1)", "'-1", "'-2+3"]
@@ -133,3 +138,12 @@ def test_the_csv_lists_published_sessions_and_defuses_formulas(staff, known_sess
                                              (None, ""), ("a=b", "a=b")])
 def test_csv_cell(value, expected):
     assert stats.csv_cell(value) == expected
+
+
+def test_only_the_five_overseas_departments_count_as_such(app, make_event, make_venue):
+    for postcode in ("97100", "97200", "97300", "97400", "97600", "97500", "97133", "75001"):
+        make_event(venue=make_venue(postcode=postcode, city=f"Ville {postcode}"))
+    db.session.commit()
+    numbers = stats.numbers(current_edition())
+    # 97133 is Saint-Barthélemy's postcode within the 971 range: it counts, as La Poste files it there.
+    assert (numbers.overseas, numbers.towns) == (6, 8)
