@@ -167,6 +167,10 @@ ACTION_LABELS = {
     "link_revoked": _l("Lien de modification révoqué"),
     "link_reissued": _l("Nouveau lien de modification"),
     "imported": _l("Importée (CSV)"),
+    "broadcast_edit": _l("Émission modifiée"),
+    "broadcast_add": _l("Émission ajoutée"),
+    "broadcast_delete": _l("Émission supprimée"),
+    "broadcast_schedule": _l("Programme des émissions proposé"),
 }
 
 

@@ -1,0 +1,59 @@
+"""The GEN team's edits to the broadcast programme from the admin pages, recorded in the history."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from . import broadcasts
+from .broadcasts import Outcome
+from .db import db
+from .models import AdminUser, Broadcast, Edition
+from .submissions import log
+
+
+def _note(broadcast_title: str) -> str:
+    return _("Émission : %(title)s", title=broadcast_title)
+
+
+def edit(broadcast: Broadcast, admin: AdminUser, **fields) -> bool:
+    """Change a broadcast (see broadcasts.update) and log it; return whether anything changed.
+
+    A title or description sent back as it was counts as untouched, so an automatic one follows
+    new families, as with the command line.
+    """
+    if fields.get("title") == broadcast.title:
+        fields["title"] = None
+    if fields.get("description") == (broadcast.description or ""):
+        fields["description"] = None
+    changed = broadcasts.update(broadcast, **fields)
+    if changed:
+        log("broadcast_edit", admin.email, admin=admin, reason=_note(broadcast.title))
+        db.session.flush()
+    return changed
+
+
+def add(edition: Edition, admin: AdminUser, *, replay_url: str = "", **fields) -> Broadcast:
+    """Add a broadcast to the edition (see broadcasts.create), with its replay link, and log it."""
+    broadcast = broadcasts.create(edition, **fields)
+    if replay_url:
+        broadcasts.update(broadcast, replay_url=replay_url)
+    log("broadcast_add", admin.email, admin=admin, reason=_note(broadcast.title))
+    db.session.flush()
+    return broadcast
+
+
+def delete(broadcast: Broadcast, admin: AdminUser) -> None:
+    """Remove a broadcast from the programme and log it."""
+    title = broadcast.title
+    broadcasts.remove(broadcast)
+    log("broadcast_delete", admin.email, admin=admin, reason=_note(title))
+    db.session.flush()
+
+
+def schedule(edition: Edition, admin: AdminUser) -> Outcome:
+    """Propose and store a programme keeping the fixed slots; raise ScheduleError if impossible."""
+    outcome = broadcasts.apply_programme(edition, broadcasts.propose(edition))
+    log("broadcast_schedule", admin.email, admin=admin,
+        reason=_("%(n)s émission(s) au programme, %(removed)s retirée(s).",
+                 n=len(outcome.changes), removed=len(outcome.removed)))
+    db.session.flush()
+    return outcome

@@ -1,0 +1,174 @@
+"""The GEN team's form for one morning broadcast: Paris day and hours, families, links, guests."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    SelectChoice,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import ValidationError
+
+from .broadcasts import NAME_MAX, PLATFORM_MAX, TITLE_MAX, URL_MAX
+from .families import FAMILIES
+from .forms import (
+    BaseForm,
+    DayField,
+    HourField,
+    MultiCheckboxField,
+    _length,
+    _required,
+    clean_text,
+    http_url,
+    one_line,
+)
+from .i18n import PARIS, day_label
+from .models import Broadcast, Edition
+from .schedule import ScheduleError, local_datetime
+
+DESCRIPTION_MAX = 5000
+MAX_ROWS = 10
+BLANK_ROWS = 2
+LONGEST = timedelta(hours=12)  # as broadcasts.update() checks
+
+
+class LinkRow(Form):
+    """One platform where the broadcast streams."""
+
+    platform = StringField(_l("Plateforme"), filters=[clean_text, one_line], validators=[_length(PLATFORM_MAX)])
+    url = URLField(_l("Adresse"), filters=[clean_text, one_line], validators=[_length(URL_MAX), http_url])
+
+    def validate_platform(self, field) -> None:
+        if self.url.data and not field.data:
+            raise ValidationError(_("Nommez la plateforme de ce lien, par exemple YouTube."))
+
+    def validate_url(self, field) -> None:
+        if self.platform.data and not field.data:
+            raise ValidationError(_("Indiquez l’adresse de ce lien, commençant par https://"))
+
+
+class GuestRow(Form):
+    """One guest of the show."""
+
+    name = StringField(_l("Nom"), filters=[clean_text, one_line], validators=[_length(NAME_MAX)])
+    role = StringField(_l("Rôle"), filters=[clean_text, one_line], validators=[_length(TITLE_MAX)])
+
+    def validate_name(self, field) -> None:
+        if self.role.data and not field.data:
+            raise ValidationError(_("Indiquez le nom de cet invité."))
+
+
+class FamilyChoices(MultiCheckboxField):
+    def pre_validate(self, form) -> None:
+        # The default message is English and names the raw value; ours says what to do.
+        known = {f.slug for f in FAMILIES}
+        if any(value not in known for value in self.data or ()):
+            raise ValidationError(_("Famille de métiers inconnue : choisissez dans la liste."))
+
+
+class BroadcastForm(BaseForm):
+    """Everything about a broadcast the team can change; times are Paris wall times."""
+
+    title = StringField(_l("Titre"), filters=[one_line],
+                        validators=[_required(_l("Donnez un titre à l’émission.")), _length(TITLE_MAX)])
+    description = TextAreaField(_l("Description"), validators=[_length(DESCRIPTION_MAX)])
+    day = DayField(_l("Jour"), validators=[_required(_l("Choisissez le jour de l’émission."))])
+    start = HourField(_l("Début (heure de Paris)"), validators=[_required(_l("Indiquez l’heure de début."))])
+    end = HourField(_l("Fin (heure de Paris)"), validators=[_required(_l("Indiquez l’heure de fin."))])
+    families = FamilyChoices(_l("Familles de métiers présentées"),
+                             choices=[SelectChoice(f.slug, f.label_fr) for f in FAMILIES])
+    links = FieldList(FormField(LinkRow), label=_l("Liens de diffusion"), max_entries=MAX_ROWS)
+    replay_url = URLField(_l("Lien du replay (facultatif)"), filters=[one_line],
+                          validators=[_length(URL_MAX), http_url])
+    guests = FieldList(FormField(GuestRow), label=_l("Invités"), max_entries=MAX_ROWS)
+    is_fixed = BooleanField(_l("Créneau fixé (le planificateur ne le déplace pas)"))
+    save = SubmitField(_l("Enregistrer"))
+
+    start_at: datetime | None = None
+    end_at: datetime | None = None
+
+    def __init__(self, *args, edition: Edition | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.edition = edition
+
+    def validate_day(self, field) -> None:
+        edition = self.edition
+        if edition is None or field.data is None:
+            return
+        if not edition.starts_on <= field.data <= edition.ends_on:
+            raise ValidationError(_("Choisissez un jour de l’édition, du %(first)s au %(last)s.",
+                                    first=day_label(edition.starts_on), last=day_label(edition.ends_on)))
+
+    def validate_title(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_("Donnez un titre à l’émission."))
+
+    def validate_families(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_("Choisissez au moins une famille de métiers."))
+        if len(set(field.data)) != len(field.data):
+            raise ValidationError(_("Une famille de métiers figure deux fois."))
+
+    def validate(self, extra_validators=None) -> bool:
+        """Check every field, then read the day and hours as Paris times (refusing DST gaps)."""
+        valid = super().validate(extra_validators)
+        if self.day.errors or self.day.data is None or self.start.data is None or self.end.data is None:
+            return False
+        try:
+            self.start_at = local_datetime(self.day.data, self.start.data, strict=True)
+        except ScheduleError as error:
+            self.start.errors.append(str(error))
+            return False
+        try:
+            self.end_at = local_datetime(self.day.data, self.end.data, strict=True)
+        except ScheduleError as error:
+            self.end.errors.append(str(error))
+            return False
+        if self.end_at <= self.start_at:
+            self.end.errors.append(_("L’émission doit finir après son début."))
+            return False
+        if self.end_at - self.start_at > LONGEST:
+            self.end.errors.append(_("Une émission ne peut pas durer plus de 12 heures."))
+            return False
+        return valid
+
+    def fields_for_update(self) -> dict:
+        """Return the typed values as keyword arguments for broadcasts.update() or create()."""
+        return {
+            "title": self.title.data, "description": self.description.data or "",
+            "start_at": self.start_at, "end_at": self.end_at, "families": list(self.families.data),
+            "links": [{"platform": entry.form.platform.data, "url": entry.form.url.data}
+                      for entry in self.links if entry.form.url.data],
+            "replay_url": self.replay_url.data or "",
+            "guests": [{"name": entry.form.name.data, "role": entry.form.role.data or ""}
+                       for entry in self.guests if entry.form.name.data],
+            "is_fixed": bool(self.is_fixed.data),
+        }
+
+
+def form_data(broadcast: Broadcast) -> dict:
+    """Return a broadcast's values in the form's shape, in Paris time."""
+    start, end = broadcast.start_at.astimezone(PARIS), broadcast.end_at.astimezone(PARIS)
+    return {"title": broadcast.title, "description": broadcast.description or "", "day": start.date(),
+            "start": start.time().replace(second=0, microsecond=0),
+            "end": end.time().replace(second=0, microsecond=0),
+            "families": [f.slug for f in broadcast.families], "links": list(broadcast.links or []),
+            "replay_url": broadcast.replay_url or "", "guests": list(broadcast.guests or []),
+            "is_fixed": broadcast.is_fixed}
+
+
+def add_blank_rows(form: BroadcastForm) -> None:
+    """Offer a couple of empty link and guest rows to fill, within the row limit."""
+    for rows in (form.links, form.guests):
+        for _i in range(BLANK_ROWS):
+            if len(rows) < MAX_ROWS:
+                rows.append_entry()

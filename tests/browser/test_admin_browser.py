@@ -1,0 +1,60 @@
+"""In Chromium: staff edit a broadcast's title and see it on /broadcasts; the programme, the edit form
+and the numbers pages are accessible; staff-typed script never runs."""
+from __future__ import annotations
+
+import pytest
+
+from opengen.db import db
+from opengen.models import EventStatus
+
+from ..broadcast_fixtures import make_broadcast  # noqa: F401
+from ..conftest import paris
+from ..submit_fixtures import ADMIN_PASSWORD, make_admin  # noqa: F401
+from .conftest import assert_accessible
+
+pytestmark = pytest.mark.browser
+
+PAYLOAD = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+
+
+def test_staff_edit_a_broadcast_and_the_public_sees_it(page, make_admin, make_broadcast, make_event):
+    make_admin()
+    show = make_broadcast(start=paris(2021, 11, 30, 10), families=["data"], title="Titre d’avant")
+    make_event(families=["data"], audience=["qpv"])
+    make_event(status=EventStatus.pending)
+    db.session.commit()
+    base = page.base_url
+
+    page.goto(f"{base}/admin/broadcasts")
+    assert "/admin/login" in page.url
+    page.fill("#email", "moderatrice@gen.example.org")
+    page.fill("#password", ADMIN_PASSWORD)
+    page.click("#login")
+    page.goto(f"{base}/admin/broadcasts")
+    assert page.locator("h1").inner_text() == "Programme des émissions du matin"
+    assert_accessible(page)
+
+    page.click(f"a[href='/admin/broadcasts/{show.id}'] >> nth=0")
+    page.wait_for_selector("#title")
+    assert_accessible(page)
+    # A refused form is accessible too, and keeps what was typed.
+    page.fill("#title", "Nouveau titre " + PAYLOAD)
+    page.fill("#end", "09:00")
+    page.click("#save")
+    page.wait_for_selector("#end-error")
+    assert page.input_value("#title") == "Nouveau titre " + PAYLOAD
+    assert_accessible(page)
+
+    page.fill("#end", "11:30")
+    page.click("#save")
+    page.wait_for_url(f"{base}/admin/broadcasts")
+    assert "Nouveau titre " + PAYLOAD in page.locator("table").inner_text()
+
+    page.goto(f"{base}/broadcasts")
+    assert "Nouveau titre " + PAYLOAD in page.locator("main").inner_text()
+    assert "11 h 30" in page.locator("main").inner_text()
+
+    page.goto(f"{base}/admin/numbers")
+    assert page.locator("h1").inner_text() == "Les chiffres"
+    assert_accessible(page)
+    assert page.evaluate("window.__xss") is None and page.log.dialogs == [] and page.log.errors == []
