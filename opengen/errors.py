@@ -73,5 +73,9 @@ def init_app(app: Flask) -> None:
         app.logger.exception("Unhandled error", exc_info=error)
         if app.config.get("TESTING") and app.config.get("PROPAGATE_ERRORS_IN_TESTS", True):
             raise error
+        # A failed statement leaves PostgreSQL's transaction aborted; the error page queries too.
+        from .db import db
+
+        db.session.rollback()
         return _render(500, _messages()[500])
 

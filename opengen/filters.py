@@ -57,6 +57,17 @@ def number_arg(value: float | None) -> str | None:
     return str(int(value)) if value == int(value) else repr(round(value, 6))
 
 
+# Ids are 32-bit integers in both databases: a larger number names nothing (and overflows).
+MAX_ID = 2**31 - 1
+
+
+def as_id(text: str) -> int | None:
+    """Return the positive database id a text spells, or None if it spells none."""
+    if text.isascii() and text.isdigit() and len(text) <= 10 and 0 < int(text) <= MAX_ID:
+        return int(text)
+    return None
+
+
 def page_number(args: Mapping[str, str]) -> int:
     """Read the list's page number; anything odd means the first page."""
     raw = args.get("page", "1")
@@ -95,9 +106,9 @@ def parse_filters(args: Mapping[str, str]) -> EventFilters:
         raise InvalidQuery("format", _("Format inconnu : utilisez onsite ou online."))
     school = _one(args, "school")
     if school is not None:
-        if not (school.isascii() and school.isdigit()) or len(school) > 12:
+        if as_id(school) is None:
             raise InvalidQuery("school", _("Identifiant d’école invalide."))
-        school = int(school)
+        school = as_id(school)
     q, lat, lon, radius_km = _place(args)
     return EventFilters(day=day, family=family, kind=kind, format=fmt, school=school,
                         q=q, lat=lat, lon=lon, radius_km=radius_km)

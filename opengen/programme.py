@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from .db import db
 from .errors import InvalidQuery
 from .events import PUBLIC_STATUSES
+from .filters import as_id
 from .i18n import paris
 from .models import Event, EventFormat, EventStatus
 from .schedule import ProgrammeItem, ProgrammeWarning, TooFar, plan_programme
@@ -20,7 +21,6 @@ from .schedule import ProgrammeItem, ProgrammeWarning, TooFar, plan_programme
 MAX_SESSIONS = 200
 SPEED_KMH = 30.0
 DETOUR_FACTOR = 1.3
-_MAX_ID_DIGITS = 12
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def parse_ids(raw: str | None) -> tuple[int, ...]:
         part = part.strip()
         if not part:
             continue
-        if not part.isascii() or not part.isdigit() or len(part) > _MAX_ID_DIGITS or int(part) == 0:
+        if as_id(part) is None:
             raise InvalidQuery("ids", _("Identifiant de session invalide : « %(value)s ». Les "
                                         "identifiants sont des nombres séparés par des virgules.",
                                         value=part[:20]))

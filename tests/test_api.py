@@ -83,6 +83,7 @@ def test_filters_combine(client, make_event, make_school):
     ("day=2021-13-45", "day"), ("day=demain", "day"), ("family=cuisine", "family"),
     ("kind=concert", "kind"), ("format=hybrid", "format"), ("school=abc", "school"),
     ("school=999999", "school"), ("school=-1", "school"), ("day=%00", "day"),
+    ("school=2147483648", "school"), ("school=99999999999999999999", "school"), ("school=0", "school"),
 ])
 def test_malformed_or_unknown_filters_get_a_json_400(client, query, field):
     for path in ("/api/events", "/api/events/markers"):

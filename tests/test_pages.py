@@ -93,3 +93,11 @@ def test_page_number_out_of_range_shows_the_last_page(client, make_event):
     db.session.commit()
     assert "Seule session" in client.get("/?page=99999").get_data(as_text=True)
     assert "Seule session" in client.get("/?page=abc").get_data(as_text=True)
+
+
+def test_ids_beyond_what_the_database_stores_are_404_not_500(client):
+    huge = "9" * 25
+    for path in (f"/events/{huge}", f"/api/events/{huge}", f"/events/{huge}.ics",
+                 "/events/2147483648", f"/admin/submissions/{huge}", f"/admin/broadcasts/{huge}"):
+        assert client.get(path).status_code == 404, path
+    assert client.get("/events/2147483647").status_code == 404

@@ -133,3 +133,9 @@ def test_school_text_is_escaped_on_the_programme_page(client, make_event, make_s
 def test_the_menu_links_to_the_programme(client):
     html = client.get("/").get_data(as_text=True)
     assert '<a href="/programme">Mon programme</a>' in html
+
+
+def test_ids_beyond_the_database_range_are_refused_not_crashed(client):
+    for ids in ("2147483648", "9" * 20, "0"):
+        for path in ("/api/programme", "/programme.ics", "/programme"):
+            assert client.get(f"{path}?ids={ids}").status_code == 400, (path, ids)

@@ -2,10 +2,22 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+from ..filters import MAX_ID
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` bounded to what the databases store: a larger id is a 404, not an overflow."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def register_blueprints(app: Flask) -> None:
     """Register every blueprint of the site and the API."""
+    app.url_map.converters["int"] = IdConverter
     from . import admin, api, broadcasts, events, families, feeds, map, programme, submit
 
     for module in (map, events, broadcasts, families, api, feeds, programme, submit, admin):
