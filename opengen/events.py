@@ -1,7 +1,9 @@
 """Queries and operations on events: what the public sees, in which order, as which data."""
 from __future__ import annotations
 
+import json
 import math
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from itertools import groupby
@@ -293,6 +295,44 @@ def markers(filters: EventFilters) -> list[list]:
     return [[row[0], round(row[1], 5), round(row[2], 5), row[3] if row[3] is not None else -1,
              row[4].value if hasattr(row[4], "value") else row[4]]
             for row in db.session.execute(stmt)]
+
+
+_MARKER_PAYLOADS: OrderedDict[tuple, bytes] = OrderedDict()
+_MARKER_PAYLOADS_KEPT = 32
+
+
+def data_version() -> tuple:
+    """Return a cheap summary of the events that changes with any edit, addition or removal.
+
+    Every write to a session bumps its updated_at (the calendar feeds rely on it too).
+    """
+    return tuple(db.session.execute(
+        select(func.count(Event.id), func.max(Event.updated_at), func.max(Event.id))).one())
+
+
+def forget_marker_payloads() -> None:
+    """Drop the kept marker payloads (tests that rebuild the database from scratch use it)."""
+    _MARKER_PAYLOADS.clear()
+
+
+def marker_payload(filters: EventFilters) -> bytes:
+    """Return the map's markers as JSON bytes, rebuilt only when the events have changed.
+
+    Every visitor of the home page asks for the same markers; at 100k events building them
+    costs about a second, checking the version a few milliseconds.
+    """
+    key = (tuple(sorted(filters.to_args().items())), data_version())
+    payload = _MARKER_PAYLOADS.get(key)
+    if payload is None:
+        rows = markers(filters)
+        payload = json.dumps({"count": len(rows), "fields": ["id", "lat", "lon", "family", "kind"],
+                              "markers": rows}, separators=(",", ":")).encode()
+        _MARKER_PAYLOADS[key] = payload
+        while len(_MARKER_PAYLOADS) > _MARKER_PAYLOADS_KEPT:
+            _MARKER_PAYLOADS.popitem(last=False)
+    else:
+        _MARKER_PAYLOADS.move_to_end(key)
+    return payload
 
 
 def get_public(event_id: int) -> Event | None:

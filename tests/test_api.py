@@ -1,7 +1,7 @@
 """The JSON API: what the map and partners read."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -119,3 +119,22 @@ def test_large_responses_are_gzipped_for_phones(client, make_event):
     import gzip
     import json
     assert json.loads(gzip.decompress(response.data))["count"] == 20
+
+
+def test_markers_follow_every_change_although_they_are_kept_between_requests(client, make_event, make_venue):
+    first = make_event(title="Première")
+    db.session.commit()
+    assert [m[0] for m in client.get("/api/events/markers").get_json()["markers"]] == [first.id]
+    second = make_event(title="Seconde", venue=make_venue(lat=45.76, lon=4.84))
+    db.session.commit()
+    assert [m[0] for m in client.get("/api/events/markers").get_json()["markers"]] == [first.id, second.id]
+    # A pin moved by a school: its sessions are bumped, and the map follows.
+    second.venue.lat, second.venue.lon = 45.70, 4.88
+    second.updated_at = second.updated_at + timedelta(seconds=1)
+    db.session.commit()
+    moved = client.get("/api/events/markers").get_json()["markers"][1]
+    assert (moved[1], moved[2]) == (45.7, 4.88)
+    second.status = EventStatus.cancelled
+    second.updated_at = second.updated_at + timedelta(seconds=1)
+    db.session.commit()
+    assert [m[0] for m in client.get("/api/events/markers").get_json()["markers"]] == [first.id]

@@ -1,7 +1,7 @@
 """The JSON API used by the map and by partners."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, Response, abort, jsonify, request, url_for
 
 from .. import broadcasts, clock, events
 from ..filters import parse_filters, parse_paging, parse_place_query
@@ -45,9 +45,8 @@ def geocode():
 @bp.get("/events/markers")
 def event_markers():
     """List compact map markers [id, lat, lon, family, kind] for the filters."""
-    rows = events.markers(parse_filters(request.args))
-    response = jsonify({"count": len(rows), "fields": ["id", "lat", "lon", "family", "kind"],
-                        "markers": rows})
+    response = Response(events.marker_payload(parse_filters(request.args)),
+                        mimetype="application/json")
     response.cache_control.public = True
     response.cache_control.max_age = 60
     return response
