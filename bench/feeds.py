@@ -7,7 +7,6 @@ brought up to the latest migration first)
 """
 from __future__ import annotations
 
-import statistics
 import sys
 import time
 import urllib.error
@@ -34,12 +33,7 @@ def fetch(url: str, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]
 def timed_cpu(function, repeat: int) -> tuple[float, object]:
     """The median CPU time of the process over `repeat` calls: what a build costs on a machine
     that other work does not slow down (wall time counts the waits for a busy CPU too)."""
-    times, result = [], None
-    for _ in range(repeat):
-        started = time.process_time()
-        result = function()
-        times.append(time.process_time() - started)
-    return statistics.median(times), result
+    return timed(function, repeat, clock=time.process_time)
 
 
 def main(counts: list[int]) -> None:

@@ -22,8 +22,10 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
+import caldav
 import pytest
 
 START_TIMEOUT = 15.0  # seconds; Radicale usually answers within half a second
@@ -76,6 +78,36 @@ def radicale_url(tmp_path: Path) -> Iterator[str]:
     """The base URL of a fresh Radicale server, stopped after the test."""
     with running_radicale(tmp_path / "radicale") as url:
         yield url
+
+
+@pytest.fixture
+def calendar(radicale_url: str):
+    """A fresh Radicale calendar for the user tester."""
+    with caldav.DAVClient(url=radicale_url, username="tester", password="any") as client:
+        yield client.principal().make_calendar(name="Open Gen")
+
+
+def calendar_objects(body: bytes) -> dict[str, str]:
+    """One CalDAV object per VEVENT of a feed, by UID, each with the feed's VTIMEZONE.
+
+    RFC 4791 wants one UID per calendar object resource and no METHOD, so the feed is cut apart
+    as text, keeping our own serialisation rather than a parser's rewrite of it.
+    """
+    head, *events = body.decode("utf-8").split("BEGIN:VEVENT\r\n")
+    head = head.replace("METHOD:PUBLISH\r\n", "")
+    events[-1] = events[-1].removesuffix("END:VCALENDAR\r\n")
+    objects = {}
+    for event in events:
+        lines = event.replace("\r\n ", "").split("\r\n")  # unfolded
+        uid = next(line[4:] for line in lines if line.startswith("UID:"))
+        objects[uid] = f"{head}BEGIN:VEVENT\r\n{event}END:VCALENDAR\r\n"
+    return objects
+
+
+def found_between(calendar: caldav.Calendar, start: datetime, end: datetime) -> dict[str, caldav.Event]:
+    """The events Radicale itself finds in [start, end) (given in UTC), by UID."""
+    found = calendar.search(start=start, end=end, event=True, post_filter=False)
+    return {str(event.icalendar_component["UID"]): event for event in found}
 
 
 def _free_port() -> int:

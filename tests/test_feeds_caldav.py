@@ -4,53 +4,23 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import caldav
-import pytest
 import requests
 
 from opengen.db import db, utcnow
 from opengen.models import EventStatus
 
 from .conftest import paris
-from .radicale_server import radicale_url  # noqa: F401  (a fixture)
+from .radicale_server import calendar, calendar_objects, found_between, radicale_url  # noqa: F401  (fixtures)
 
 UTC = timezone.utc
 MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
 
 
-def calendar_objects(body: bytes) -> dict[str, str]:
-    """One CalDAV object per VEVENT of a feed, by UID, each with the feed's VTIMEZONE.
-
-    RFC 4791 wants one UID per calendar object resource and no METHOD, so the feed is cut apart
-    as text, keeping the app's own serialisation.
-    """
-    head, *events = body.decode("utf-8").split("BEGIN:VEVENT\r\n")
-    head = head.replace("METHOD:PUBLISH\r\n", "")
-    events[-1] = events[-1].removesuffix("END:VCALENDAR\r\n")
-    objects = {}
-    for event in events:
-        uid = next(line[4:] for line in event.split("\r\n") if line.startswith("UID:"))
-        objects[uid] = f"{head}BEGIN:VEVENT\r\n{event}END:VCALENDAR\r\n"
-    return objects
-
-
 def import_feed(calendar: caldav.Calendar, body: bytes) -> None:
     """Store every session of the feed, replacing the object with the same UID."""
     for data in calendar_objects(body).values():
         calendar.add_event(data, increase_seqno=False)  # keep the feed's SEQUENCE
-
-
-def found_between(calendar: caldav.Calendar, start: datetime, end: datetime) -> dict[str, caldav.Event]:
-    """The events Radicale itself finds in [start, end), by UID."""
-    found = calendar.search(start=start, end=end, event=True, post_filter=False)
-    return {str(event.icalendar_component["UID"]): event for event in found}
-
-
-@pytest.fixture
-def calendar(radicale_url: str):  # noqa: F811  (the fixture imported above)
-    """A fresh Radicale calendar for the user tester."""
-    with caldav.DAVClient(url=radicale_url, username="tester", password="any") as client:
-        yield client.principal().make_calendar(name="Open Gen")
 
 
 def test_sessions_from_the_feed_are_found_at_their_instants_and_follow_edits(calendar, make_event,

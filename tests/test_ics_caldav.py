@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import caldav
-import pytest
 
 from opengen.ics import CalendarEntry, build_calendar
-from tests.radicale_server import radicale_url  # noqa: F401  (a fixture)
+from tests.radicale_server import calendar, calendar_objects, found_between, radicale_url  # noqa: F401  (fixtures)
 from tests.test_ics import PARIS, STAMP, make_entry
 
 UTC = timezone.utc
@@ -16,41 +15,19 @@ MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
 
 
-def calendar_objects(entries: list[CalendarEntry]) -> dict[str, str]:
-    """One CalDAV object per entry, by UID: the feed's own lines, with its VTIMEZONE and one VEVENT.
-
-    RFC 4791 wants one UID per calendar object resource and no METHOD, so the feed is cut apart
-    as text, keeping our own serialisation rather than a parser's rewrite of it.
-    """
+def entry_objects(entries: list[CalendarEntry]) -> dict[str, str]:
+    """One CalDAV object per entry, by UID, cut from the calendar we build for them."""
     feed = build_calendar(entries, name="Open Gen", calendar_uid="all@opengen.test", stamp=STAMP)
-    text = feed.decode("utf-8")
-    head, *events = text.split("BEGIN:VEVENT\r\n")
-    head = head.replace("METHOD:PUBLISH\r\n", "")
-    events[-1] = events[-1].removesuffix("END:VCALENDAR\r\n")
-    return {
-        uid: f"{head}BEGIN:VEVENT\r\n{event}END:VCALENDAR\r\n"
-        for event, uid in zip(events, (entry.uid for entry in entries), strict=True)
-    }
+    objects = calendar_objects(feed)
+    assert list(objects) == [entry.uid for entry in entries]
+    return objects
 
 
 def import_entries(calendar: caldav.Calendar, entries: list[CalendarEntry]) -> None:
     """Store each entry as it is written, replacing an object with the same UID."""
-    for uid, data in calendar_objects(entries).items():
+    for uid, data in entry_objects(entries).items():
         assert f"\r\nUID:{uid}\r\n" in data
         calendar.add_event(data, increase_seqno=False)  # keep our SEQUENCE as it is
-
-
-def found_between(calendar: caldav.Calendar, start: datetime, end: datetime) -> dict[str, caldav.Event]:
-    """The events Radicale itself finds in [start, end) (given in UTC), by UID."""
-    found = calendar.search(start=start, end=end, event=True, post_filter=False)
-    return {str(event.icalendar_component["UID"]): event for event in found}
-
-
-@pytest.fixture
-def calendar(radicale_url: str):  # noqa: F811  (the fixture imported above)
-    """A fresh Radicale calendar for the user tester."""
-    with caldav.DAVClient(url=radicale_url, username="tester", password="any") as client:
-        yield client.principal().make_calendar(name="Open Gen")
 
 
 SESSIONS = [
