@@ -13,7 +13,7 @@ import urllib.request
 
 from _common import app_with_events, served, timed
 
-from opengen import events
+from opengen.versioned import forget_kept
 from playwright.sync_api import sync_playwright
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -50,7 +50,7 @@ def main(counts: list[int]) -> None:
                 page = fetch(base + "/")
                 page_gz = fetch(base + "/", gzip_ok=True)
                 def cold():
-                    events.forget_marker_payloads()
+                    forget_kept()
                     return fetch(base + "/api/events/markers")
 
                 cold_seconds, _ = timed(cold, repeat=3)

@@ -7,6 +7,11 @@ radius 25 km (the default), first page of 20 (the API default). "nearest" is eve
 distances of the page plus the total, straight from the spatial index. "window" adds what the API
 view needs: the 20 events with their school, venue and families, and the first 10 online-only ones.
 
+HTTP: each server starts cold. Answers are kept per process under the data version
+(opengen/searches.py), or shared between the workers through Redis when REDIS_URL is set; the
+figures say how many distinct searches each traffic holds, and "unique points" gives every
+request its own point, so that it measures searches built from scratch only.
+
 Run: /work/venv/bin/python bench/proximity.py [counts...]   (SQLite databases cached in
 /tmp/opengen-bench-proximity; a PostgreSQL URL as DATABASE_URL runs the in-process part there)
 """
@@ -42,6 +47,7 @@ PAGE = 20  # the API's default page
 CLIENTS = 16
 REQUESTS_PER_CLIENT = 60
 PARIS = (48.8566, 2.3522)
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def query_points(seed: int = 5) -> list[tuple[float, float]]:
@@ -100,9 +106,12 @@ def in_process(points: list[tuple[float, float]], repeat: int = 3) -> dict[str, 
     return times
 
 
-def serve(database_url: str, port: int) -> subprocess.Popen:
+def serve(database_url: str, port: int, redis_url: str | None = None) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": database_url, "GEOCODER": "offline", "SECRET_KEY": "bench",
            "TILES_URL": "http://tiles.invalid/{z}/{x}/{y}.png"}
+    env.pop("REDIS_URL", None)
+    if redis_url:  # a fresh prefix: nothing kept from an earlier run
+        env.update(REDIS_URL=redis_url, REDIS_KEPT_PREFIX=f"bench:{os.getpid()}:{time.time_ns()}:")
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--preload", "--workers", "4", "--bind", f"127.0.0.1:{port}",
          "--log-level", "warning", "app:app"], cwd=ROOT, env=env)
@@ -120,7 +129,11 @@ def serve(database_url: str, port: int) -> subprocess.Popen:
 
 
 def load(port: int, paths: list[str], clients: int = CLIENTS) -> tuple[list[float], int]:
-    """Clients each sending their share of the requests one after another; latencies in seconds."""
+    """Clients each sending their share of the requests one after another; latencies in seconds.
+
+    Client n starts n * len(paths) / clients into the list, so that concurrent clients ask for
+    different things (and each path comes back about clients * requests / len(paths) times).
+    """
     latencies: list[float] = []
     failures = []
     lock = threading.Lock()
@@ -128,7 +141,7 @@ def load(port: int, paths: list[str], clients: int = CLIENTS) -> tuple[list[floa
     def client(n: int) -> None:
         mine = []
         for k in range(REQUESTS_PER_CLIENT):
-            path = paths[(n * REQUESTS_PER_CLIENT + k) % len(paths)]
+            path = paths[(n * len(paths) // clients + k) % len(paths)]
             started = time.perf_counter()
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             connection.request("GET", path)
@@ -171,20 +184,32 @@ def main(counts: list[int]) -> None:
             database_url = app.config["SQLALCHEMY_DATABASE_URI"]
             db.engine.dispose()
         port = 18000 + count % 1000
-        server = serve(database_url, port)
-        try:
-            by_town = [f"/api/events?q={quote(town[1])}" for town in TOWNS]
-            by_point = [f"/api/events?lat={lat:.4f}&lon={lon:.4f}" for lat, lon in points]
-            load(port, by_town[:16])  # warm-up
-            for name, paths in (("q=<postcode>", by_town), ("lat=&lon=", by_point)):
-                for clients in (1, CLIENTS):
-                    latencies, sent = load(port, paths, clients)
-                    print(f"  HTTP /api/events?{name:<13} gunicorn 4 workers, {clients:>2} clients, "
-                          f"{sent:>4} requests: {stats_ms(latencies)}  "
-                          f"({sent / sum(latencies) * clients:.0f} req/s)", flush=True)
-        finally:
-            server.terminate()
-            server.wait(10)
+        rng = random.Random(count)
+        traffic = {
+            # Each of the 99 towns about ten times, in an order that differs between clients.
+            "q=<town>": [f"/api/events?q={quote(town[1])}" for town in TOWNS],
+            "lat=&lon=": [f"/api/events?lat={lat:.4f}&lon={lon:.4f}" for lat, lon in points],
+            # A different point for every request: nothing built before can be sent again.
+            "unique points": [f"/api/events?lat={rng.uniform(42.5, 51.0):.5f}&lon={rng.uniform(-4.5, 7.8):.5f}"
+                              for _ in range(CLIENTS * REQUESTS_PER_CLIENT)],
+        }
+        for kept in ("per process", "shared (Redis)"):
+            server = serve(database_url, port, REDIS_URL if kept.startswith("shared") else None)
+            try:
+                print(f"  HTTP, gunicorn 4 workers, answers kept {kept}:", flush=True)
+                for name, paths in traffic.items():
+                    # The first pass builds what it asks for (once per worker, or once in all when
+                    # shared); the second asks the same again, as visitors do between two changes.
+                    passes = (("built", 1), ("built", CLIENTS)) if name == "unique points" else \
+                        (("first pass", CLIENTS), ("again", CLIENTS))
+                    for when, clients in passes:
+                        latencies, sent = load(port, paths, clients)
+                        print(f"    /api/events?{name:<14} {when:<10} {clients:>2} clients, {sent:>4} "
+                              f"requests ({len(set(paths))} distinct): {stats_ms(latencies)}  "
+                              f"({sent / sum(latencies) * clients:.0f} req/s)", flush=True)
+            finally:
+                server.terminate()
+                server.wait(10)
 
 
 if __name__ == "__main__":

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from itertools import groupby
 
@@ -29,8 +28,15 @@ from .models import (
     Venue,
     event_families,
 )
+from .versioned import Kept
 
 PUBLIC_STATUSES = (EventStatus.published, EventStatus.cancelled)
+EVENT_ID = "{id}"  # where a session's id goes in an address template
+
+
+def event_url(template: str, event_id: int) -> str:
+    """Return a session's address from a template holding EVENT_ID."""
+    return template.replace(EVENT_ID, str(event_id))
 
 
 def current_edition() -> Edition | None:
@@ -199,8 +205,19 @@ def nearest(filters: EventFilters, area: Area, limit: int | None = None,
     return [(row[0], haversine_km(area.lat, area.lon, row[1], row[2])) for row in rows], total
 
 
+# The online-only sessions do not depend on the place searched: one answer per filter set.
+_ONLINE_IDS = Kept(4 * 1024 * 1024, size=lambda found: 64 + 8 * len(found[0]))
+
+
 def online_sessions(filters: EventFilters, limit: int | None = None) -> tuple[list[Event], int]:
     """Return the online-only sessions matching the filters (first `limit`, start order) and their count."""
+    everywhere = replace(filters, q=None, lat=None, lon=None)
+    ids, total = _ONLINE_IDS.current(("online", tuple(sorted(everywhere.to_args().items())), limit),
+                                     lambda: _online_ids(everywhere, limit))
+    return _load(ids), total
+
+
+def _online_ids(filters: EventFilters, limit: int | None) -> tuple[list[int], int]:
     base = _conditions(filters, PUBLIC_STATUSES, narrow=True)
     # The two kinds apart, each served by its own index (an OR makes PostgreSQL scan them all).
     parts = [base.where(Event.format == EventFormat.online),
@@ -214,7 +231,7 @@ def online_sessions(filters: EventFilters, limit: int | None = None) -> tuple[li
     first = select(ids.c.id).order_by(ids.c.start_at, ids.c.id)
     if limit is not None:
         first = first.limit(limit)
-    return _load(list(db.session.scalars(first))), total
+    return list(db.session.scalars(first)), total
 
 
 def window(filters: EventFilters, limit: int | None, offset: int = 0, online_limit: int | None = None,
@@ -297,42 +314,22 @@ def markers(filters: EventFilters) -> list[list]:
             for row in db.session.execute(stmt)]
 
 
-_MARKER_PAYLOADS: OrderedDict[tuple, bytes] = OrderedDict()
-_MARKER_PAYLOADS_KEPT = 32
-
-
-def data_version() -> tuple:
-    """Return a cheap summary of the events that changes with any edit, addition or removal.
-
-    Every write to a session bumps its updated_at (the calendar feeds rely on it too).
-    """
-    return tuple(db.session.execute(
-        select(func.count(Event.id), func.max(Event.updated_at), func.max(Event.id))).one())
-
-
-def forget_marker_payloads() -> None:
-    """Drop the kept marker payloads (tests that rebuild the database from scratch use it)."""
-    _MARKER_PAYLOADS.clear()
+# The markers of a few dozen filter combinations; 100k events make 3.5 MB.
+_MARKER_PAYLOADS = Kept(64 * 1024 * 1024, shared=True)
 
 
 def marker_payload(filters: EventFilters) -> bytes:
-    """Return the map's markers as JSON bytes, rebuilt only when the events have changed.
+    """Return the map's markers as JSON bytes, rebuilt only when the public data has changed.
 
     Every visitor of the home page asks for the same markers; at 100k events building them
-    costs about a second, checking the version a few milliseconds.
+    costs about a second, checking the data version one primary-key read.
     """
-    key = (tuple(sorted(filters.to_args().items())), data_version())
-    payload = _MARKER_PAYLOADS.get(key)
-    if payload is None:
+    def build() -> bytes:
         rows = markers(filters)
-        payload = json.dumps({"count": len(rows), "fields": ["id", "lat", "lon", "family", "kind"],
-                              "markers": rows}, separators=(",", ":")).encode()
-        _MARKER_PAYLOADS[key] = payload
-        while len(_MARKER_PAYLOADS) > _MARKER_PAYLOADS_KEPT:
-            _MARKER_PAYLOADS.popitem(last=False)
-    else:
-        _MARKER_PAYLOADS.move_to_end(key)
-    return payload
+        return json.dumps({"count": len(rows), "fields": ["id", "lat", "lon", "family", "kind"],
+                           "markers": rows}, separators=(",", ":")).encode()
+
+    return _MARKER_PAYLOADS.current(("markers", tuple(sorted(filters.to_args().items()))), build)
 
 
 def get_public(event_id: int) -> Event | None:

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -39,6 +37,7 @@ from .models import (
     Venue,
     event_families,
 )
+from .versioned import Kept
 
 log = logging.getLogger(__name__)
 
@@ -49,19 +48,18 @@ TZID = "Europe/Paris"
 # The Last-Modified of a feed that has never held anything.
 EPOCH = datetime(2021, 1, 1, tzinfo=timezone.utc)
 ALL_STATUSES = tuple(EventStatus)
-EVENT_ID = "{id}"  # where a session's id goes in FeedLinks.event
 
 
 @dataclass(frozen=True)
 class FeedLinks:
-    """The absolute URLs a feed writes: a session's page (with "{id}" for its id), the site's page."""
+    """The absolute URLs a feed writes: a session's page (with events.EVENT_ID for its id), the site's page."""
 
     event: str
     page: str
 
     def event_url(self, event_id: int) -> str:
         """Return the page address of one session."""
-        return self.event.replace(EVENT_ID, str(event_id))
+        return events.event_url(self.event, event_id)
 
 
 class Feed:
@@ -87,49 +85,11 @@ class Feed:
         return self._body
 
 
-class _BodyCache:
-    """The bodies built lately, by database and ETag, within a byte budget, least recent out first.
-
-    Many subscribers poll the same feed, and some calendar services never send If-None-Match;
-    one state of the data always gives the same bytes, so a body can be sent again as it is.
-    """
-
-    def __init__(self, max_bytes: int):
-        self.max_bytes = max_bytes
-        self._bodies: OrderedDict[tuple[str, str], bytes] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, str]) -> bytes | None:
-        """The body stored under key, if still there."""
-        with self._lock:
-            body = self._bodies.get(key)
-            if body is not None:
-                self._bodies.move_to_end(key)
-            return body
-
-    def put(self, key: tuple[str, str], body: bytes) -> None:
-        """Keep a body unless it would take more than a quarter of the budget."""
-        if len(body) > self.max_bytes // 4:
-            return
-        with self._lock:
-            if key in self._bodies:
-                return
-            self._bodies[key] = body
-            self._size += len(body)
-            while self._size > self.max_bytes:
-                _, dropped = self._bodies.popitem(last=False)
-                self._size -= len(dropped)
-
-    def clear(self) -> None:
-        """Forget every body."""
-        with self._lock:
-            self._bodies.clear()
-            self._size = 0
-
-
-# 64 MB: the whole-week feed of 10,000 sessions (9 MB) and a few dozen searches fit.
-_BODIES = _BodyCache(64 * 1024 * 1024)
+# The bodies built lately, by database and ETag. Many subscribers poll the same feed, and some
+# calendar services never send If-None-Match; one state of the data always gives the same
+# bytes, so a body can be sent again as it is. 64 MB: the whole-week feed of 10,000 sessions
+# (9 MB) and a few dozen searches fit.
+_BODIES = Kept(64 * 1024 * 1024)
 
 
 def forget_built_feeds() -> None:

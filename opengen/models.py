@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -236,6 +237,15 @@ class GeocodeCacheEntry(Base):
     key: Mapped[str] = mapped_column(String(300), primary_key=True)
     payload: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DataVersion(Base):
+    """A counter that database triggers bump on every change to what visitors see (0005)."""
+
+    __tablename__ = "data_versions"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
 
 
 class AdminUser(Base):

@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 from opengen import create_app
 from opengen.db import Base, db, upgrade_schema
 from opengen.demo import ensure_edition
-from opengen.events import forget_marker_payloads
+from opengen.versioned import forget_kept
 from opengen.families import sync_families
 from opengen.models import (
     CareerFamily,
@@ -81,7 +81,7 @@ def app(database_url):
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
         _empty_tables()
-        forget_marker_payloads()
+        forget_kept()
         sync_families(db.session)
         ensure_edition()
         db.session.commit()

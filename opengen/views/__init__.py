@@ -1,10 +1,13 @@
 """One blueprint per user task."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app, url_for
 from werkzeug.routing import IntegerConverter
 
+from ..events import EVENT_ID
 from ..filters import MAX_ID
+
+_SENTINEL_ID = 987654321
 
 
 class IdConverter(IntegerConverter):
@@ -13,6 +16,20 @@ class IdConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL, on PUBLIC_BASE_URL when the site sits behind a proxy that hides its name."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def event_url_template() -> str:
+    """The absolute address of a session's page with EVENT_ID in place of its id (one url_for
+    for a whole list)."""
+    return external_url("events.show", event_id=_SENTINEL_ID).replace(str(_SENTINEL_ID), EVENT_ID)
 
 
 def register_blueprints(app: Flask) -> None:

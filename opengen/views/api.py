@@ -3,22 +3,16 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
-from .. import broadcasts, clock, events
+from .. import broadcasts, clock, events, searches
 from ..filters import parse_filters, parse_paging, parse_place_query
 from ..geocoding import find_place, place_to_api
+from . import event_url_template
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-ONLINE_PREVIEW = 10  # online sessions listed apart from a search around a place
 
 
 def _url(event_id: int) -> str:
     return url_for("events.show", event_id=event_id, _external=True)
-
-
-def _area_to_api(area: events.Area) -> dict:
-    data = place_to_api(area.place) if area.place is not None else {
-        "lat": area.lat, "lon": area.lon, "label": None, "source": "position", "precision": "position"}
-    return {**data, "radius_km": area.radius_km}
 
 
 @bp.get("/events")
@@ -26,14 +20,10 @@ def event_list():
     """List the public events matching the filters, a page at a time (nearest first around a place)."""
     filters = parse_filters(request.args)
     limit, offset = parse_paging(request.args)
-    found = events.window(filters, limit, offset, online_limit=min(limit, ONLINE_PREVIEW))
-    body = {"count": found.total, "limit": limit, "offset": offset,
-            "events": [events.to_api(e, _url(e.id), found.distances.get(e.id)) for e in found.items]}
-    if found.area is not None:
-        body["place"] = _area_to_api(found.area)
-        body["online"] = {"count": found.online_total,
-                          "events": [events.to_api(e, _url(e.id)) for e in found.online]}
-    return jsonify(body)
+    response = Response(searches.api_answer(filters, limit, offset, event_url_template()),
+                        mimetype="application/json")
+    response.add_etag()
+    return response
 
 
 @bp.get("/geocode")

@@ -5,17 +5,17 @@ from flask import Blueprint, Response, abort, current_app, request, url_for
 
 from .. import feeds, programme
 from ..calendar_links import AddLinks, SubscribeLinks, add_links, subscribe_links
+from ..compression import GZIP_SUFFIX
 from ..feeds import Feed, FeedLinks
 from ..filters import parse_filters
 from ..models import Event
+from . import event_url_template
+from . import external_url as _external
 
 bp = Blueprint("feeds", __name__)
 
 # Calendar apps poll every few hours; shared caches may keep a feed five minutes.
 MAX_AGE = 300
-# The compression layer marks the ETag of a gzipped body with this suffix (opengen/compression.py).
-GZIP_SUFFIX = "-gz"
-_SENTINEL_ID = 987654321
 
 
 @bp.get("/calendar.ics")
@@ -111,16 +111,7 @@ def _unmodified_since(feed: Feed) -> bool:
     return since is not None and feed.last_modified.replace(microsecond=0) <= since
 
 
-def _external(endpoint: str, **values) -> str:
-    """An absolute URL, on PUBLIC_BASE_URL when the site sits behind a proxy that hides its name."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
-
-
 def _links(page: str = "map.index") -> FeedLinks:
     """The absolute addresses a feed writes."""
-    event = _external("events.show", event_id=_SENTINEL_ID).replace(str(_SENTINEL_ID), feeds.EVENT_ID)
-    return FeedLinks(event=event, page=_external(page))
+    return FeedLinks(event=event_url_template(), page=_external(page))
 

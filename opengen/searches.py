@@ -1,0 +1,50 @@
+"""The JSON answer to a search of the public sessions (GET /api/events), kept while the data stays the same.
+
+Searches repeat: the same postcodes and towns, the same map views, partners polling. An answer
+is kept per process under its normalised filters, page, address template and language, and
+the data version (opengen/versioned.py), so it is built once per state of the data and never
+served stale. The answer of a place that is not found, or of a bad filter, is an error and is
+never kept.
+"""
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import get_locale
+
+from . import events
+from .filters import EventFilters
+from .geocoding import place_to_api
+from .versioned import Kept
+
+ONLINE_PREVIEW = 10  # online sessions listed apart from a search around a place
+
+# A page of 20 is about 35 KB, of 100 about 170 KB: a few hundred searches per process.
+_ANSWERS = Kept(32 * 1024 * 1024, shared=True)
+
+
+def api_answer(filters: EventFilters, limit: int, offset: int, url_template: str) -> bytes:
+    """Return the JSON bytes of one page of the sessions matching the filters (nearest first
+    around a place), with the place and the online sessions apart when there is one."""
+    key = ("api-events", tuple(sorted(filters.to_args().items())), limit, offset, url_template,
+           str(get_locale()))
+    return _ANSWERS.current(key, lambda: _build(filters, limit, offset, url_template))
+
+
+def _build(filters: EventFilters, limit: int, offset: int, url_template: str) -> bytes:
+    found = events.window(filters, limit, offset, online_limit=min(limit, ONLINE_PREVIEW))
+
+    def item(event, distance_km=None) -> dict:
+        return events.to_api(event, events.event_url(url_template, event.id), distance_km)
+
+    body = {"count": found.total, "limit": limit, "offset": offset,
+            "events": [item(e, found.distances.get(e.id)) for e in found.items]}
+    if found.area is not None:
+        body["place"] = _area_to_api(found.area)
+        body["online"] = {"count": found.online_total, "events": [item(e) for e in found.online]}
+    return (current_app.json.dumps(body) + "\n").encode()
+
+
+def _area_to_api(area: events.Area) -> dict:
+    data = place_to_api(area.place) if area.place is not None else {
+        "lat": area.lat, "lon": area.lon, "label": None, "source": "position", "precision": "position"}
+    return {**data, "radius_km": area.radius_km}

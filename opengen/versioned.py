@@ -1,0 +1,167 @@
+"""Results kept per process while the public data stays the same.
+
+Database triggers bump one counter, `data_versions.version`, in the same transaction as any
+change to the sessions, their venues, schools or families (migration 0005). Reading it is one
+primary-key lookup, so a process can keep what it built (the map's markers, search answers, a
+feed's body, a gzipped body) and check on each request that it still holds: a key always
+includes the version it was built at. Several processes each keep their own copies; none can
+serve a stale one, since all of them read the same counter. With REDIS_URL set, results that
+are bytes are also shared through Redis, so that one process builds what the others then send.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+from flask import current_app
+from sqlalchemy import select
+
+from .db import db
+from .models import DataVersion
+
+T = TypeVar("T")
+PUBLIC = "public"  # the counter's name in data_versions
+SHARED_TTL_S = 600  # a shared result outlives its version by at most this long in Redis
+REDIS_RETRY_S = 30.0  # after a Redis error, how long to do without it
+
+log = logging.getLogger(__name__)
+
+
+def data_version() -> tuple[str, int]:
+    """Return the version of the public data of this database (changes with any write to it).
+
+    The database is part of it, so that two databases never share kept results.
+    """
+    version = db.session.scalar(select(DataVersion.version).where(DataVersion.name == PUBLIC))
+    return db.engine.url.render_as_string(hide_password=True), version or 0
+
+
+class Kept:
+    """Results by key, within a byte budget, least recently used out first; safe across threads.
+
+    `size` tells what a result weighs (bytes for bytes). A result heavier than a quarter of
+    the budget is not kept: it would push out everything else.
+    """
+
+    def __init__(self, max_bytes: int, size: Callable[[object], int] = len, shared: bool = False):
+        self.max_bytes = max_bytes
+        self.shared = shared  # bytes results, also kept in Redis when REDIS_URL is set
+        self._size_of = size
+        self._items: OrderedDict[Hashable, object] = OrderedDict()
+        self._sizes: dict[Hashable, int] = {}
+        self._size = 0
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+        _ALL.append(self)
+
+    def get(self, key: Hashable):
+        """The result stored under key, or None."""
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                self.misses += 1
+                return None
+            self.hits += 1
+            self._items.move_to_end(key)
+            return item
+
+    def put(self, key: Hashable, item: object) -> None:
+        """Keep a result (unless too heavy), dropping the least recently used beyond the budget."""
+        size = self._size_of(item)
+        if size > self.max_bytes // 4:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = item
+            self._sizes[key] = size
+            self._size += size
+            while self._size > self.max_bytes:
+                dropped, _ = self._items.popitem(last=False)
+                self._size -= self._sizes.pop(dropped)
+
+    def clear(self) -> None:
+        """Forget every result."""
+        with self._lock:
+            self._items.clear()
+            self._sizes.clear()
+            self._size = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def current(self, key: Hashable, build: Callable[[], T]) -> T:
+        """Return the result for key at the current data version, building it if need be."""
+        versioned = (data_version(), key)
+        item = self.get(versioned)
+        if item is not None:
+            return item
+        store = _shared_store() if self.shared else None
+        name = hashlib.sha256(repr(versioned).encode()).hexdigest() if store else ""
+        item = store.get(name) if store else None
+        if item is None:
+            item = build()
+            if store:
+                store.put(name, item)
+        self.put(versioned, item)
+        return item
+
+
+_ALL: list[Kept] = []
+
+
+class SharedStore:
+    """Bytes in Redis under a prefix, for a while; while Redis fails, nothing (never an error)."""
+
+    def __init__(self, url: str, prefix: str = "opengen:kept:", timeout_s: float = 0.25):
+        import redis  # only needed when a Redis URL is configured
+
+        self._errors = (redis.RedisError, OSError)
+        self._redis = redis.Redis.from_url(url, socket_timeout=timeout_s,
+                                           socket_connect_timeout=timeout_s)
+        self.prefix = prefix
+        self._offline_until = 0.0
+
+    def _run(self, call: Callable[[], T]) -> T | None:
+        if time.monotonic() < self._offline_until:
+            return None
+        try:
+            return call()
+        except self._errors as error:
+            log.warning("Redis unavailable for shared results, doing without for %s s: %r",
+                        REDIS_RETRY_S, error)
+            self._offline_until = time.monotonic() + REDIS_RETRY_S
+            return None
+
+    def get(self, name: str) -> bytes | None:
+        """The bytes stored under name, or None."""
+        return self._run(lambda: self._redis.get(self.prefix + name))
+
+    def put(self, name: str, value: bytes) -> None:
+        """Store bytes under name for SHARED_TTL_S."""
+        self._run(lambda: self._redis.set(self.prefix + name, value, ex=SHARED_TTL_S))
+
+
+_STORES: dict[tuple[str, str], SharedStore] = {}
+
+
+def _shared_store() -> SharedStore | None:
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    prefix = current_app.config.get("REDIS_KEPT_PREFIX", "opengen:kept:")
+    store = _STORES.get((url, prefix))
+    if store is None:
+        store = _STORES.setdefault((url, prefix), SharedStore(url, prefix))
+    return store
+
+
+def forget_kept() -> None:
+    """Drop every kept result (for tests and benchmarks that rebuild a database from scratch)."""
+    for kept in _ALL:
+        kept.clear()
