@@ -8,6 +8,8 @@ never kept.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import current_app
 from flask_babel import get_locale
 
@@ -20,6 +22,7 @@ ONLINE_PREVIEW = 10  # online sessions listed apart from a search around a place
 
 # A page of 20 is about 35 KB, of 100 about 170 KB: a few hundred searches per process.
 _ANSWERS = Kept(32 * 1024 * 1024, shared=True)
+_ONLINE = Kept(4 * 1024 * 1024, size=lambda section: 2048 * (1 + len(section["events"])))
 
 
 def api_answer(filters: EventFilters, limit: int, offset: int, url_template: str) -> bytes:
@@ -31,17 +34,29 @@ def api_answer(filters: EventFilters, limit: int, offset: int, url_template: str
 
 
 def _build(filters: EventFilters, limit: int, offset: int, url_template: str) -> bytes:
-    found = events.window(filters, limit, offset, online_limit=min(limit, ONLINE_PREVIEW))
-
-    def item(event, distance_km=None) -> dict:
-        return events.to_api(event, events.event_url(url_template, event.id), distance_km)
-
+    found = events.window(filters, limit, offset, online_limit=0)
     body = {"count": found.total, "limit": limit, "offset": offset,
-            "events": [item(e, found.distances.get(e.id)) for e in found.items]}
+            "events": [_item(e, url_template, found.distances.get(e.id)) for e in found.items]}
     if found.area is not None:
         body["place"] = _area_to_api(found.area)
-        body["online"] = {"count": found.online_total, "events": [item(e) for e in found.online]}
+        body["online"] = _online(filters, min(limit, ONLINE_PREVIEW), url_template)
     return (current_app.json.dumps(body) + "\n").encode()
+
+
+def _item(event, url_template: str, distance_km: float | None = None) -> dict:
+    return events.to_api(event, events.event_url(url_template, event.id), distance_km)
+
+
+def _online(filters: EventFilters, limit: int, url_template: str) -> dict:
+    """The online-only sessions shown apart: the same wherever the search is, so kept apart."""
+    everywhere = replace(filters, q=None, lat=None, lon=None)
+
+    def build() -> dict:
+        found, total = events.online_sessions(everywhere, limit)
+        return {"count": total, "events": [_item(e, url_template) for e in found]}
+
+    return _ONLINE.current(("api-online", tuple(sorted(everywhere.to_args().items())), limit,
+                            url_template, str(get_locale())), build)
 
 
 def _area_to_api(area: events.Area) -> dict:

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy import select
 
 from .db import db
@@ -35,10 +35,19 @@ log = logging.getLogger(__name__)
 def data_version() -> tuple[str, int]:
     """Return the version of the public data of this database (changes with any write to it).
 
-    The database is part of it, so that two databases never share kept results.
+    The database is part of it, so that two databases never share kept results. Read once per
+    request: the parts of one answer are all checked against the same version.
     """
-    version = db.session.scalar(select(DataVersion.version).where(DataVersion.name == PUBLIC))
-    return db.engine.url.render_as_string(hide_password=True), version or 0
+    environ = request.environ if has_request_context() else {}
+    found = environ.get(_ENVIRON_KEY)
+    if found is None:
+        version = db.session.scalar(select(DataVersion.version).where(DataVersion.name == PUBLIC))
+        found = (db.engine.url.render_as_string(hide_password=True), version or 0)
+        environ[_ENVIRON_KEY] = found
+    return found
+
+
+_ENVIRON_KEY = "opengen.data_version"
 
 
 class Kept:

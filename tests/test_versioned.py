@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gzip
+from datetime import datetime, timezone
 import uuid
 
 import pytest
@@ -180,3 +181,21 @@ def test_search_works_while_redis_is_down(app, make_event):
         response = client.get("/api/events?q=93200")
         assert response.status_code == 200 and b"Sans Redis" in response.data
         forget_kept()
+
+
+def test_the_online_sessions_shown_apart_follow_changes_wherever_the_search_is(app, client, make_event):
+    from opengen.models import EventFormat
+
+    make_event(title="Sur place")
+    make_event(title="En ligne 1", format=EventFormat.online, online_url="https://visio.example.org/1")
+    db.session.commit()
+
+    def online(place):
+        body = client.get(f"/api/events?q={place}").get_json()
+        return body["online"]["count"], [e["title"] for e in body["online"]["events"]]
+
+    assert online("93200") == online("Lyon") == (1, ["En ligne 1"])
+    make_event(title="En ligne 2", format=EventFormat.online, online_url="https://visio.example.org/2",
+               start=datetime(2021, 11, 29, 8, tzinfo=timezone.utc))
+    db.session.commit()
+    assert online("Lyon") == online("93200") == (2, ["En ligne 2", "En ligne 1"])
