@@ -197,6 +197,10 @@ def main(counts: list[int]) -> None:
             server = serve(database_url, port, REDIS_URL if kept.startswith("shared") else None)
             try:
                 print(f"  HTTP, gunicorn 4 workers, answers kept {kept}:", flush=True)
+                # The floor of this harness: Python clients and gunicorn on the same two cores.
+                latencies, sent = load(port, ["/healthz"], CLIENTS)
+                print(f"    /healthz (one SELECT 1)              {CLIENTS:>2} clients, {sent:>4} requests: "
+                      f"{stats_ms(latencies)}  ({sent / sum(latencies) * CLIENTS:.0f} req/s)", flush=True)
                 for name, paths in traffic.items():
                     # The first pass builds what it asks for (once per worker, or once in all when
                     # shared); the second asks the same again, as visitors do between two changes.

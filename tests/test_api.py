@@ -5,10 +5,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from opengen import create_app
 from opengen.db import db
 from opengen.models import EventFormat, EventKind, EventStatus
 
-from .conftest import paris
+from .conftest import TEST_CONFIG, paris
 
 
 def test_lists_published_events_with_the_documented_fields(client, make_event):
@@ -138,3 +139,11 @@ def test_markers_follow_every_change_although_they_are_kept_between_requests(cli
     second.updated_at = second.updated_at + timedelta(seconds=1)
     db.session.commit()
     assert [m[0] for m in client.get("/api/events/markers").get_json()["markers"]] == [first.id]
+
+
+def test_health_check_says_whether_the_database_answers(app, client, tmp_path):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    broken = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/none/x.db"})
+    with broken.app_context():
+        response = broken.test_client().get("/healthz")
+    assert response.status_code == 503 and response.get_json() == {"status": "unavailable"}

@@ -35,7 +35,7 @@ def event_url_template() -> str:
 def register_blueprints(app: Flask) -> None:
     """Register every blueprint of the site and the API."""
     app.url_map.converters["int"] = IdConverter
-    from . import admin, api, broadcasts, events, families, feeds, map, programme, submit
+    from . import admin, api, broadcasts, events, families, feeds, health, map, programme, submit
 
-    for module in (map, events, broadcasts, families, api, feeds, programme, submit, admin):
+    for module in (map, events, broadcasts, families, api, feeds, programme, submit, admin, health):
         app.register_blueprint(module.bp)
