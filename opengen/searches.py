@@ -34,17 +34,13 @@ def api_answer(filters: EventFilters, limit: int, offset: int, url_template: str
 
 
 def _build(filters: EventFilters, limit: int, offset: int, url_template: str) -> bytes:
-    found = events.window(filters, limit, offset, online_limit=0)
+    found = events.window_ids(filters, limit, offset)
     body = {"count": found.total, "limit": limit, "offset": offset,
-            "events": [_item(e, url_template, found.distances.get(e.id)) for e in found.items]}
+            "events": events.api_items(found.ids, url_template, found.distances)}
     if found.area is not None:
         body["place"] = _area_to_api(found.area)
         body["online"] = _online(filters, min(limit, ONLINE_PREVIEW), url_template)
     return (current_app.json.dumps(body) + "\n").encode()
-
-
-def _item(event, url_template: str, distance_km: float | None = None) -> dict:
-    return events.to_api(event, events.event_url(url_template, event.id), distance_km)
 
 
 def _online(filters: EventFilters, limit: int, url_template: str) -> dict:
@@ -52,8 +48,8 @@ def _online(filters: EventFilters, limit: int, url_template: str) -> dict:
     everywhere = replace(filters, q=None, lat=None, lon=None)
 
     def build() -> dict:
-        found, total = events.online_sessions(everywhere, limit)
-        return {"count": total, "events": [_item(e, url_template) for e in found]}
+        ids, total = events.online_ids(everywhere, limit)
+        return {"count": total, "events": events.api_items(ids, url_template)}
 
     return _ONLINE.current(("api-online", tuple(sorted(everywhere.to_args().items())), limit,
                             url_template, str(get_locale())), build)

@@ -44,25 +44,43 @@ def forget(engine: Engine) -> None:
     _has_rtree.pop(engine, None)
 
 
-def in_box(venue_id: ColumnElement, lat_column: ColumnElement, lon_column: ColumnElement,
-           lat: float, lon: float, radius_km: float, use_rtree: bool) -> ColumnElement[bool]:
-    """Condition keeping the venues inside the box around the circle (a superset of it)."""
+# A circle enters a statement as these bind parameters (circle_params gives their values), so
+# that one statement serves every place: built and compiled once, not at each search.
+_P = {name: sa.bindparam(name, type_=sa.Float) for name in
+      ("p1", "lon0", "cos_p1", "term_limit", "min_lat", "max_lat", "min_lon", "max_lon")}
+
+
+def circle_params(lat: float, lon: float, radius_km: float) -> dict[str, float]:
+    """The values of the circle's bind parameters."""
     min_lat, min_lon, max_lat, max_lon = bounding_box(lat, lon, radius_km)
+    p1 = lat * DEGREE
+    return {"p1": p1, "lon0": lon, "cos_p1": math.cos(p1), "term_limit": term_limit(radius_km),
+            "min_lat": min_lat, "max_lat": max_lat, "min_lon": min_lon, "max_lon": max_lon}
+
+
+def in_box(venue_id: ColumnElement, lat_column: ColumnElement, lon_column: ColumnElement,
+           use_rtree: bool) -> ColumnElement[bool]:
+    """Condition keeping the venues inside the box around the circle (a superset of it)."""
     if use_rtree:
         # R*Tree boxes are 32-bit floats rounded outwards: an overlap test never loses a point.
         return venue_id.in_(sa.select(rtree.c.id).where(
-            rtree.c.max_lat >= min_lat, rtree.c.min_lat <= max_lat,
-            rtree.c.max_lon >= min_lon, rtree.c.min_lon <= max_lon))
-    return sa.and_(lat_column.between(min_lat, max_lat), lon_column.between(min_lon, max_lon))
+            rtree.c.max_lat >= _P["min_lat"], rtree.c.min_lat <= _P["max_lat"],
+            rtree.c.max_lon >= _P["min_lon"], rtree.c.min_lon <= _P["max_lon"]))
+    return sa.and_(lat_column.between(_P["min_lat"], _P["max_lat"]),
+                   lon_column.between(_P["min_lon"], _P["max_lon"]))
 
 
-def haversine_term(lat: float, lon: float, lat_column: ColumnElement,
-                   lon_column: ColumnElement) -> ColumnElement[float]:
-    """SQL for the haversine term a (distance = 2 R asin(sqrt(a))), which grows with the distance."""
-    p1 = lat * DEGREE
-    half_dp = sa.func.sin((lat_column * DEGREE - p1) / 2.0)
-    half_dl = sa.func.sin(((lon_column - lon) * DEGREE) / 2.0)
-    return half_dp * half_dp + math.cos(p1) * sa.func.cos(lat_column * DEGREE) * half_dl * half_dl
+def haversine_term(lat_column: ColumnElement, lon_column: ColumnElement) -> ColumnElement[float]:
+    """SQL for the haversine term a from the circle's centre (distance = 2 R asin(sqrt(a))),
+    which grows with the distance."""
+    half_dp = sa.func.sin((lat_column * DEGREE - _P["p1"]) / 2.0)
+    half_dl = sa.func.sin(((lon_column - _P["lon0"]) * DEGREE) / 2.0)
+    return half_dp * half_dp + _P["cos_p1"] * sa.func.cos(lat_column * DEGREE) * half_dl * half_dl
+
+
+def within_term(term: ColumnElement[float]) -> ColumnElement[bool]:
+    """Condition keeping what is inside the circle, given its haversine term."""
+    return term <= _P["term_limit"]
 
 
 def term_limit(radius_km: float) -> float:

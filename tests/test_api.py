@@ -147,3 +147,19 @@ def test_health_check_says_whether_the_database_answers(app, client, tmp_path):
     with broken.app_context():
         response = broken.test_client().get("/healthz")
     assert response.status_code == 503 and response.get_json() == {"status": "unavailable"}
+
+
+def test_a_search_lists_each_session_exactly_as_its_own_api_page_shows_it(app, client, make_event):
+    from opengen.models import EventFormat as Format
+
+    on_site = make_event(families=["data", "web-development", "cybersecurity"], capacity=12,
+                         audience=["women", "job-seekers"], title="Données <b>&</b> web")
+    online = make_event(format=Format.online, online_url="https://visio.example.org/x", venue=None)
+    db.session.commit()
+    body = client.get("/api/events?q=93200&limit=5").get_json()
+    listed = body["events"][0]
+    assert listed.pop("distance_km") < 1
+    assert listed == client.get(f"/api/events/{on_site.id}").get_json()
+    assert body["online"]["events"] == [client.get(f"/api/events/{online.id}").get_json()]
+    everything = client.get("/api/events").get_json()["events"]
+    assert everything == [client.get(f"/api/events/{e.id}").get_json() for e in (on_site, online)]
