@@ -18,12 +18,12 @@ Run: /work/venv/bin/python bench/proximity.py [counts...]   (SQLite databases ca
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import random
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -133,33 +133,14 @@ def load(port: int, paths: list[str], clients: int = CLIENTS) -> tuple[list[floa
 
     Client n starts n * len(paths) / clients into the list, so that concurrent clients ask for
     different things (and each path comes back about clients * requests / len(paths) times).
+    The clients run in their own asyncio process (bench/_loadgen.py).
     """
-    latencies: list[float] = []
-    failures = []
-    lock = threading.Lock()
-
-    def client(n: int) -> None:
-        mine = []
-        for k in range(REQUESTS_PER_CLIENT):
-            path = paths[(n * len(paths) // clients + k) % len(paths)]
-            started = time.perf_counter()
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            connection.request("GET", path)
-            response = connection.getresponse()
-            response.read()
-            mine.append(time.perf_counter() - started)
-            if response.status != 200:
-                failures.append((path, response.status))
-            connection.close()
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not failures, failures[:5]
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "_loadgen.py"), str(port), str(clients),
+                           str(REQUESTS_PER_CLIENT)], input="\n".join(paths), capture_output=True,
+                          text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"load generator failed: {done.stdout[-500:]} {done.stderr[-2000:]}")
+    latencies = json.loads(done.stdout)["latencies"]
     return latencies, len(latencies)
 
 
