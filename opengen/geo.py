@@ -45,7 +45,11 @@ MAX_ALTERNATIVES = 8
 STREET_WORDS = frozenset(
     "rue avenue av bd boulevard place pl chemin ch allee impasse imp route rte quai cours "
     "square passage voie lieu lieudit residence res hameau sentier ruelle parvis esplanade "
-    "promenade rond point zone za zi zac".split())
+    "promenade rond point zone za zi zac cite lotissement domaine faubourg montee traverse".split())
+# Words a street's name does not end with: "rue de" + "Lyon" is the rue de Lyon, not Lyon.
+LINKING_WORDS = frozenset("au aux d de des du en et l la le les lez sous sur".split())
+# Words that qualify a town rather than name another place: "Lyon Cedex 03", "3e arrondissement de Lyon".
+QUALIFIER_WORDS = frozenset("bis ter quater arrondissement arr arrt ardt arrdt cedex france de d du".split())
 ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
 CITIES_WITH_ARRONDISSEMENTS = {"paris": ("75", 20), "lyon": ("69", 9), "marseille": ("13", 16)}
@@ -113,6 +117,33 @@ def name_key(text: str) -> str:
 def cache_key(query: str) -> str:
     """Normalised form of a query, for caching its answer."""
     return fold(query)[:MAX_QUERY_CHARS]
+
+
+def is_qualifier(word: str) -> bool:
+    """Tell whether a folded word qualifies a town: a number ("12", "12bis", "3e"), "XIIIe", "cedex"..."""
+    if word[0].isdigit() or word in QUALIFIER_WORDS:
+        return True
+    ordinal = ORDINAL.fullmatch(word)
+    return bool(ordinal and ordinal.group(2) and ordinal.group(1) in ROMAN)
+
+
+def is_street(words: list[str]) -> bool:
+    """Tell whether folded words hold a street: a street-type word, then its name, whole."""
+    return bool(words) and words[-1] not in LINKING_WORDS and any(w in STREET_WORDS for w in words[:-1])
+
+
+def typo_distance(a: str, b: str) -> int:
+    """Edits (insert, delete, replace, swap two neighbours) turning a into b."""
+    before, row = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            best = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (ca != cb))
+            if before is not None and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                best = min(best, before[j - 2] + 1)
+            current.append(best)
+        before, row = row, current
+    return row[-1]
 
 
 # --- places ---------------------------------------------------------------------------------
@@ -192,8 +223,9 @@ class Gazetteer:
             self.by_key[name_key(c.name)].append(c)
             if c.dep not in self.departments:
                 self.departments[c.dep] = c.dep_name
-                self.deps_by_name_key[name_key(c.dep_name)].add(c.dep)
-                self.deps_by_name_key[name_key(c.region)].add(c.dep)
+                for area in (c.dep_name, c.region):  # "La Réunion", also said "Réunion"
+                    self.deps_by_name_key[name_key(area)].add(c.dep)
+                    self.deps_by_name_key[name_key(re.sub(r"^(la|le|les|l) ", "", fold(area)))].add(c.dep)
             self._grid[self._cell(c.lat, c.lon)].append(c)
             if c.parent:
                 self.children[c.parent].append(c)
@@ -206,6 +238,7 @@ class Gazetteer:
         self._keys_by_initial: dict[str, list[str]] = defaultdict(list)
         for key in self.by_key:
             self._keys_by_initial[key[:1]].append(key)
+        self._longest_name = max((len(fold(c.name).split()) for c in self.communes), default=0)
 
     @classmethod
     def load(cls, path: Path = DATA_FILE) -> Gazetteer:
@@ -267,17 +300,17 @@ class Gazetteer:
         code = tokens[codes[-1]] if codes else None
         words = [t for i, t in enumerate(tokens) if i not in codes]
 
-        arrondissement = self._arrondissement(words)
-        if arrondissement is not None:
-            if code is None or code in arrondissement.postcodes:
-                return [(arrondissement, code)]
         if not deps and len(words) >= 2 and DEPARTMENT_CODE.fullmatch(words[-1]) \
                 and any(w.isalpha() for w in words[:-1]):
             deps = self._department_codes(words[-1])
-            words = words[:-1]
 
         by_code = self._by_code(code) if code else []
         by_name = self._by_name(words, tokens, codes, deps, fuzzy=not by_code)
+        # "Paris 13" is the 13th arrondissement before it is Paris in the Bouches-du-Rhône.
+        arrondissement = self._arrondissement(words) if by_name else None
+        if arrondissement is not None and arrondissement.parent in {c.insee for c in by_name}:
+            if code is None or code in arrondissement.postcodes:
+                return [(arrondissement, code)]
         if by_name and deps:
             by_name = [c for c in by_name if c.dep in deps] or by_name
         if code and by_name:
@@ -344,36 +377,58 @@ class Gazetteer:
 
     def _by_name(self, words: list[str], tokens: list[str], codes: list[int],
                  deps: set[str], fuzzy: bool) -> list[Commune]:
-        """Communes named by the query, trying the likeliest parts of an address first."""
-        alpha = [w for w in words if not w.isdigit()]
-        whole = []
-        if codes:  # French addresses put the town after the postal code
-            whole.append([t for t in tokens[codes[-1] + 1:] if not t.isdigit()])
-        whole.append(alpha)
-        for candidate in whole:
-            found = self.by_key.get("".join(candidate)) if candidate else None
+        """Communes named by the query with all its other words explained, else by a typo of it."""
+        parts = [tokens[codes[-1] + 1:]] if codes else []  # French addresses put the town after the postal code
+        parts.append(words)
+        for part in parts:
+            found = self._named(part)
             if found:
-                return list(found)
-        # A trailing department or region name: "Saint-Denis Réunion", "Pont-Aven Finistère".
-        for cut in range(1, len(alpha)):
-            hint = self.deps_by_name_key.get("".join(alpha[cut:]))
-            found = self.by_key.get("".join(alpha[:cut]))
-            if hint and found:
-                return [c for c in found if c.dep in hint] or list(found)
-        # Part of an address: its end ("... rue Victor Hugo Lyon"), else its start.
-        partial = [alpha[start:] for start in range(1, len(alpha)) if alpha[start] not in STREET_WORDS]
-        if not STREET_WORDS.intersection(alpha):
-            partial += [alpha[:end] for end in range(len(alpha) - 1, 0, -1)]
-        for candidate in partial:
-            found = self.by_key.get("".join(candidate))
-            if found:
-                return list(found)
+                return found
+        alpha = [w for w in words if not w[0].isdigit()]
         if fuzzy and alpha:
             key = "".join(alpha)
             close = difflib.get_close_matches(key, self._keys_by_initial.get(key[:1], []), n=5, cutoff=0.85)
-            found = [c for k in close for c in self.by_key[k]]
+            # A typo is one slip, not another word: "Saint Machin" is no Saint-Aubin, "Champagne
+            # Quux" no Champagneux.
+            found = [c for k in close if typo_distance(key, k) <= 1 for c in self.by_key[k]]
             return [c for c in found if c.dep in deps] if deps else found
         return []
+
+    def _named(self, words: list[str]) -> list[Commune]:
+        """Communes whose whole name the words hold, when every word around it is explained.
+
+        Before the name may come numbers and markers ("12", "3e arrondissement de") or an address
+        ("Lycée Jean Moulin, 12 bis rue de la Paix"); after it, markers ("Cedex 03", "France"),
+        an address, or its department or region, which then picks among communes of that name.
+        Any other word means another place ("Gare de Lyon", "Zzyzx-sur-Mer"): nothing is named.
+        A reading without an address goes first ("Saint-Point-Lac, Doubs" is not an address in
+        Doubs); then one with an address, where only whole names count ("Magny-Cours Blorp" is
+        not Magny, cours Blorp). The town is looked for from the end, as addresses end with it.
+        """
+        spans = [(start, end) for end in range(len(words), 0, -1)
+                 for start in range(max(0, end - self._longest_name), end)
+                 if "".join(words[start:end]) in self.by_key]
+        whole = [(start, end) for start, end in spans
+                 if not any(s <= start and end <= e and e - s > end - start for s, e in spans)]
+        for streets, candidates in ((False, spans), (True, whole)):
+            for start, end in candidates:
+                before = words[:start]
+                if not (all(map(is_qualifier, before)) or streets and is_street(before)):
+                    continue
+                hint = self._area_after(words[end:], streets)
+                if hint is not None:
+                    found = self.by_key["".join(words[start:end])]
+                    return [c for c in found if c.dep in hint] or list(found)
+        return []
+
+    def _area_after(self, words: list[str], streets: bool) -> set[str] | None:
+        """Departments named by the words after a town (empty if they name none but are
+        explained, as markers or, if streets, an address), or None if they are not explained."""
+        while words and is_qualifier(words[-1]):
+            words = words[:-1]
+        if not words or streets and is_street(words):
+            return set()
+        return self.deps_by_name_key.get("".join(words))
 
     # -- position --
 

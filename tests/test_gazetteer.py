@@ -5,7 +5,7 @@ import gzip
 
 import pytest
 
-from opengen.geo import DATA_FILE, Gazetteer, Geocoder, default_gazetteer, haversine_km
+from opengen.geo import DATA_FILE, Gazetteer, Geocoder, default_gazetteer, haversine_km, name_key
 
 KNOWN_PRECISIONS = {"geonames", "geonames-chef-lieu", "postcode-neighbour", "epci-neighbour", "department"}
 
@@ -131,6 +131,61 @@ def test_address_without_postal_code_falls_back_to_its_town(gaz):
 
 def test_typo_is_forgiven(gaz):
     assert gaz.locate("Sant-Etienne").insee == "42218"
+
+
+# Names of places that do not exist, each built around a real commune's name (Mer, Loiré, Bains,
+# Ville, Lyon, Paris...) or close to one (Saint-Aubin-sur-Loire): none may come back as that commune.
+INVENTED_PLACES = [
+    "Zzyzx-sur-Mer",
+    "Saint Machin sur Loire",
+    "Truc-les-Bains",
+    "Trucs-les-Bains",
+    "Ville Imaginaire 75",
+    "Blorp Lyon",
+    "Lyon Blorp",
+    "Chemin-sur-Mer",
+    "Blorp Paris 13e",
+    "Gare de Lyon",  # in Paris: not a way to say Lyon
+    "12 rue de Lyon",  # a street named after Lyon, in an unknown town
+]
+
+
+@pytest.mark.parametrize("query", INVENTED_PLACES)
+def test_invented_place_is_not_taken_for_a_real_commune(gaz, query):
+    assert gaz.locate(query) is None
+
+
+# Words around a town's name that say where in it, not another place: (query, INSEE code).
+EXPLAINED_LEFTOVERS = [
+    ("12 rue Blorp Lyon", "69123"),
+    ("Résidence les Pins, bât. B, 3 allée des Cèdres, Lyon", "69123"),
+    ("Lycée Jean Moulin, 12 bis rue de la Paix Paris", "75056"),
+    ("Lyon, 12 rue de Marseille", "69123"),
+    ("12 rue des Lilas à Lyon", "69123"),
+    ("12 avenue de Paris Versailles", "78646"),
+    ("Salle des fêtes 41500 Mer", "41136"),
+    ("Lyon Cedex 03", "69123"),
+    ("Lyon, France", "69123"),
+    ("Pont-Aven, Finistère, France", "29217"),
+    ("3e arrondissement de Lyon", "69383"),
+    ("Paris 99e", "75056"),  # a wrong number qualifies a real town, as "Lyon 13" does
+]
+
+
+@pytest.mark.parametrize("query,insee", EXPLAINED_LEFTOVERS, ids=[q for q, _ in EXPLAINED_LEFTOVERS])
+def test_address_numbers_and_markers_around_a_town_are_explained(gaz, query, insee):
+    place = gaz.locate(query)
+    assert place is not None and place.insee == insee
+
+
+@pytest.mark.parametrize("word", ["Blorp", "Zzyzx", "Quux"])
+def test_unknown_word_beside_a_real_name_never_gives_a_commune(gaz, word):
+    for commune in gaz.communes[::211]:
+        for query in (f"{word} {commune.name}", f"{commune.name} {word}"):
+            assert gaz.locate(query) is None, query
+        # ...unless it reads as a street: then the town is that name.
+        place = gaz.locate(f"12 rue {word} {commune.name}")
+        assert place is not None and name_key(place.city) == name_key(commune.name), commune
 
 
 def test_unknown_or_blank_query_finds_nothing(gaz):

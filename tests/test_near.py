@@ -15,7 +15,7 @@ from opengen.models import EventFormat, EventKind, EventStatus
 
 from .conftest import paris
 from .fakeban import FakeBAN
-from .test_gazetteer import REAL_QUERIES
+from .test_gazetteer import INVENTED_PLACES, REAL_QUERIES
 
 # Real places (lat, lon): a venue in each, so distances are easy to check by hand.
 SAINT_DENIS = (48.9362, 2.3574)
@@ -75,6 +75,16 @@ def test_unknown_place_is_a_json_404(client):
     assert response.status_code == 404
     body = response.get_json()
     assert body["field"] == "q" and "introuvable" in body["error"]
+
+
+@pytest.mark.parametrize("query", INVENTED_PLACES)
+def test_invented_place_is_a_french_json_404_over_http_and_in_the_cli(live_server, runner, query):
+    response = requests.get(live_server.url + "/api/geocode", params={"q": query}, timeout=10)
+    assert response.status_code == 404 and response.headers["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["field"] == "q" and body["error"].startswith("Lieu introuvable") and query in body["error"]
+    result = runner.invoke(args=["geocode", query])
+    assert result.exit_code == 1 and json.loads(result.output) == {**body, "status": 404}
 
 
 @pytest.mark.parametrize("query", ["", "?q=", "?q=%20%20", "?q=" + "a" * 201])
@@ -151,6 +161,16 @@ def test_hanging_service_costs_the_visitor_about_two_seconds_then_none(ban_site)
     response, seconds = timed_get(server.url + "/", q="Tourcoing")
     assert response.status_code == 200 and "Sessions autour de Tourcoing" in response.text
     assert len(ban.requests) == asked and seconds < 1.9  # the breaker skips the service
+
+
+def test_online_service_answers_first_and_an_invented_place_is_still_404(ban_site):
+    server, ban = ban_site
+    defense, _ = timed_get(server.url + "/api/geocode", q="La Défense")  # no commune of that name
+    assert defense.status_code == 200 and defense.json()["source"] == "ban"
+    assert defense.json()["insee"] == "92062"
+    invented, _ = timed_get(server.url + "/api/geocode", q="Zzyzx-sur-Mer")
+    assert invented.status_code == 404 and "introuvable" in invented.json()["error"]
+    assert [r[2]["q"] for r in ban.requests] == ["La Défense", "Zzyzx-sur-Mer"]
 
 
 def test_service_down_falls_back_quickly(ban_site):
