@@ -12,7 +12,7 @@ HTTP: each server starts cold. Answers are kept per process under the data versi
 figures say how many distinct searches each traffic holds, and "unique points" gives every
 request its own point, so that it measures searches built from scratch only.
 
-Run: /work/venv/bin/python bench/proximity.py [counts...]   (SQLite databases cached in
+Run: .venv/bin/python bench/proximity.py [counts...]   (SQLite databases cached in
 /tmp/opengen-bench-proximity; a PostgreSQL URL as DATABASE_URL runs the in-process part there)
 """
 from __future__ import annotations
