@@ -8,9 +8,9 @@ never kept.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
-from flask import current_app
 from flask_babel import get_locale
 
 from . import events
@@ -40,7 +40,7 @@ def _build(filters: EventFilters, limit: int, offset: int, url_template: str) ->
     if found.area is not None:
         body["place"] = _area_to_api(found.area)
         body["online"] = _online(filters, min(limit, ONLINE_PREVIEW), url_template)
-    return (current_app.json.dumps(body) + "\n").encode()
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
 
 
 def _online(filters: EventFilters, limit: int, url_template: str) -> dict:
