@@ -8,9 +8,9 @@ from flask import Flask
 
 log = logging.getLogger(__name__)
 
-# A search by place name, one by position, and the list without a place: between them they
-# build the ranking statements, the detail queries and the geocoder's lookups.
-WARM_PATHS = ("/api/events?q=Paris&limit=1", "/api/events?lat=45.76&lon=4.84&limit=1",
+# Searches by position (a place name could send the online geocoder a request at every start)
+# and the list without a place: they build the ranking statements and the detail queries.
+WARM_PATHS = ("/api/events?lat=48.8566&lon=2.3522&limit=1", "/api/events?lat=45.76&lon=4.84&limit=1",
               "/api/events?limit=1")
 
 
