@@ -101,32 +101,48 @@ class LocalState:
             return start - now
 
 
+class RedisLink:
+    """A Redis client that, after an error, does without Redis for REDIS_RETRY_S seconds.
+
+    While Redis is away, each call runs its fallback at once instead of paying a connection
+    time-out every time.
+    """
+
+    def __init__(self, url: str, purpose: str, socket_timeout_s: float = 0.5) -> None:
+        import redis  # only needed when a Redis URL is configured
+
+        self._errors = (redis.RedisError, OSError)
+        self.client = redis.Redis.from_url(url, socket_timeout=socket_timeout_s,
+                                           socket_connect_timeout=socket_timeout_s)
+        self.purpose = purpose  # for the log: what goes without Redis
+        self._offline_until = 0.0
+
+    def run(self, remote: Callable[[], T], fallback: Callable[[], T]) -> T:
+        """Run remote against Redis; while Redis is failing, run fallback."""
+        if time.monotonic() < self._offline_until:
+            return fallback()
+        try:
+            return remote()
+        except self._errors as error:
+            log.warning("Redis unavailable for %s, doing without it for %s s: %r",
+                        self.purpose, REDIS_RETRY_S, error)
+            self._offline_until = time.monotonic() + REDIS_RETRY_S
+            return fallback()
+
+
 class RedisState:
     """Breaker and limiter state in Redis, shared by every process using the same prefix."""
 
     def __init__(self, url: str, prefix: str, socket_timeout_s: float = 0.5) -> None:
-        import redis  # only needed when a Redis URL is configured
-
-        self._errors = (redis.RedisError, OSError)
-        self._redis = redis.Redis.from_url(url, socket_timeout=socket_timeout_s,
-                                           socket_connect_timeout=socket_timeout_s)
+        self._link = RedisLink(url, "the geocoder guard (using process state)", socket_timeout_s)
+        self._redis = self._link.client
         self._keys = {name: f"{prefix}{name}" for name in ("open", "tripped", "probe", "slot")}
         self._reserve = self._redis.register_script(RESERVE_SLOT_LUA)
         self._local = LocalState()
-        self._offline_until = 0.0
 
     def _run(self, remote: Callable[[], T], local: Callable[[LocalState], T]) -> T:
         """Run remote against Redis; while Redis is failing, run local on process state."""
-        if time.monotonic() < self._offline_until:
-            return local(self._local)
-        try:
-            return remote()
-        except self._errors as error:
-            log.warning("Redis unavailable for the geocoder guard, using process state for %s s: %r",
-                        REDIS_RETRY_S, error)
-            # Do not pay a connection time-out on every call while Redis is away.
-            self._offline_until = time.monotonic() + REDIS_RETRY_S
-            return local(self._local)
+        return self._link.run(remote, lambda: local(self._local))
 
     def is_open(self) -> bool:
         """Tell whether the cool-down is running."""

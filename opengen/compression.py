@@ -24,12 +24,7 @@ _GZIPPED = Kept(32 * 1024 * 1024)
 def _compressed(body: bytes, etag: str | None) -> bytes:
     if etag is None:
         return gzip.compress(body, compresslevel=LEVEL)
-    key = (etag, len(body))
-    packed = _GZIPPED.get(key)
-    if packed is None:
-        packed = gzip.compress(body, compresslevel=LEVEL)
-        _GZIPPED.put(key, packed)
-    return packed
+    return _GZIPPED.get_or_build((etag, len(body)), lambda: gzip.compress(body, compresslevel=LEVEL))
 
 
 def init_app(app: Flask) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import datetime, time, timedelta
 from itertools import groupby
@@ -198,8 +198,7 @@ def nearest(filters: EventFilters, area: Area, limit: int | None = None,
             offset: int = 0) -> tuple[list[tuple[int, float]], int]:
     """Return (event id, distance in km) for the sessions inside the area, nearest first, and their count."""
     _check(filters)
-    shape = replace(filters, q=None, lat=None, lon=None, radius_km=0.0)
-    ranked, count = _ranking_statements(shape, spatial.has_rtree(db.engine), db.engine.dialect.name,
+    ranked, count = _ranking_statements(filters.without_place(), spatial.has_rtree(db.engine), db.engine.dialect.name,
                                          limit, offset)
     circle = spatial.circle_params(area.lat, area.lon, area.radius_km)
     rows = db.session.execute(ranked, circle).all()
@@ -236,8 +235,8 @@ def online_sessions(filters: EventFilters, limit: int | None = None) -> tuple[li
 def online_ids(filters: EventFilters, limit: int | None = None) -> tuple[list[int], int]:
     """Return the ids of the online-only sessions matching the filters (first `limit`, start
     order) and their count; wherever the filters' place is, the answer is the same."""
-    everywhere = replace(filters, q=None, lat=None, lon=None)
-    return _ONLINE_IDS.current(("online", tuple(sorted(everywhere.to_args().items())), limit),
+    everywhere = filters.without_place()
+    return _ONLINE_IDS.current(("online", everywhere.key(), limit),
                                lambda: _online_ids(everywhere, limit))
 
 
@@ -274,22 +273,28 @@ def window_ids(filters: EventFilters, limit: int | None, offset: int = 0,
     (online-only sessions apart), else all of them by start."""
     area = area or locate(filters)
     if area is None:
-        stmt = filtered(filters)
-        total = _count(stmt)
-        stmt = stmt.with_only_columns(Event.id).offset(offset)
-        if limit is not None:
-            stmt = stmt.limit(limit)
-        return Ranking(list(db.session.scalars(stmt)), total)
+        stmt, total = _by_start(filters, limit, offset)
+        return Ranking(list(db.session.scalars(stmt.with_only_columns(Event.id))), total)
     ranked, total = nearest(filters, area, limit, offset)
     return Ranking([i for i, _km in ranked], total, area, dict(ranked))
+
+
+def _by_start(filters: EventFilters, limit: int | None, offset: int) -> tuple[Select, int]:
+    """The statement of `limit` matching events from `offset` in start order, and how many match."""
+    stmt = filtered(filters)
+    total = _count(stmt)
+    stmt = stmt.offset(offset)
+    return (stmt if limit is None else stmt.limit(limit)), total
 
 
 def window(filters: EventFilters, limit: int | None, offset: int = 0, online_limit: int | None = None,
            area: Area | None = None) -> Slice:
     """Return `limit` events from `offset`: nearest first around the filters' place, else by start."""
+    area = area or locate(filters)
+    if area is None:  # details joined in the one query: no list of ids to send back
+        stmt, total = _by_start(filters, limit, offset)
+        return Slice(list(db.session.scalars(_with_details(stmt)).unique()), total)
     found = window_ids(filters, limit, offset, area)
-    if found.area is None:
-        return Slice(_load(found.ids), found.total)
     online, online_total = online_sessions(filters, limit if online_limit is None else online_limit)
     return Slice(_load(found.ids), found.total, found.area, found.distances, online, online_total)
 
@@ -373,7 +378,7 @@ def marker_payload(filters: EventFilters) -> bytes:
         return json.dumps({"count": len(rows), "fields": ["id", "lat", "lon", "family", "kind"],
                            "markers": rows}, separators=(",", ":")).encode()
 
-    return _MARKER_PAYLOADS.current(("markers", tuple(sorted(filters.to_args().items()))), build)
+    return _MARKER_PAYLOADS.current(("markers", filters.key()), build)
 
 
 def get_public(event_id: int) -> Event | None:

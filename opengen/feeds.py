@@ -78,10 +78,7 @@ class Feed:
         """The iCalendar bytes: built once, or taken from the recent bodies of the same state."""
         if self._body is None:
             key = (db.engine.url.render_as_string(hide_password=True), self.etag)
-            self._body = _BODIES.get(key)
-            if self._body is None:
-                self._body = self._build(self.last_modified)
-                _BODIES.put(key, self._body)
+            self._body = _BODIES.get_or_build(key, lambda: self._build(self.last_modified))
         return self._body
 
 
@@ -117,7 +114,7 @@ class _State:
 def search_feed(filters: EventFilters, links: FeedLinks) -> Feed:
     """Return the feed of the public sessions matching the filters (the /calendar.ics feed)."""
     scope = events.filtered(filters, statuses=ALL_STATUSES)
-    args = sorted(filters.to_args().items())
+    args = filters.key()
     key = "&".join(f"{k}={v}" for k, v in args)
     return _event_feed(scope, ("search", key, links), name=lambda: search_name(filters),
                        calendar_uid=f"search-{_digest(key)}@opengen",

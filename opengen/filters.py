@@ -45,6 +45,14 @@ class EventFilters:
                 "radius_km": number_arg(self.radius_km) if self.has_place else None}
         return {k: v for k, v in args.items() if v}
 
+    def key(self) -> tuple[tuple[str, str], ...]:
+        """Return the filters as a hashable, order-independent key (for kept results)."""
+        return tuple(sorted(self.to_args().items()))
+
+    def without_place(self) -> EventFilters:
+        """Return a copy searching everywhere: the same filters with no place and the default radius."""
+        return replace(self, q=None, lat=None, lon=None, radius_km=DEFAULT_RADIUS_KM)
+
     def without(self, name: str) -> EventFilters:
         """Return a copy with one filter cleared."""
         return replace(self, **{name: None})

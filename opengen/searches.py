@@ -9,7 +9,6 @@ never kept.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 from flask_babel import get_locale
 
@@ -28,8 +27,7 @@ _ONLINE = Kept(4 * 1024 * 1024, size=lambda section: 2048 * (1 + len(section["ev
 def api_answer(filters: EventFilters, limit: int, offset: int, url_template: str) -> bytes:
     """Return the JSON bytes of one page of the sessions matching the filters (nearest first
     around a place), with the place and the online sessions apart when there is one."""
-    key = ("api-events", tuple(sorted(filters.to_args().items())), limit, offset, url_template,
-           str(get_locale()))
+    key = ("api-events", filters.key(), limit, offset, url_template, str(get_locale()))
     return _ANSWERS.current(key, lambda: _build(filters, limit, offset, url_template))
 
 
@@ -45,14 +43,14 @@ def _build(filters: EventFilters, limit: int, offset: int, url_template: str) ->
 
 def _online(filters: EventFilters, limit: int, url_template: str) -> dict:
     """The online-only sessions shown apart: the same wherever the search is, so kept apart."""
-    everywhere = replace(filters, q=None, lat=None, lon=None)
+    everywhere = filters.without_place()
 
     def build() -> dict:
         ids, total = events.online_ids(everywhere, limit)
         return {"count": total, "events": events.api_items(ids, url_template)}
 
-    return _ONLINE.current(("api-online", tuple(sorted(everywhere.to_args().items())), limit,
-                            url_template, str(get_locale())), build)
+    return _ONLINE.current(("api-online", everywhere.key(), limit, url_template, str(get_locale())),
+                           build)
 
 
 def _area_to_api(area: events.Area) -> dict:

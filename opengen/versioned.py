@@ -11,9 +11,7 @@ are bytes are also shared through Redis, so that one process builds what the oth
 from __future__ import annotations
 
 import hashlib
-import logging
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
@@ -21,15 +19,13 @@ from typing import TypeVar
 from flask import current_app, has_request_context, request
 from sqlalchemy import select
 
+from .breaker import RedisLink
 from .db import db
 from .models import DataVersion
 
 T = TypeVar("T")
 PUBLIC = "public"  # the counter's name in data_versions
 SHARED_TTL_S = 600  # a shared result outlives its version by at most this long in Redis
-REDIS_RETRY_S = 30.0  # after a Redis error, how long to do without it
-
-log = logging.getLogger(__name__)
 
 
 def data_version() -> tuple[str, int]:
@@ -104,21 +100,31 @@ class Kept:
     def __len__(self) -> int:
         return len(self._items)
 
-    def current(self, key: Hashable, build: Callable[[], T]) -> T:
-        """Return the result for key at the current data version, building it if need be."""
-        versioned = (data_version(), key)
-        item = self.get(versioned)
-        if item is not None:
-            return item
-        store = _shared_store() if self.shared else None
-        name = hashlib.sha256(repr(versioned).encode()).hexdigest() if store else ""
-        item = store.get(name) if store else None
+    def get_or_build(self, key: Hashable, build: Callable[[], T]) -> T:
+        """Return the result stored under key, building and keeping it if need be."""
+        item = self.get(key)
         if item is None:
             item = build()
-            if store:
-                store.put(name, item)
-        self.put(versioned, item)
+            self.put(key, item)
         return item
+
+    def current(self, key: Hashable, build: Callable[[], T]) -> T:
+        """Return the result for key at the current data version, building it if need be
+        (or taking it from Redis, if shared)."""
+        versioned = (data_version(), key)
+        store = _shared_store() if self.shared else None
+        if store is None:
+            return self.get_or_build(versioned, build)
+        name = hashlib.sha256(repr(versioned).encode()).hexdigest()
+
+        def shared_or_built():
+            item = store.get(name)
+            if item is None:
+                item = build()
+                store.put(name, item)
+            return item
+
+        return self.get_or_build(versioned, shared_or_built)
 
 
 _ALL: list[Kept] = []
@@ -127,33 +133,18 @@ _ALL: list[Kept] = []
 class SharedStore:
     """Bytes in Redis under a prefix, for a while; while Redis fails, nothing (never an error)."""
 
-    def __init__(self, url: str, prefix: str = "opengen:kept:", timeout_s: float = 0.25):
-        import redis  # only needed when a Redis URL is configured
-
-        self._errors = (redis.RedisError, OSError)
-        self._redis = redis.Redis.from_url(url, socket_timeout=timeout_s,
-                                           socket_connect_timeout=timeout_s)
+    def __init__(self, url: str, prefix: str, timeout_s: float = 0.25):
+        self._link = RedisLink(url, "shared results", timeout_s)
         self.prefix = prefix
-        self._offline_until = 0.0
-
-    def _run(self, call: Callable[[], T]) -> T | None:
-        if time.monotonic() < self._offline_until:
-            return None
-        try:
-            return call()
-        except self._errors as error:
-            log.warning("Redis unavailable for shared results, doing without for %s s: %r",
-                        REDIS_RETRY_S, error)
-            self._offline_until = time.monotonic() + REDIS_RETRY_S
-            return None
 
     def get(self, name: str) -> bytes | None:
         """The bytes stored under name, or None."""
-        return self._run(lambda: self._redis.get(self.prefix + name))
+        return self._link.run(lambda: self._link.client.get(self.prefix + name), lambda: None)
 
     def put(self, name: str, value: bytes) -> None:
         """Store bytes under name for SHARED_TTL_S."""
-        self._run(lambda: self._redis.set(self.prefix + name, value, ex=SHARED_TTL_S))
+        self._link.run(lambda: self._link.client.set(self.prefix + name, value, ex=SHARED_TTL_S),
+                       lambda: None)
 
 
 _STORES: dict[tuple[str, str], SharedStore] = {}
@@ -163,7 +154,7 @@ def _shared_store() -> SharedStore | None:
     url = current_app.config.get("REDIS_URL")
     if not url:
         return None
-    prefix = current_app.config.get("REDIS_KEPT_PREFIX", "opengen:kept:")
+    prefix = current_app.config["REDIS_KEPT_PREFIX"]
     store = _STORES.get((url, prefix))
     if store is None:
         store = _STORES.setdefault((url, prefix), SharedStore(url, prefix))
