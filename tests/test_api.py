@@ -163,3 +163,15 @@ def test_a_search_lists_each_session_exactly_as_its_own_api_page_shows_it(app, c
     assert body["online"]["events"] == [client.get(f"/api/events/{online.id}").get_json()]
     everything = client.get("/api/events").get_json()["events"]
     assert everything == [client.get(f"/api/events/{e.id}").get_json() for e in (on_site, online)]
+
+
+def test_every_session_address_is_on_the_public_base_url_behind_a_proxy(app, client, make_event):
+    app.config["PUBLIC_BASE_URL"] = "https://opengen.example.org/"
+    event = make_event()
+    db.session.commit()
+    listed = client.get("/api/events").get_json()["events"][0]["url"]
+    detail = client.get(f"/api/events/{event.id}").get_json()["url"]
+    starred = client.get(f"/api/programme?ids={event.id}").get_json()
+    expected = f"https://opengen.example.org/events/{event.id}"
+    assert listed == detail == expected
+    assert expected in str(starred) and starred["ics"].startswith("https://opengen.example.org/")

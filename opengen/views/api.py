@@ -1,18 +1,14 @@
 """The JSON API used by the map and by partners."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, request, url_for
+from flask import Blueprint, Response, abort, jsonify, request
 
 from .. import broadcasts, clock, events, searches
 from ..filters import parse_filters, parse_paging, parse_place_query
 from ..geocoding import find_place, place_to_api
-from . import event_url_template
+from . import event_url_template, external_url
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-
-
-def _url(event_id: int) -> str:
-    return url_for("events.show", event_id=event_id, _external=True)
 
 
 @bp.get("/events")
@@ -48,7 +44,7 @@ def event_detail(event_id: int):
     event = events.get_public(event_id)
     if event is None:
         abort(404)
-    return jsonify(events.to_api(event, _url(event.id)))
+    return jsonify(events.to_api(event, external_url("events.show", event_id=event.id)))
 
 
 @bp.get("/broadcasts")

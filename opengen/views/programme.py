@@ -1,9 +1,10 @@
 """The personal programme: sessions starred in the browser, shown day by day, with warnings."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request, url_for
+from flask import Blueprint, jsonify, render_template, request
 
 from .. import events, programme
+from . import external_url
 
 bp = Blueprint("programme", __name__)
 
@@ -20,7 +21,7 @@ def api():
     """Return the starred sessions (ids=1,2,3) by day, with clashes and trips too long, as JSON."""
     plan = programme.personal_programme(programme.ids_from(request.args))
     data = programme.to_api(plan, lambda e: events.to_api(
-        e, url_for("events.show", event_id=e.id, _external=True)))
+        e, external_url("events.show", event_id=e.id)))
     if plan.requested:
-        data["ics"] = url_for("feeds.personal", ids=",".join(map(str, plan.requested)), _external=True)
+        data["ics"] = external_url("feeds.personal", ids=",".join(map(str, plan.requested)))
     return jsonify(data)
