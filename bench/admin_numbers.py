@@ -9,9 +9,9 @@ import sys
 
 from _common import app_with_events, timed
 
-from opengen import stats
 from opengen.db import db, upgrade_schema
-from opengen.events import current_edition
+from opengen.events import stats
+from opengen.events.queries import current_edition
 
 
 def main(counts: list[int]) -> None:

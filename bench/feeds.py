@@ -14,9 +14,9 @@ import urllib.request
 
 from _common import app_with_events, served, timed
 
-from opengen import feeds
 from opengen.db import db, upgrade_schema
-from opengen.filters import EventFilters
+from opengen.events.filters import EventFilters
+from opengen.feeds import calendars
 
 
 def fetch(url: str, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
@@ -46,11 +46,11 @@ def main(counts: list[int]) -> None:
             upgrade_schema()  # a database cached by an older checkout lacks the feeds' index
         repeat = 3 if count >= 100_000 else 5
         with app.test_request_context("/calendar.ics"):
-            links = feeds.FeedLinks(event="http://bench.invalid/events/{id}", page="http://bench.invalid/")
+            links = calendars.FeedLinks(event="http://bench.invalid/events/{id}", page="http://bench.invalid/")
 
             def build() -> bytes:
-                feeds.forget_built_feeds()
-                return feeds.search_feed(EventFilters(), links).body
+                calendars.forget_built_feeds()
+                return calendars.search_feed(EventFilters(), links).body
 
             built, body = timed(build, repeat)
             cpu, _ = timed_cpu(build, repeat)
@@ -60,7 +60,7 @@ def main(counts: list[int]) -> None:
             url = base + "/calendar.ics"
 
             def cold() -> tuple[int, bytes, dict[str, str]]:
-                feeds.forget_built_feeds()
+                calendars.forget_built_feeds()
                 return fetch(url, {})
 
             cold_time, (status, full, headers) = timed(cold, repeat)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from opengen.ics import CalendarEntry, build_calendar  # noqa: E402
+from opengen.feeds.ics import CalendarEntry, build_calendar
 
 PARIS = ZoneInfo("Europe/Paris")
 STAMP = datetime(2021, 11, 20, 12, tzinfo=timezone.utc)

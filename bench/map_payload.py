@@ -12,9 +12,9 @@ import time
 import urllib.request
 
 from _common import app_with_events, served, timed
+from playwright.sync_api import sync_playwright
 
 from opengen.versioned import forget_kept
-from playwright.sync_api import sync_playwright
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 

@@ -26,20 +26,19 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 os.environ.setdefault("BENCH_CACHE", "/tmp/opengen-bench-proximity")
 
-from _common import CACHE, app_with_events, percentile  # noqa: E402
-
 import numpy as np  # noqa: E402
+from _common import CACHE, app_with_events, percentile  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from opengen import events  # noqa: E402
 from opengen.data.demo_towns import TOWNS  # noqa: E402
 from opengen.db import db, upgrade_schema  # noqa: E402
-from opengen.filters import EventFilters  # noqa: E402
-from opengen.geo import EARTH_RADIUS_KM  # noqa: E402
+from opengen.events import queries
+from opengen.events.filters import EventFilters
+from opengen.places.distance import EARTH_RADIUS_KM
 
 ROOT = Path(__file__).resolve().parent.parent
 RADIUS_KM = 25.0
@@ -80,29 +79,29 @@ def in_process(points: list[tuple[float, float]], repeat: int = 3) -> dict[str, 
     times: dict[str, list[float]] = {"nearest": [], "window": [], "numpy": [], "paris nearest": []}
     for lat, lon in points:
         filters = EventFilters(lat=lat, lon=lon, radius_km=RADIUS_KM)
-        area = events.locate(filters)
-        full, total = events.nearest(filters, area)
+        area = queries.locate(filters)
+        full, total = queries.nearest(filters, area)
         _page, expected_km = brute(lat, lon)
         assert total == len(expected_km), (lat, lon, total, len(expected_km))
         assert np.allclose([km for _, km in full], expected_km), (lat, lon)
         for _ in range(repeat):
             started = time.perf_counter()
-            events.nearest(filters, area, PAGE)
+            queries.nearest(filters, area, PAGE)
             times["nearest"].append(time.perf_counter() - started)
             started = time.perf_counter()
-            events.window(filters, PAGE, 0, online_limit=10, area=area)
+            queries.window(filters, PAGE, 0, online_limit=10, area=area)
             times["window"].append(time.perf_counter() - started)
             db.session.expunge_all()
             started = time.perf_counter()
             brute(lat, lon)
             times["numpy"].append(time.perf_counter() - started)
     filters = EventFilters(lat=PARIS[0], lon=PARIS[1], radius_km=RADIUS_KM)
-    area = events.locate(filters)
+    area = queries.locate(filters)
     for _ in range(20):
         started = time.perf_counter()
-        events.nearest(filters, area, PAGE)
+        queries.nearest(filters, area, PAGE)
         times["paris nearest"].append(time.perf_counter() - started)
-    times["paris total"] = [events.nearest(filters, area, 1)[1]]
+    times["paris total"] = [queries.nearest(filters, area, 1)[1]]
     return times
 
 

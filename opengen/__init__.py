@@ -6,21 +6,19 @@ from flask import Flask
 from . import (
     assets,
     auth,
-    broadcast_cli,
     compression,
     db,
     demo,
     errors,
-    geocoding,
     i18n,
-    imports,
     limits,
-    moderation,
     security,
     templating,
-    venues,
 )
+from .broadcasts import cli
 from .config import load_config
+from .places import lookup, venues
+from .submissions import imports, moderation
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -37,8 +35,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     templating.init_app(app)
     demo.init_app(app)
-    geocoding.init_app(app)
-    broadcast_cli.init_app(app)
+    lookup.init_app(app)
+    cli.init_app(app)
     auth.init_app(app)
     limits.init_app(app)
     venues.init_app(app)

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from flask import current_app, has_app_context
 
-from .i18n import PARIS
+from .timezones import PARIS
 
 
 def parse_instant(value: datetime | str) -> datetime:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from .timezones import PARIS_NAME
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS = {
@@ -27,7 +29,7 @@ DEFAULTS = {
     "REDIS_URL": None,
     "REDIS_KEPT_PREFIX": "opengen:kept:",  # where results shared between processes go in Redis
     "BABEL_DEFAULT_LOCALE": "fr",
-    "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+    "BABEL_DEFAULT_TIMEZONE": PARIS_NAME,
     "LIST_PAGE_SIZE": 50,
     "FROZEN_NOW": None,
     "MAIL_SERVER": None,

@@ -12,8 +12,8 @@ from sqlalchemy import DateTime, Engine, MetaData, event, inspect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-from .spatial import forget as spatial_forget
-from .spatial import include_name as spatial_include_name
+from .places.spatial import forget as spatial_forget
+from .places.spatial import include_name as spatial_include_name
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

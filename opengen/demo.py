@@ -12,9 +12,8 @@ from sqlalchemy import delete, func, insert, select, text
 
 from .data.demo_towns import STREETS, TOWNS
 from .db import db, is_empty, upgrade_schema, utcnow
-from .families import SLUGS, sync_families
-from .i18n import zone_for_postcode
-from .labels import NETWORKS
+from .events.families import SLUGS, sync_families
+from .events.labels import NETWORKS
 from .models import (
     Broadcast,
     CareerFamily,
@@ -27,10 +26,11 @@ from .models import (
     Venue,
     event_families,
 )
+from .timezones import PARIS_NAME, zone_for_postcode
 
 DEMO_NOTE = "Données de démonstration : cette session n’existe pas."
 SEED_EDITION = dict(slug="2021", name="Open Gen 2021", starts_on=date(2021, 11, 29),
-                    ends_on=date(2021, 12, 4), timezone="Europe/Paris", is_current=True)
+                    ends_on=date(2021, 12, 4), timezone=PARIS_NAME, is_current=True)
 
 # (kind, title, families, audience)
 PROGRAMME: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
@@ -211,7 +211,7 @@ def seed(count: int = 450) -> int:
 
 def seed_broadcasts() -> None:
     """Give each morning of the current edition its live show, unless the GEN team already set them."""
-    from .broadcasts import plan_demo_programme
+    from .broadcasts.operations import plan_demo_programme
 
     edition = ensure_edition()
     if db.session.scalars(select(Broadcast).where(Broadcast.edition_id == edition.id)).first():

@@ -1,4 +1,8 @@
-"""Error pages: JSON under /api, French HTML pages elsewhere; never a bare 500."""
+"""Error pages: JSON under /api, French HTML pages elsewhere; never a bare 500.
+
+The domain defines its errors (`checks.FieldError`, `lookup.PlaceNotFound`); this module only
+translates them into answers.
+"""
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
@@ -6,18 +10,9 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-
-class InvalidQuery(ValueError):
-    """A request parameter that cannot be understood; carries the field and a French message."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-class PlaceNotFound(InvalidQuery):
-    """A place to search around that no geocoder knows (404 rather than 400)."""
+from .checks import FieldError
+from .db import db
+from .places.lookup import PlaceNotFound
 
 
 def wants_json() -> bool:
@@ -46,8 +41,8 @@ def _render(code: int, message: str):
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
 
-    @app.errorhandler(InvalidQuery)
-    def _invalid(error: InvalidQuery):
+    @app.errorhandler(FieldError)
+    def _invalid(error: FieldError):
         if wants_json():
             return jsonify({"error": error.message, "field": error.field, "status": 400}), 400
         return _render(400, error.message)
@@ -74,8 +69,6 @@ def init_app(app: Flask) -> None:
         if app.config.get("TESTING") and app.config.get("PROPAGATE_ERRORS_IN_TESTS", True):
             raise error
         # A failed statement leaves PostgreSQL's transaction aborted; the error page queries too.
-        from .db import db
-
         db.session.rollback()
         return _render(500, _messages()[500])
 

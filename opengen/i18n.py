@@ -2,40 +2,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_babel import Babel, format_date, get_locale
 
-PARIS = ZoneInfo("Europe/Paris")
+from .timezones import PARIS_NAME, local, paris
 
-# Overseas departments keep their own clocks; a session there is announced in local time.
-OVERSEAS_ZONES = {"971": "America/Guadeloupe", "972": "America/Martinique", "973": "America/Cayenne",
-                  "974": "Indian/Reunion", "976": "Indian/Mayotte", "975": "America/Miquelon",
-                  "977": "America/St_Barthelemy", "978": "America/Marigot"}
-ZONE_NAMES = {"Europe/Paris": "", "America/Guadeloupe": "heure de la Guadeloupe",
+ZONE_NAMES = {PARIS_NAME: "", "America/Guadeloupe": "heure de la Guadeloupe",
               "America/Martinique": "heure de la Martinique", "America/Cayenne": "heure de Guyane",
               "Indian/Reunion": "heure de La Réunion", "Indian/Mayotte": "heure de Mayotte",
               "America/Miquelon": "heure de Saint-Pierre-et-Miquelon",
               "America/St_Barthelemy": "heure de Saint-Barthélemy",
               "America/Marigot": "heure de Saint-Martin"}
-
-
-def zone_for_postcode(postcode: str | None) -> str:
-    """Return the IANA time zone of a French postcode (overseas departments differ from Paris)."""
-    if postcode and postcode[:3] in OVERSEAS_ZONES:
-        return OVERSEAS_ZONES[postcode[:3]]
-    return "Europe/Paris"
-
-
-def local(moment: datetime, zone: str | None) -> datetime:
-    """Return an aware datetime in the given zone (Paris when unknown)."""
-    return moment.astimezone(ZoneInfo(zone) if zone else PARIS)
-
-
-def paris(moment: datetime) -> datetime:
-    """Return an aware datetime in Paris time."""
-    return moment.astimezone(PARIS)
 
 
 def day_label(moment: date | datetime) -> str:
@@ -53,7 +31,7 @@ def hour_label(moment: datetime, zone: str | None = None) -> str:
 
 def init_app(app: Flask) -> None:
     """Register Babel and the date filters."""
-    Babel(app, default_locale="fr", default_timezone="Europe/Paris")
+    Babel(app, default_locale="fr", default_timezone=PARIS_NAME)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["day_label"] = day_label
     app.jinja_env.filters["hour_label"] = hour_label

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import Base, UTCDateTime, utcnow
+from .timezones import PARIS_NAME
 
 
 class EventKind(str, enum.Enum):
@@ -75,7 +76,7 @@ class Edition(Base):
     name: Mapped[str] = mapped_column(String(120))
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
-    timezone: Mapped[str] = mapped_column(String(40), default="Europe/Paris")
+    timezone: Mapped[str] = mapped_column(String(40), default=PARIS_NAME)
     is_current: Mapped[bool] = mapped_column(Boolean, default=False)
 
     def days(self) -> list[date]:
@@ -124,7 +125,7 @@ class Venue(Base):
     region: Mapped[str | None] = mapped_column(String(80))
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
-    timezone: Mapped[str] = mapped_column(String(40), default="Europe/Paris")
+    timezone: Mapped[str] = mapped_column(String(40), default=PARIS_NAME)
     geocode_source: Mapped[str | None] = mapped_column(String(20))
     geocode_precision: Mapped[str | None] = mapped_column(String(30))
     pin_corrected: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -6,9 +6,10 @@ import json
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 
-from . import events
+from .checks import web_url
+from .events import queries
+from .events.labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
 from .i18n import day_label
-from .labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
 
 # (endpoint, label) in menu order; entries whose blueprint is not registered are skipped.
 NAV = (
@@ -68,20 +69,13 @@ def kinds_json() -> str:
     return json.dumps({k: str(v) for k, v in KIND_LABELS.items()}, ensure_ascii=False)
 
 
-def safe_url(url: str | None) -> str | None:
-    """Return the URL if it is http(s), else None: school-written links must never run script."""
-    if url and url.strip().lower().startswith(("https://", "http://")):
-        return url.strip()
-    return None
-
-
 def init_app(app: Flask) -> None:
     """Expose the helpers to every template."""
-    app.jinja_env.filters["safe_url"] = safe_url
+    app.jinja_env.filters["safe_url"] = web_url
     app.jinja_env.globals.update(
         nav_links=nav_links, map_areas=map_areas, day_options=day_options, family_options=family_options,
         kind_options=kind_options, format_options=format_options, families_json=families_json,
-        kinds_json=kinds_json, demo_data_present=events.has_demo_data,
+        kinds_json=kinds_json, demo_data_present=queries.has_demo_data,
         audience_labels=lambda tags: [str(AUDIENCE_LABELS.get(t, t)) for t in tags],
         kind_label=lambda kind: KIND_LABELS[kind.value if hasattr(kind, "value") else kind],
         format_label=lambda fmt: FORMAT_LABELS[fmt.value if hasattr(fmt, "value") else fmt])

@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from opengen import broadcasts
+from opengen.broadcasts import operations
 from opengen.db import db
-from opengen.i18n import PARIS
 from opengen.models import Broadcast, Edition
+from opengen.timezones import PARIS
 
 from .conftest import paris
 
@@ -21,7 +21,7 @@ def make_broadcast(app):
         start = start or paris(2021, 11, 29, 10)
         kwargs.setdefault("links", [{"platform": "YouTube", "url": "https://www.youtube.com/@gen-test"}])
         replay = kwargs.pop("replay_url", None)
-        broadcast = broadcasts.create(current(), start_at=start, end_at=start + duration,
+        broadcast = operations.create(current(), start_at=start, end_at=start + duration,
                                       families=list(families), **kwargs)
         broadcast.replay_url = replay
         db.session.flush()
@@ -31,7 +31,7 @@ def make_broadcast(app):
 
 def current() -> Edition:
     """Return the current edition."""
-    return broadcasts.current_edition()
+    return operations.current_edition()
 
 
 def move_edition(first: date, last: date) -> Edition:
@@ -45,7 +45,7 @@ def move_edition(first: date, last: date) -> Edition:
 def stored() -> list[Broadcast]:
     """Return the current edition's broadcasts, fresh from the database, in time order."""
     db.session.expire_all()
-    return broadcasts.programme(current())
+    return operations.programme(current())
 
 
 def families_per_morning(shows) -> Counter:

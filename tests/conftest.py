@@ -17,8 +17,7 @@ from werkzeug.serving import make_server
 from opengen import create_app
 from opengen.db import Base, db, upgrade_schema
 from opengen.demo import ensure_edition
-from opengen.versioned import forget_kept
-from opengen.families import sync_families
+from opengen.events.families import sync_families
 from opengen.models import (
     CareerFamily,
     Event,
@@ -28,6 +27,7 @@ from opengen.models import (
     School,
     Venue,
 )
+from opengen.versioned import forget_kept
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -12,8 +12,8 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from opengen.db import db
-from opengen.geocoding import EXTENSION as GEOCODER_EXTENSION
-from opengen.moderation import create_admin
+from opengen.places.lookup import EXTENSION as GEOCODER_EXTENSION
+from opengen.submissions.moderation import create_admin
 
 from .conftest import csrf_token
 from .fakeban import FakeBAN, feature

@@ -5,11 +5,12 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
-from opengen import broadcasts, clock
+from opengen import clock
+from opengen.broadcasts import operations
+from opengen.broadcasts.planner import propose_programme
 from opengen.db import db
-from opengen.families import SLUGS
-from opengen.i18n import PARIS
-from opengen.schedule import propose_programme
+from opengen.events.families import SLUGS
+from opengen.timezones import PARIS
 
 from .broadcast_fixtures import (
     all_families,
@@ -442,5 +443,5 @@ def test_the_page_state_matches_the_api_at_the_same_instant(app, client, make_br
 
 def test_showings_helpers_agree_with_the_pure_scheduler(app, make_broadcast):
     show = make_broadcast(start=paris(2021, 11, 30, 10), families=["data"])
-    state = broadcasts.show(show, utc(2021, 11, 30, 9, 30))
+    state = operations.show(show, utc(2021, 11, 30, 9, 30))
     assert state.status == "live" and state.is_today and state.day == date(2021, 11, 30)

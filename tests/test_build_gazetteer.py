@@ -3,7 +3,8 @@
 import pytest
 
 from opengen.data.build_gazetteer import build_rows, norm, write_csv
-from opengen.geo import Gazetteer, haversine_km
+from opengen.places.distance import haversine_km
+from opengen.places.geo import Gazetteer
 
 
 def commune(code, name, postcodes, population, dep="01", region="84", **extra):

@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, text
 from opengen import create_app
 from opengen.db import db, upgrade_schema
 from opengen.demo import ensure_edition
-from opengen.families import sync_families
+from opengen.events.families import sync_families
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBMISSIONS = 50

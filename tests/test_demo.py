@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from opengen.data.demo_towns import TOWNS
 from opengen.db import db
-from opengen.families import SLUGS
+from opengen.events.families import SLUGS
 from opengen.models import Broadcast, Event, EventKind, EventStatus, School, Venue
 
 METROPOLITAN_REGIONS = {

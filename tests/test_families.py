@@ -6,7 +6,7 @@ import re
 import pytest
 
 from opengen.db import db
-from opengen.families import FAMILIES
+from opengen.events.families import FAMILIES
 from opengen.models import EventFormat, EventStatus
 
 from .broadcast_fixtures import card, make_broadcast  # noqa: F401  (fixture)

@@ -12,11 +12,17 @@ from sqlalchemy import event as sa_event
 
 from opengen.db import db, utcnow
 from opengen.demo import seed_broadcasts
-from opengen.filters import EventFilters
+from opengen.events.filters import EventFilters
 from opengen.models import Broadcast, EventFormat, EventKind, EventStatus
 
 from .conftest import paris
-from .test_ics import content_lines, icalendar_events, instants, read_icalendar, vobject_events
+from .test_ics import (
+    content_lines,
+    icalendar_events,
+    instants,
+    read_icalendar,
+    vobject_events,
+)
 
 UTC = timezone.utc
 
@@ -66,7 +72,7 @@ def test_every_session_starts_at_its_instant_in_winter_in_summer_and_overseas(cl
     assert len(times) == 6 + 2  # three sessions, and the two observances of the VTIMEZONE
     assert sum(line.startswith(("DTSTART;TZID=Europe/Paris:", "DTEND;TZID=Europe/Paris:"))
                for line in times) == 6
-    assert f"DTSTART;TZID=Europe/Paris:20220615T100000" in vevent_lines(body, summer.uid)
+    assert "DTSTART;TZID=Europe/Paris:20220615T100000" in vevent_lines(body, summer.uid)
 
 
 def test_the_time_zone_is_written_with_yearly_rules(client, make_event):

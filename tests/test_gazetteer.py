@@ -5,7 +5,14 @@ import gzip
 
 import pytest
 
-from opengen.geo import DATA_FILE, Gazetteer, Geocoder, default_gazetteer, haversine_km, name_key
+from opengen.places.geo import (
+    DATA_FILE,
+    Gazetteer,
+    Geocoder,
+    default_gazetteer,
+    haversine_km,
+    name_key,
+)
 
 KNOWN_PRECISIONS = {"geonames", "geonames-chef-lieu", "postcode-neighbour", "epci-neighbour", "department"}
 

@@ -8,8 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from opengen.geo import (FRENCH_COUNTRY_CODES, Geocoder, MemoryCache, Place, bounding_box,
-                         cache_key, haversine_km)
+from opengen.places.distance import bounding_box, haversine_km
+from opengen.places.geo import (
+    FRENCH_COUNTRY_CODES,
+    Geocoder,
+    MemoryCache,
+    Place,
+    cache_key,
+)
 from tests.fakeban import FakeBAN
 
 REDIS_URL = "redis://127.0.0.1:6379/0"

@@ -4,8 +4,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from opengen.db import db
-from opengen.geocoding import DatabaseCache, get_geocoder
 from opengen.models import GeocodeCacheEntry
+from opengen.places.lookup import DatabaseCache, get_geocoder
 
 from .fakeban import FakeBAN
 

@@ -13,7 +13,7 @@ import vobject.icalendar
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from opengen.ics import VTIMEZONE_YEARS, CalendarEntry, build_calendar
+from opengen.feeds.ics import VTIMEZONE_YEARS, CalendarEntry, build_calendar
 
 UTC = timezone.utc
 PARIS = ZoneInfo("Europe/Paris")

@@ -7,8 +7,8 @@ import io
 from sqlalchemy import func, select
 
 from opengen.db import db
-from opengen.imports import COLUMNS, example_csv
 from opengen.models import Event, EventStatus, ModerationLog, School, Submission, Venue
+from opengen.submissions.imports import COLUMNS, example_csv
 
 from .conftest import csrf_token, paris
 from .submit_fixtures import fake_ban  # noqa: F401

@@ -7,7 +7,6 @@ import logging
 import re
 
 import pytest
-
 from flask import g
 from sqlalchemy import func, select
 

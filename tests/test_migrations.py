@@ -5,7 +5,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from opengen.db import Base, db
-from opengen.spatial import include_name
+from opengen.places.spatial import include_name
 
 
 def test_models_and_migrations_agree(app):

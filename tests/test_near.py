@@ -7,11 +7,11 @@ import time
 import pytest
 import requests
 
-from opengen import events
 from opengen.db import db
-from opengen.filters import parse_filters
-from opengen.geo import haversine_km
+from opengen.events import queries
+from opengen.events.filters import parse_filters
 from opengen.models import EventFormat, EventKind, EventStatus
+from opengen.places.distance import haversine_km
 
 from .conftest import paris
 from .fakeban import FakeBAN
@@ -260,19 +260,19 @@ def test_paging_through_results(client, around_paris):
 
 
 def test_calendar_search_uses_the_place(app, around_paris):
-    found = events.search(parse_filters({"q": "93200"}))
+    found = queries.search(parse_filters({"q": "93200"}))
     assert [e.title for e in found] == ["Atelier saint-denis", "Atelier hybride", "Atelier paris",
                                         "Atelier versailles", "Atelier en ligne"]
-    assert [e.title for e in events.search(parse_filters({"q": "93200", "format": "onsite"}))][-1] \
+    assert [e.title for e in queries.search(parse_filters({"q": "93200", "format": "onsite"}))][-1] \
         == "Atelier versailles"
 
 
 def test_feed_statements_honour_the_place(app, around_paris):
     # The calendar feeds build on events.filtered(): the circle's sessions and the online ones.
-    statement = events.filtered(parse_filters({"q": "93200", "family": "data"}))
+    statement = queries.filtered(parse_filters({"q": "93200", "family": "data"}))
     assert [e.title for e in db.session.scalars(statement)] == [
         "Atelier versailles", "Atelier en ligne", "Atelier saint-denis"]
-    on_site = events.filtered(parse_filters({"q": "93200"}), with_online=False)
+    on_site = queries.filtered(parse_filters({"q": "93200"}), with_online=False)
     assert {e.title for e in db.session.scalars(on_site)} == {
         "Atelier saint-denis", "Atelier hybride", "Atelier paris", "Atelier versailles"}
 

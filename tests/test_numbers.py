@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from opengen import stats
 from opengen.db import db
-from opengen.events import current_edition
+from opengen.events import stats
+from opengen.events.queries import current_edition
 from opengen.models import EventFormat, EventKind, EventStatus
 
 from .conftest import paris

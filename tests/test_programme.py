@@ -5,10 +5,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from opengen.checks import FieldError
 from opengen.db import db
-from opengen.errors import InvalidQuery
 from opengen.models import EventFormat, EventStatus
-from opengen.programme import MAX_SESSIONS, parse_ids
+from opengen.shortlist.selection import MAX_SESSIONS, parse_ids
 
 from .conftest import paris
 
@@ -24,7 +24,7 @@ def test_starred_ids_are_read_in_order_without_repeats(raw, ids):
 @pytest.mark.parametrize("raw", ["abc", "1,x", "-1", "0", "1.5", "1;2", "１２", "1" * 13,
                                  ",".join(map(str, range(1, MAX_SESSIONS + 2)))])
 def test_bad_or_too_many_ids_are_refused_in_french(app, raw):
-    with app.test_request_context(), pytest.raises(InvalidQuery) as error:
+    with app.test_request_context(), pytest.raises(FieldError) as error:
         parse_ids(raw)
     assert error.value.field == "ids"
     assert "session" in error.value.message

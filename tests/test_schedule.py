@@ -8,10 +8,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from opengen.schedule import (
-    FAMILY_NAMES, FAMILY_SLUGS, Clash, Programme, ProgrammeItem, ScheduleError, Slot, TooFar,
-    broadcast_status, default_title, haversine_km, is_today, local_datetime, plan_programme,
-    propose_programme, slot_datetimes,
+from opengen.broadcasts.planner import (
+    FAMILY_NAMES,
+    FAMILY_SLUGS,
+    Clash,
+    Programme,
+    ProgrammeItem,
+    ScheduleError,
+    Slot,
+    TooFar,
+    broadcast_status,
+    default_title,
+    haversine_km,
+    is_today,
+    local_datetime,
+    plan_programme,
+    propose_programme,
+    slot_datetimes,
 )
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -491,15 +504,26 @@ def test_bad_programme_input_is_refused_clearly(items, kwargs, message):
 
 
 def test_the_module_depends_on_the_standard_library_only():
+    """The planner, and the project modules it imports, use nothing but the standard library."""
     import ast
+    import importlib
     import sys
     from pathlib import Path
 
-    import opengen.schedule
+    def outside_imports(module_name: str) -> set[str]:
+        module = importlib.import_module(module_name)
+        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+        found = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                 for alias in node.names}
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            if node.level:  # a project module: it must obey the same rule
+                base = module_name.rsplit(".", node.level)[0]
+                found |= outside_imports(f"{base}.{node.module}" if node.module else base)
+            elif node.module:
+                found.add(node.module.split(".")[0])
+        return found
 
-    tree = ast.parse(Path(opengen.schedule.__file__).read_text(encoding="utf-8"))
-    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
-                for alias in node.names}
-    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
-                 if isinstance(node, ast.ImportFrom) and node.module}
+    imported = outside_imports("opengen.broadcasts.planner")
     assert imported and imported <= set(sys.stdlib_module_names) | {"__future__"}

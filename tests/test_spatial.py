@@ -9,13 +9,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from opengen import create_app, events, spatial
+from opengen import create_app
 from opengen.db import Base, db
 from opengen.demo import ensure_edition
-from opengen.families import sync_families
-from opengen.filters import EventFilters
-from opengen.geo import haversine_km
+from opengen.events import queries
+from opengen.events.families import sync_families
+from opengen.events.filters import EventFilters
 from opengen.models import Event, EventFormat, EventKind, EventStatus, School, Venue
+from opengen.places import spatial
+from opengen.places.distance import haversine_km
 
 from .conftest import TEST_CONFIG, paris
 
@@ -93,8 +95,8 @@ def brute_force(points, lat: float, lon: float, radius_km: float) -> dict[int, f
 
 def assert_same_as_brute_force(points, lat: float, lon: float, radius_km: float) -> None:
     filters = EventFilters(lat=lat, lon=lon, radius_km=radius_km)
-    area = events.locate(filters)
-    ranked, total = events.nearest(filters, area)
+    area = queries.locate(filters)
+    ranked, total = queries.nearest(filters, area)
     got = dict(ranked)
     expected = brute_force(points, lat, lon, radius_km)
     differ = set(got) ^ set(expected)
@@ -105,7 +107,7 @@ def assert_same_as_brute_force(points, lat: float, lon: float, radius_km: float)
     assert distances == sorted(distances)
     for event_id, km in ranked:
         assert km == pytest.approx(haversine_km(lat, lon, *next(p[1:] for p in points if p[0] == event_id)))
-    markers = {row[0] for row in events.markers(filters)}
+    markers = {row[0] for row in queries.markers(filters)}
     assert markers ^ set(expected) <= on_edge
 
 
@@ -126,10 +128,10 @@ def test_nearby_sessions_equal_a_brute_force_haversine(scattered, strategy):
 
 def test_paging_splits_the_same_ranking(scattered, strategy):
     filters = EventFilters(lat=48.8566, lon=2.3522, radius_km=60)
-    area = events.locate(filters)
-    everything, total = events.nearest(filters, area)
+    area = queries.locate(filters)
+    everything, total = queries.nearest(filters, area)
     assert total > 30
-    pages = [events.nearest(filters, area, 10, offset) for offset in range(0, total + 10, 10)]
+    pages = [queries.nearest(filters, area, 10, offset) for offset in range(0, total + 10, 10)]
     assert [row for page, _ in pages for row in page] == everything
     assert {count for _, count in pages} == {total}
 

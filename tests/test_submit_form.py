@@ -12,7 +12,15 @@ from opengen.db import db
 from opengen.models import Event, EventFormat, EventStatus, School, Submission, Venue
 
 from .conftest import csrf_token, paris
-from .submit_fixtures import confirm, fake_ban, field_error, hidden_inputs, preview, submit, valid_form  # noqa: F401
+from .submit_fixtures import (  # noqa: F401
+    confirm,
+    fake_ban,
+    field_error,
+    hidden_inputs,
+    preview,
+    submit,
+    valid_form,
+)
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>${alert(2)}`'
 

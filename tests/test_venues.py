@@ -7,11 +7,11 @@ import pytest
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import select
 
+from opengen.checks import FieldError
 from opengen.db import db
 from opengen.models import Event, Venue
-from opengen.geo import Place
-from opengen.venues import (
-    AddressNotFound,
+from opengen.places.geo import Place
+from opengen.places.venues import (
     VenueDraft,
     check_place,
     department_of,
@@ -194,7 +194,7 @@ def test_a_result_in_another_department_is_refused():
     draft = VenueDraft("Campus", "1 rue de la Paix", "69002", "Lyon")
     place = Place(48.86898, 2.33144, "1 Rue de la Paix 75002 Paris", "ban", "housenumber", postcode="75002",
                   city="Paris")
-    with pytest.raises(AddressNotFound) as caught:
+    with pytest.raises(FieldError) as caught:
         check_place(draft, place)
     assert caught.value.field == "postcode" and "75002 Paris" in caught.value.message
 

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import gzip
-from datetime import datetime, timezone
 import uuid
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from opengen import searches
 from opengen.db import db
+from opengen.events import answers
 from opengen.models import CareerFamily, Event, EventStatus
 from opengen.versioned import Kept, data_version, forget_kept
 
@@ -82,8 +82,8 @@ def test_search_answers_are_kept_and_never_stale(app, client, make_event, monkey
     db.session.commit()
     assert api_titles(client) == [f"Avant/{event.school.name}"]
     builds = []
-    real = searches._build
-    monkeypatch.setattr(searches, "_build", lambda *a: builds.append(a) or real(*a))
+    real = answers._build
+    monkeypatch.setattr(answers, "_build", lambda *a: builds.append(a) or real(*a))
     assert api_titles(client) == [f"Avant/{event.school.name}"]
     assert builds == []  # the same search again: sent as kept
     event.title = "Après"
@@ -163,7 +163,7 @@ def test_answers_are_shared_between_processes_through_redis(redis_app, make_even
     db.session.commit()
     first = client.get("/api/events?q=93200").data
     forget_kept()  # another process: nothing kept locally
-    monkeypatch.setattr(searches, "_build", lambda *a: pytest.fail("built again"))
+    monkeypatch.setattr(answers, "_build", lambda *a: pytest.fail("built again"))
     assert client.get("/api/events?q=93200").data == first
     monkeypatch.undo()
     event.title = "Modifiée"

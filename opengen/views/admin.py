@@ -19,36 +19,32 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import broadcast_desk, broadcasts, mail, maps, moderation, stats
-from ..auth import login_manager
-from ..broadcast_forms import BroadcastForm, add_blank_rows, form_data
-from ..broadcasts import BroadcastError
+from .. import mail, maps
+from ..auth import staff_only
 from ..db import begin_write, db
-from ..forms import ActionForm, ApproveForm, LoginForm, RejectForm
+from ..events import stats
+from ..events.families import FAMILIES
+from ..events.labels import (
+    AUDIENCE_LABELS,
+    FORMAT_LABELS,
+    KIND_LABELS,
+    STATUS_LABELS,
+    labeller,
+)
+from ..events.queries import current_edition
+from ..fields import ActionForm
 from ..limits import limiter
-from ..families import FAMILIES
-from ..labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS, STATUS_LABELS
+from ..loaders import current_edition_or_404
 from ..models import Submission
-from ..schedule import ScheduleError
+from ..submissions import moderation
+from ..submissions.forms import ApproveForm, LoginForm, RejectForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-PUBLIC_ENDPOINTS = {"admin.login"}
 FAMILY_LABELS = {f.slug: f.label_fr for f in FAMILIES}
 
 
-@bp.before_request
-def _staff_only():
-    if request.endpoint not in PUBLIC_ENDPOINTS and not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    return None
-
-
-@bp.after_request
-def _private(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
+staff_only(bp, public={"admin.login"})
 
 
 def _shell(element_id: str, centre=maps.FRANCE_CENTRE, zoom=maps.FRANCE_ZOOM):
@@ -201,126 +197,18 @@ def history():
                            logout_form=ActionForm())
 
 
-# --- the broadcast programme ------------------------------------------------------------------
-
-def _edition():
-    edition = broadcasts.current_edition()
-    if edition is None:
-        abort(404)
-    return edition
-
-
-def _broadcast(broadcast_id: int):
-    found = broadcasts.get(broadcast_id) if broadcast_id < 2**31 else None
-    if found is None:
-        abort(404)
-    return found
-
-
-def _programme_page(error: str | None = None, status: int = 200):
-    edition = broadcasts.current_edition()
-    shows = broadcasts.programme(edition) if edition is not None else []
-    return render_template("admin/broadcasts.html", edition=edition, shows=shows, error=error,
-                           propose_form=ActionForm(), delete_form=ActionForm(), logout_form=ActionForm(),
-                           family_label=_labeller(FAMILY_LABELS)), status
-
-
-@bp.get("/broadcasts")
-@login_required
-def programme():
-    """List the current edition's broadcasts, to edit them or propose a programme."""
-    return _programme_page()
-
-
-@bp.post("/broadcasts/propose")
-@login_required
-def propose_programme():
-    """Propose and store a programme presenting every family, keeping the fixed slots."""
-    if not ActionForm().validate_on_submit():
-        return _programme_page(_("Le formulaire a expiré : rechargez la page et recommencez."), 400)
-    edition = _edition()
-    try:
-        broadcast_desk.schedule(edition, current_user)
-    except (ScheduleError, BroadcastError) as error:
-        db.session.rollback()
-        return _programme_page(str(error), 422)
-    db.session.commit()
-    flash(_("Programme proposé et enregistré ; les créneaux fixés sont conservés."), "success")
-    return redirect(url_for(".programme"), 303)
-
-
-def _broadcast_form_page(form: BroadcastForm, broadcast=None, error: str | None = None, status: int = 200):
-    return render_template("admin/broadcast_form.html", form=form, broadcast=broadcast, error=error,
-                           logout_form=ActionForm(), delete_form=ActionForm()), status
-
-
-@bp.route("/broadcasts/new", methods=["GET", "POST"])
-@login_required
-def add_broadcast():
-    """Add a broadcast to the programme (fixed by default)."""
-    edition = _edition()
-    initial = None if request.method == "POST" else {"day": edition.starts_on, "is_fixed": True}
-    form = BroadcastForm(data=initial, edition=edition)
-    if form.validate_on_submit():
-        try:
-            broadcast = broadcast_desk.add(edition, current_user, **form.fields_for_update())
-        except BroadcastError as error:
-            db.session.rollback()
-            return _broadcast_form_page(form, error=str(error), status=422)
-        db.session.commit()
-        flash(_("Émission ajoutée : %(title)s", title=broadcast.title), "success")
-        return redirect(url_for(".programme"), 303)
-    add_blank_rows(form)
-    return _broadcast_form_page(form, status=422 if request.method == "POST" else 200)
-
-
-@bp.route("/broadcasts/<int:broadcast_id>", methods=["GET", "POST"])
-@login_required
-def edit_broadcast(broadcast_id: int):
-    """Edit one broadcast: title, Paris times, families, links, replay, guests, fixed or not."""
-    broadcast = _broadcast(broadcast_id)
-    form = BroadcastForm(data=None if request.method == "POST" else form_data(broadcast),
-                         edition=broadcast.edition)
-    if form.validate_on_submit():
-        try:
-            changed = broadcast_desk.edit(broadcast, current_user, **form.fields_for_update())
-        except BroadcastError as error:
-            db.session.rollback()
-            return _broadcast_form_page(form, _broadcast(broadcast_id), str(error), 422)
-        db.session.commit()
-        flash(_("Émission enregistrée : %(title)s", title=broadcast.title) if changed
-              else _("Rien n’a changé."), "success")
-        return redirect(url_for(".programme"), 303)
-    add_blank_rows(form)
-    return _broadcast_form_page(form, broadcast, status=422 if request.method == "POST" else 200)
-
-
-@bp.post("/broadcasts/<int:broadcast_id>/delete")
-@login_required
-def delete_broadcast(broadcast_id: int):
-    """Remove a broadcast from the programme."""
-    broadcast = _broadcast(broadcast_id)
-    if not ActionForm().validate_on_submit():
-        return _programme_page(_("Le formulaire a expiré : rechargez la page et recommencez."), 400)
-    title = broadcast.title
-    broadcast_desk.delete(broadcast, current_user)
-    db.session.commit()
-    flash(_("Émission supprimée : %(title)s", title=title), "success")
-    return redirect(url_for(".programme"), 303)
-
-
 # --- the numbers ------------------------------------------------------------------------------
 
 @bp.get("/numbers")
 @login_required
 def numbers():
     """Show the edition's figures: sessions by status, day, family, region, kind and format."""
-    edition = broadcasts.current_edition()
+    edition = current_edition()
     figures = stats.numbers(edition) if edition is not None else None
     return render_template("admin/numbers.html", edition=edition, numbers=figures,
-                           family_label=_labeller(FAMILY_LABELS), kind_label=_labeller(KIND_LABELS),
-                           format_label=_labeller(FORMAT_LABELS), status_label=_labeller(STATUS_LABELS),
-                           audience_label=_labeller(AUDIENCE_LABELS),
+                           family_label=labeller(FAMILY_LABELS), kind_label=labeller(KIND_LABELS),
+                           format_label=labeller(FORMAT_LABELS), status_label=labeller(STATUS_LABELS),
+                           audience_label=labeller(AUDIENCE_LABELS),
                            region_label=_region_label, logout_form=ActionForm())
 
 
@@ -328,14 +216,11 @@ def _region_label(region: str | None) -> str:
     return region or _("Non renseignée (en ligne ou lieu sans région)")
 
 
-def _labeller(labels: dict):
-    return lambda key: str(labels.get(key, key))
-
 
 @bp.get("/numbers/sessions.csv")
 @login_required
 def numbers_csv():
     """Download the edition's published sessions as CSV, one row per session."""
-    body = stats.published_csv(_edition())
+    body = stats.published_csv(current_edition_or_404())
     return Response("\ufeff" + body, mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=open-gen-sessions.csv"})

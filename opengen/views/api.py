@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, request
 
-from .. import broadcasts, clock, events, searches
-from ..filters import parse_filters, parse_paging, parse_place_query
-from ..geocoding import find_place, place_to_api
-from . import event_url_template, external_url
+from .. import clock
+from ..broadcasts import operations
+from ..events import answers, queries
+from ..events.filters import parse_filters, parse_paging, parse_place_query
+from ..places.lookup import find_place, place_to_api
+from ..urls import event_url_template, external_url
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -16,7 +18,7 @@ def event_list():
     """List the public events matching the filters, a page at a time (nearest first around a place)."""
     filters = parse_filters(request.args)
     limit, offset = parse_paging(request.args)
-    response = Response(searches.api_answer(filters, limit, offset, event_url_template()),
+    response = Response(answers.api_answer(filters, limit, offset, event_url_template()),
                         mimetype="application/json")
     response.add_etag()
     return response
@@ -31,7 +33,7 @@ def geocode():
 @bp.get("/events/markers")
 def event_markers():
     """List compact map markers [id, lat, lon, family, kind] for the filters."""
-    response = Response(events.marker_payload(parse_filters(request.args)),
+    response = Response(queries.marker_payload(parse_filters(request.args)),
                         mimetype="application/json")
     response.cache_control.public = True
     response.cache_control.max_age = 60
@@ -41,15 +43,15 @@ def event_markers():
 @bp.get("/events/<int:event_id>")
 def event_detail(event_id: int):
     """Return one public event."""
-    event = events.get_public(event_id)
+    event = queries.get_public(event_id)
     if event is None:
         abort(404)
-    return jsonify(events.to_api(event, external_url("events.show", event_id=event.id)))
+    return jsonify(queries.to_api(event, external_url("events.show", event_id=event.id)))
 
 
 @bp.get("/broadcasts")
 def broadcast_list():
     """List the current edition's morning broadcasts, with their live status."""
     now = clock.now()
-    _, showings = broadcasts.current_showings(now)
-    return jsonify({"broadcasts": [broadcasts.to_api(s.broadcast, now) for s in showings]})
+    _, showings = operations.current_showings(now)
+    return jsonify({"broadcasts": [operations.to_api(s.broadcast, now) for s in showings]})

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from .. import broadcasts, clock
+from .. import clock
+from ..broadcasts import operations
 
 bp = Blueprint("broadcasts", __name__)
 
@@ -12,8 +13,8 @@ bp = Blueprint("broadcasts", __name__)
 def index():
     """Show the week's broadcasts, today's highlighted and the one on air marked live."""
     now = clock.now()
-    edition, showings = broadcasts.current_showings(now)
-    return render_template("broadcasts/index.html", edition=edition, days=broadcasts.by_day(showings),
+    edition, showings = operations.current_showings(now)
+    return render_template("broadcasts/index.html", edition=edition, days=operations.by_day(showings),
                            now=now)
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template
 
-from .. import events, maps
+from .. import maps
+from ..events import queries
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
@@ -11,7 +12,7 @@ bp = Blueprint("events", __name__, url_prefix="/events")
 @bp.get("/<int:event_id>")
 def show(event_id: int):
     """Show everything about one published or cancelled session."""
-    event = events.get_public(event_id)
+    event = queries.get_public(event_id)
     if event is None:
         abort(404)
     shell = None

@@ -1,11 +1,21 @@
 """The career families: what the jobs are, their broadcast, their sessions on a map and in a list."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
-from .. import broadcasts, clock, events, maps
-from ..families import BY_SLUG, FAMILIES
-from ..filters import EventFilters, page_number
+from .. import clock, maps
+from ..broadcasts import operations
+from ..events import queries
+from ..events.families import BY_SLUG, FAMILIES
+from ..events.filters import EventFilters, page_number
 
 bp = Blueprint("families", __name__)
 
@@ -23,12 +33,12 @@ def show(slug: str):
     if family is None:
         abort(404)
     filters = EventFilters(family=slug)
-    listing = events.page(filters, page_number(request.args), current_app.config["LIST_PAGE_SIZE"])
+    listing = queries.page(filters, page_number(request.args), current_app.config["LIST_PAGE_SIZE"])
     shell = maps.configured_shell(current_app.config, "family")
     now = clock.now()
     return render_template("families/show.html", family=family, filters=filters, listing=listing,
-                           shell=shell, showings=broadcasts.family_showings(slug, now), now=now,
-                           families=events.families())
+                           shell=shell, showings=operations.family_showings(slug, now), now=now,
+                           families=queries.families())
 
 
 @bp.get("/families")

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, request, url_for
 
-from .. import feeds, programme
-from ..calendar_links import AddLinks, SubscribeLinks, add_links, subscribe_links
 from ..compression import GZIP_SUFFIX
-from ..feeds import Feed, FeedLinks
-from ..filters import parse_filters
+from ..events.filters import parse_filters
+from ..feeds import calendars
+from ..feeds.calendars import Feed, FeedLinks
+from ..feeds.links import AddLinks, SubscribeLinks, add_links, subscribe_links
 from ..models import Event
-from . import event_url_template
-from . import external_url as _external
+from ..shortlist import selection
+from ..urls import event_url_template
+from ..urls import external_url as _external
 
 bp = Blueprint("feeds", __name__)
 
@@ -21,14 +22,14 @@ MAX_AGE = 300
 @bp.get("/calendar.ics")
 def search():
     """Send the subscribable feed of the sessions matching the search filters."""
-    feed = feeds.search_feed(parse_filters(request.args), _links())
+    feed = calendars.search_feed(parse_filters(request.args), _links())
     return _send(feed, "open-gen.ics")
 
 
 @bp.get("/events/<int:event_id>.ics")
 def event(event_id: int):
     """Send one public session as a calendar file."""
-    feed = feeds.event_feed(event_id, _links())
+    feed = calendars.event_feed(event_id, _links())
     if feed is None:
         abort(404)
     return _send(feed, f"open-gen-session-{event_id}.ics")
@@ -37,7 +38,7 @@ def event(event_id: int):
 @bp.get("/programme.ics")
 def personal():
     """Send the feed of the sessions of a personal programme (ids=1,2,3)."""
-    feed = feeds.programme_feed(programme.ids_from(request.args, required=True), _links())
+    feed = calendars.programme_feed(selection.ids_from(request.args, required=True), _links())
     return _send(feed, "mon-programme-open-gen.ics")
 
 
@@ -45,7 +46,7 @@ def personal():
 def broadcasts():
     """Send the feed of the week's morning broadcasts."""
     page = "broadcasts.index" if "broadcasts.index" in current_app.view_functions else "map.index"
-    return _send(feeds.broadcasts_feed(_links(page)), "emissions-open-gen.ics")
+    return _send(calendars.broadcasts_feed(_links(page)), "emissions-open-gen.ics")
 
 
 # --------------------------------------------------------------------------- template helpers
@@ -70,7 +71,7 @@ def event_add_links(event: Event) -> AddLinks:
 @bp.app_template_global()
 def search_calendar_name(filters) -> str:
     """Return the name a search's calendar takes."""
-    return feeds.search_name(filters)
+    return calendars.search_name(filters)
 
 
 # --------------------------------------------------------------------------- HTTP
@@ -85,7 +86,7 @@ def _send(feed: Feed, filename: str) -> Response:
         response = Response(feed.body, mimetype="text/calendar")
         response.set_etag(feed.etag)
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.last_modified = feeds.clamp_to_now(feed.last_modified)
+    response.last_modified = calendars.clamp_to_now(feed.last_modified)
     response.cache_control.public = True
     response.cache_control.max_age = MAX_AGE
     response.vary.add("Accept-Encoding")

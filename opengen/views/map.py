@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from .. import events, maps
-from ..errors import PlaceNotFound
-from ..filters import RADIUS_CHOICES, number_arg, page_number, parse_filters
+from .. import maps
+from ..events import queries
+from ..events.filters import RADIUS_CHOICES, number_arg, page_number, parse_filters
+from ..places.lookup import PlaceNotFound
 
 bp = Blueprint("map", __name__)
 
@@ -16,19 +17,19 @@ def index():
     filters = parse_filters(request.args)
     place_error = None
     try:
-        listing = events.page(filters, page_number(request.args), current_app.config["LIST_PAGE_SIZE"])
+        listing = queries.page(filters, page_number(request.args), current_app.config["LIST_PAGE_SIZE"])
         shown = filters
     except PlaceNotFound as error:
         # The message goes next to the field, which keeps what was typed; the list ignores it.
         place_error = error.message
         shown = filters.without("q")
-        listing = events.page(shown, page_number(request.args), current_app.config["LIST_PAGE_SIZE"])
+        listing = queries.page(shown, page_number(request.args), current_app.config["LIST_PAGE_SIZE"])
     shell = maps.configured_shell(current_app.config, "events")
     radii = [number_arg(km) for km in sorted({*RADIUS_CHOICES, filters.radius_km})]
     return render_template("map/index.html", filters=filters, shown=shown, listing=listing,
                            place_error=place_error, radii=radii, radius=number_arg(filters.radius_km),
                            links=_place_links(shown, listing), shell=shell,
-                           edition=events.current_edition(), families=events.families())
+                           edition=queries.current_edition(), families=queries.families())
 
 
 def _alternative_query(alternative: dict) -> str:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request
 
-from .. import events, programme
-from . import external_url
+from ..events import queries
+from ..shortlist import selection
+from ..urls import external_url
 
 bp = Blueprint("programme", __name__)
 
@@ -12,15 +13,15 @@ bp = Blueprint("programme", __name__)
 @bp.get("/programme")
 def index():
     """Show the starred sessions (ids=1,2,3) by day, with clashes and trips too long."""
-    plan = programme.personal_programme(programme.ids_from(request.args))
+    plan = selection.personal_programme(selection.ids_from(request.args))
     return render_template("programme/index.html", plan=plan)
 
 
 @bp.get("/api/programme")
 def api():
     """Return the starred sessions (ids=1,2,3) by day, with clashes and trips too long, as JSON."""
-    plan = programme.personal_programme(programme.ids_from(request.args))
-    data = programme.to_api(plan, lambda e: events.to_api(
+    plan = selection.personal_programme(selection.ids_from(request.args))
+    data = selection.to_api(plan, lambda e: queries.to_api(
         e, external_url("events.show", event_id=e.id)))
     if plan.requested:
         data["ics"] = external_url("feeds.personal", ids=",".join(map(str, plan.requested)))

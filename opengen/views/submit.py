@@ -17,16 +17,27 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from .. import events, imports, mail, maps, submissions, venues
+from .. import mail, maps
+from ..checks import FieldError
 from ..db import begin_write, db
-from ..forms import GRID_HOURS, CancelForm, EditEventForm, ImportForm, SubmissionForm, VenueForm
-from ..geo import Place
-from ..i18n import local
-from ..labels import AUDIENCE_LABELS, STATUS_LABELS
+from ..events import queries
+from ..events.labels import AUDIENCE_LABELS, STATUS_LABELS
 from ..limits import limiter
-from ..security import csrf
 from ..models import Event, Submission, Venue
-from ..venues import AddressNotFound, Location
+from ..places import venues
+from ..places.geo import Place
+from ..places.venues import Location
+from ..security import csrf
+from ..submissions import imports, operations
+from ..submissions.forms import (
+    GRID_HOURS,
+    CancelForm,
+    EditEventForm,
+    ImportForm,
+    SubmissionForm,
+    VenueForm,
+)
+from ..timezones import local
 
 bp = Blueprint("submit", __name__)
 # Every POST here goes through a FlaskForm, which checks the CSRF token itself: a missing or
@@ -56,11 +67,11 @@ def _private(response: Response) -> Response:
 
 
 def _submission_form() -> SubmissionForm:
-    return SubmissionForm(edition=events.current_edition(), families=events.families())
+    return SubmissionForm(edition=queries.current_edition(), families=queries.families())
 
 
 def _render_form(form: SubmissionForm, status: int = 200):
-    return render_template("submit/form.html", form=form, school_names=submissions.school_names(),
+    return render_template("submit/form.html", form=form, school_names=operations.school_names(),
                            edition=form.edition, grid_hours=GRID_HOURS), status
 
 
@@ -77,7 +88,7 @@ def _render_confirm(form: SubmissionForm, location: Location | None, pin_error: 
     return render_template(
         "submit/confirm.html", form=form, draft=draft, location=location, shell=shell, replay=replay,
         place_token=venues.sign_location(draft.venue, location) if draft.venue else "",
-        warnings=submissions.warnings_for(draft), pin_error=pin_error,
+        warnings=operations.warnings_for(draft), pin_error=pin_error,
         coarse=place is not None and venues.is_coarse(place)), status
 
 
@@ -119,7 +130,7 @@ def send():
     try:
         if draft.venue is not None:
             location = venues.locate_draft(draft.venue, form.place_token.data)
-    except AddressNotFound as error:
+    except FieldError as error:
         getattr(form, error.field).errors.append(error.message)
         return _render_form(form, 422)
     if not form.confirm.data:
@@ -127,10 +138,10 @@ def send():
     try:
         if location is not None:
             location = venues.with_pin(location, *form.pin())
-    except AddressNotFound as error:
+    except FieldError as error:
         return _render_confirm(form, location, pin_error=error.message, status=422)
     begin_write()
-    result = submissions.submit(draft, location, _client_key(), edition=events.current_edition())
+    result = operations.submit(draft, location, _client_key(), edition=queries.current_edition())
     db.session.commit()
     link = url_for(".manage", token=result.token, _external=True)
     mail.send_edit_link(result.submission, link)
@@ -151,7 +162,7 @@ def done():
 # --- the secret edit link -------------------------------------------------------------------
 
 def _opened(token: str) -> Submission:
-    submission = submissions.find_by_token(token)
+    submission = operations.find_by_token(token)
     if submission is None:
         abort(Response(render_template("submit/link_invalid.html"), status=404))
     return submission
@@ -169,12 +180,12 @@ def manage(token: str):
     """List a submission's sessions with their status and what can be changed."""
     submission = _opened(token)
     return render_template("submit/manage.html", submission=submission, token=token,
-                           events=submissions.events_of(submission), venues=submissions.venues_of(submission),
-                           can_edit=submissions.can_edit)
+                           events=operations.events_of(submission), venues=operations.venues_of(submission),
+                           can_edit=operations.can_edit)
 
 
 def _event_data(event: Event) -> dict:
-    zone = events.zone_of(event)
+    zone = queries.zone_of(event)
     start, end = local(event.start_at, zone), local(event.end_at, zone)
     return dict(title=event.title, description=event.description, kind=event.kind.value,
                 families=[f.slug for f in event.families], audience=list(event.audience or ()),
@@ -189,18 +200,18 @@ def edit_event(token: str, event_id: int):
     """Change one session's details or time."""
     submission = _opened(token)
     event = _own_event(submission, event_id)
-    if not submissions.can_edit(event):
+    if not operations.can_edit(event):
         flash(_("Cette session est annulée ou refusée : elle ne peut plus être modifiée."), "error")
         return redirect(url_for(".manage", token=token))
     form = EditEventForm(data=None if request.method == "POST" else _event_data(event),
-                         edition=event.edition, families=events.families(), zone=events.zone_of(event),
+                         edition=event.edition, families=queries.families(), zone=queries.zone_of(event),
                          has_venue=event.venue is not None)
     if request.method == "POST":
         if form.validate():
             details, times = form.details(), form.times
             begin_write()
             event = _own_event(submission, event_id)
-            changed = submissions.edit_event(event, details, *times)
+            changed = operations.edit_event(event, details, *times)
             db.session.commit()
             flash(_("Modifications enregistrées.") if changed else _("Aucune modification."), "success")
             return redirect(url_for(".manage", token=token), 303)
@@ -214,12 +225,12 @@ def cancel_event(token: str, event_id: int):
     submission = _opened(token)
     event = _own_event(submission, event_id)
     form = CancelForm()
-    if not submissions.can_edit(event):
+    if not operations.can_edit(event):
         flash(_("Cette session est déjà annulée ou refusée."), "error")
         return redirect(url_for(".manage", token=token))
     if form.validate_on_submit():
         begin_write()
-        submissions.cancel_event(_own_event(submission, event_id), submission.contact_email)
+        operations.cancel_event(_own_event(submission, event_id), submission.contact_email)
         db.session.commit()
         flash(_("La session est annulée."), "success")
         return redirect(url_for(".manage", token=token), 303)
@@ -244,7 +255,7 @@ def edit_venue(token: str, venue_id: int):
     """Correct a venue's address or move its pin; every session held there follows."""
     submission = _opened(token)
     venue = db.session.get(Venue, venue_id)
-    if venue is None or venue not in submissions.venues_of(submission):
+    if venue is None or venue not in operations.venues_of(submission):
         abort(404)
     form = VenueForm(data=None if request.method == "POST" else dict(
         venue_name=venue.name, address=venue.address, postcode=venue.postcode, city=venue.city,
@@ -253,14 +264,14 @@ def edit_venue(token: str, venue_id: int):
     if form.validate_on_submit():
         try:
             location = _venue_location(venue, form)
-        except AddressNotFound as error:
+        except FieldError as error:
             getattr(form, "address" if error.field == "pin" else error.field).errors.append(error.message)
             status = 422
         else:
             begin_write()
             venue = db.session.get(Venue, venue_id)
             if venues.update_venue(venue, form.venue_draft(), location):
-                submissions.log("venue_edited", submission.contact_email, submission=submission)
+                operations.log("venue_edited", submission.contact_email, submission=submission)
             db.session.commit()
             flash(_("Lieu enregistré. Vérifiez que le repère est bien sur le bâtiment.")
                   if venue.lat is not None else
@@ -277,7 +288,7 @@ def edit_venue(token: str, venue_id: int):
 
 def _render_import(form: ImportForm, report=None, links=(), status: int = 200):
     return render_template("submit/import.html", form=form, layout=imports.COLUMNS, report=report,
-                           links=links, families=events.families(),
+                           links=links, families=queries.families(),
                            audiences=[(k, str(v)) for k, v in AUDIENCE_LABELS.items()]), status
 
 

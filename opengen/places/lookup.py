@@ -10,13 +10,17 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .db import db, utcnow
-from .errors import InvalidQuery, PlaceNotFound
-from .filters import parse_place_query
+from ..checks import FieldError
+from ..db import db, utcnow
+from ..events.filters import parse_place_query
+from ..models import GeocodeCacheEntry
 from .geo import Geocoder, Place, default_gazetteer
-from .models import GeocodeCacheEntry
 
 EXTENSION = "opengen.geocoder"
+
+
+class PlaceNotFound(FieldError):
+    """A place to search around that no geocoder knows (the error pages answer 404, not 400)."""
 
 
 class DatabaseCache:
@@ -79,7 +83,7 @@ def geocode_command(query: str) -> None:
         click.echo(json.dumps({"error": error.message, "field": error.field, "status": 404},
                               ensure_ascii=False))
         sys.exit(1)
-    except InvalidQuery as error:
+    except FieldError as error:
         click.echo(json.dumps({"error": error.message, "field": error.field, "status": 400},
                               ensure_ascii=False))
         sys.exit(2)

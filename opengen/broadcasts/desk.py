@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from . import broadcasts
-from .broadcasts import Outcome
-from .db import db
-from .models import AdminUser, Broadcast, Edition
-from .submissions import log
+from ..db import db
+from ..models import AdminUser, Broadcast, Edition
+from ..submissions.operations import log
+from . import operations
+from .operations import Outcome
 
 
 def _note(broadcast_title: str) -> str:
@@ -24,7 +24,7 @@ def edit(broadcast: Broadcast, admin: AdminUser, **fields) -> bool:
         fields["title"] = None
     if fields.get("description") == (broadcast.description or ""):
         fields["description"] = None
-    changed = broadcasts.update(broadcast, **fields)
+    changed = operations.update(broadcast, **fields)
     if changed:
         log("broadcast_edit", admin.email, admin=admin, reason=_note(broadcast.title))
         db.session.flush()
@@ -33,9 +33,9 @@ def edit(broadcast: Broadcast, admin: AdminUser, **fields) -> bool:
 
 def add(edition: Edition, admin: AdminUser, *, replay_url: str = "", **fields) -> Broadcast:
     """Add a broadcast to the edition (see broadcasts.create), with its replay link, and log it."""
-    broadcast = broadcasts.create(edition, **fields)
+    broadcast = operations.create(edition, **fields)
     if replay_url:
-        broadcasts.update(broadcast, replay_url=replay_url)
+        operations.update(broadcast, replay_url=replay_url)
     log("broadcast_add", admin.email, admin=admin, reason=_note(broadcast.title))
     db.session.flush()
     return broadcast
@@ -44,14 +44,14 @@ def add(edition: Edition, admin: AdminUser, *, replay_url: str = "", **fields) -
 def delete(broadcast: Broadcast, admin: AdminUser) -> None:
     """Remove a broadcast from the programme and log it."""
     title = broadcast.title
-    broadcasts.remove(broadcast)
+    operations.remove(broadcast)
     log("broadcast_delete", admin.email, admin=admin, reason=_note(title))
     db.session.flush()
 
 
 def schedule(edition: Edition, admin: AdminUser) -> Outcome:
     """Propose and store a programme keeping the fixed slots; raise ScheduleError if impossible."""
-    outcome = broadcasts.apply_programme(edition, broadcasts.propose(edition))
+    outcome = operations.apply_programme(edition, operations.propose(edition))
     log("broadcast_schedule", admin.email, admin=admin,
         reason=_("%(n)s émission(s) au programme, %(removed)s retirée(s).",
                  n=len(outcome.changes), removed=len(outcome.removed)))

@@ -18,22 +18,23 @@ from wtforms import (
 )
 from wtforms.validators import ValidationError
 
-from .broadcasts import NAME_MAX, PLATFORM_MAX, TITLE_MAX, URL_MAX
-from .families import FAMILIES
-from .forms import (
+from ..events.families import FAMILIES
+from ..fields import (
     BaseForm,
     DayField,
     HourField,
     MultiCheckboxField,
-    _length,
-    _required,
     clean_text,
     http_url,
+    length,
     one_line,
+    required,
 )
-from .i18n import PARIS, day_label
-from .models import Broadcast, Edition
-from .schedule import ScheduleError, local_datetime
+from ..i18n import day_label
+from ..models import Broadcast, Edition
+from ..timezones import PARIS
+from .operations import NAME_MAX, PLATFORM_MAX, TITLE_MAX, URL_MAX
+from .planner import ScheduleError, local_datetime
 
 DESCRIPTION_MAX = 5000
 MAX_ROWS = 10
@@ -44,8 +45,8 @@ LONGEST = timedelta(hours=12)  # as broadcasts.update() checks
 class LinkRow(Form):
     """One platform where the broadcast streams."""
 
-    platform = StringField(_l("Plateforme"), filters=[clean_text, one_line], validators=[_length(PLATFORM_MAX)])
-    url = URLField(_l("Adresse"), filters=[clean_text, one_line], validators=[_length(URL_MAX), http_url])
+    platform = StringField(_l("Plateforme"), filters=[clean_text, one_line], validators=[length(PLATFORM_MAX)])
+    url = URLField(_l("Adresse"), filters=[clean_text, one_line], validators=[length(URL_MAX), http_url])
 
     def validate_platform(self, field) -> None:
         if self.url.data and not field.data:
@@ -59,8 +60,8 @@ class LinkRow(Form):
 class GuestRow(Form):
     """One guest of the show."""
 
-    name = StringField(_l("Nom"), filters=[clean_text, one_line], validators=[_length(NAME_MAX)])
-    role = StringField(_l("Rôle"), filters=[clean_text, one_line], validators=[_length(TITLE_MAX)])
+    name = StringField(_l("Nom"), filters=[clean_text, one_line], validators=[length(NAME_MAX)])
+    role = StringField(_l("Rôle"), filters=[clean_text, one_line], validators=[length(TITLE_MAX)])
 
     def validate_name(self, field) -> None:
         if self.role.data and not field.data:
@@ -79,16 +80,16 @@ class BroadcastForm(BaseForm):
     """Everything about a broadcast the team can change; times are Paris wall times."""
 
     title = StringField(_l("Titre"), filters=[one_line],
-                        validators=[_required(_l("Donnez un titre à l’émission.")), _length(TITLE_MAX)])
-    description = TextAreaField(_l("Description"), validators=[_length(DESCRIPTION_MAX)])
-    day = DayField(_l("Jour"), validators=[_required(_l("Choisissez le jour de l’émission."))])
-    start = HourField(_l("Début (heure de Paris)"), validators=[_required(_l("Indiquez l’heure de début."))])
-    end = HourField(_l("Fin (heure de Paris)"), validators=[_required(_l("Indiquez l’heure de fin."))])
+                        validators=[required(_l("Donnez un titre à l’émission.")), length(TITLE_MAX)])
+    description = TextAreaField(_l("Description"), validators=[length(DESCRIPTION_MAX)])
+    day = DayField(_l("Jour"), validators=[required(_l("Choisissez le jour de l’émission."))])
+    start = HourField(_l("Début (heure de Paris)"), validators=[required(_l("Indiquez l’heure de début."))])
+    end = HourField(_l("Fin (heure de Paris)"), validators=[required(_l("Indiquez l’heure de fin."))])
     families = FamilyChoices(_l("Familles de métiers présentées"),
                              choices=[SelectChoice(f.slug, f.label_fr) for f in FAMILIES])
     links = FieldList(FormField(LinkRow), label=_l("Liens de diffusion"), max_entries=MAX_ROWS)
     replay_url = URLField(_l("Lien du replay (facultatif)"), filters=[one_line],
-                          validators=[_length(URL_MAX), http_url])
+                          validators=[length(URL_MAX), http_url])
     guests = FieldList(FormField(GuestRow), label=_l("Invités"), max_entries=MAX_ROWS)
     is_fixed = BooleanField(_l("Créneau fixé (le planificateur ne le déplace pas)"))
     save = SubmitField(_l("Enregistrer"))

@@ -1,16 +1,16 @@
 """The search filters shared by the map, the list, the API and the feeds, parsed from a query string."""
 from __future__ import annotations
 
-from collections.abc import Mapping
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
 from flask_babel import gettext as _
 
-from .errors import InvalidQuery
+from ..checks import FieldError
+from ..models import EventKind
 from .families import SLUGS
-from .models import EventKind
 
 FORMATS = ("onsite", "online")
 MAX_PLACE_CHARS = 200  # what the geocoders accept
@@ -91,31 +91,31 @@ def _one(args: Mapping[str, str], name: str) -> str | None:
 
 
 def parse_filters(args: Mapping[str, str]) -> EventFilters:
-    """Read the filters from query arguments; raise InvalidQuery on an unknown or malformed value."""
+    """Read the filters from query arguments; raise FieldError on an unknown or malformed value."""
     day = _one(args, "day")
     if day is not None:
         try:
             day = date.fromisoformat(day)
         except ValueError:
-            raise InvalidQuery("day", _("Date invalide : utilisez le format AAAA-MM-JJ.")) from None
+            raise FieldError("day", _("Date invalide : utilisez le format AAAA-MM-JJ.")) from None
         if not date.min < day < date.max:  # a day at the edge of the calendar cannot be searched
-            raise InvalidQuery("day", _("Date invalide : utilisez le format AAAA-MM-JJ."))
+            raise FieldError("day", _("Date invalide : utilisez le format AAAA-MM-JJ."))
     family = _one(args, "family")
     if family is not None and family not in SLUGS:
-        raise InvalidQuery("family", _("Famille de métiers inconnue : %(value)s.", value=family))
+        raise FieldError("family", _("Famille de métiers inconnue : %(value)s.", value=family))
     kind = _one(args, "kind")
     if kind is not None:
         try:
             kind = EventKind(kind)
         except ValueError:
-            raise InvalidQuery("kind", _("Type de session inconnu : %(value)s.", value=kind)) from None
+            raise FieldError("kind", _("Type de session inconnu : %(value)s.", value=kind)) from None
     fmt = _one(args, "format")
     if fmt is not None and fmt not in FORMATS:
-        raise InvalidQuery("format", _("Format inconnu : utilisez onsite ou online."))
+        raise FieldError("format", _("Format inconnu : utilisez onsite ou online."))
     school = _one(args, "school")
     if school is not None:
         if as_id(school) is None:
-            raise InvalidQuery("school", _("Identifiant d’école invalide."))
+            raise FieldError("school", _("Identifiant d’école invalide."))
         school = as_id(school)
     q, lat, lon, radius_km = _place(args)
     return EventFilters(day=day, family=family, kind=kind, format=fmt, school=school,
@@ -131,7 +131,7 @@ def _float(args: Mapping[str, str], name: str, low: float, high: float, message:
     except ValueError:
         value = math.nan
     if not low <= value <= high:  # also refuses NaN and infinities
-        raise InvalidQuery(name, message)
+        raise FieldError(name, message)
     return value
 
 
@@ -141,12 +141,12 @@ def _place(args: Mapping[str, str]) -> tuple[str | None, float | None, float | N
     if q is not None:
         q = " ".join(q.split())
         if len(q) > MAX_PLACE_CHARS:
-            raise InvalidQuery("q", _("Lieu trop long : %(max)s caractères au plus.", max=MAX_PLACE_CHARS))
+            raise FieldError("q", _("Lieu trop long : %(max)s caractères au plus.", max=MAX_PLACE_CHARS))
     lat = _float(args, "lat", -90.0, 90.0, _("Latitude invalide : un nombre entre -90 et 90."))
     lon = _float(args, "lon", -180.0, 180.0, _("Longitude invalide : un nombre entre -180 et 180."))
     if (lat is None) != (lon is None):
         missing = "lon" if lon is None else "lat"
-        raise InvalidQuery(missing, _("Donnez la latitude et la longitude ensemble."))
+        raise FieldError(missing, _("Donnez la latitude et la longitude ensemble."))
     if q is not None:  # a named place wins over a remembered position (both may be sent)
         lat = lon = None
     radius = _float(args, "radius_km", MIN_RADIUS_KM, MAX_RADIUS_KM,
@@ -156,18 +156,18 @@ def _place(args: Mapping[str, str]) -> tuple[str | None, float | None, float | N
 
 
 def parse_place_query(args: Mapping[str, str]) -> str:
-    """Read the required place text q (for /api/geocode); raise InvalidQuery if missing, blank or too long."""
+    """Read the required place text q (for /api/geocode); raise FieldError if missing, blank or too long."""
     q = _one(args, "q")
     if q is None:
-        raise InvalidQuery("q", _("Indiquez un lieu : code postal, commune ou adresse."))
+        raise FieldError("q", _("Indiquez un lieu : code postal, commune ou adresse."))
     q = " ".join(q.split())
     if len(q) > MAX_PLACE_CHARS:
-        raise InvalidQuery("q", _("Lieu trop long : %(max)s caractères au plus.", max=MAX_PLACE_CHARS))
+        raise FieldError("q", _("Lieu trop long : %(max)s caractères au plus.", max=MAX_PLACE_CHARS))
     return q
 
 
 def parse_paging(args: Mapping[str, str], default: int = 20, maximum: int = 500) -> tuple[int, int]:
-    """Read limit and offset (API pagination); raise InvalidQuery when out of range."""
+    """Read limit and offset (API pagination); raise FieldError when out of range."""
     values = {}
     for name, low, high, fallback in (("limit", 1, maximum, default), ("offset", 0, 10**9, 0)):
         raw = _one(args, name)
@@ -176,6 +176,6 @@ def parse_paging(args: Mapping[str, str], default: int = 20, maximum: int = 500)
         elif raw.isascii() and raw.isdigit() and len(raw) <= 10 and low <= int(raw) <= high:
             values[name] = int(raw)
         else:
-            raise InvalidQuery(name, _("Valeur invalide pour %(name)s : un entier entre %(low)s et "
+            raise FieldError(name, _("Valeur invalide pour %(name)s : un entier entre %(low)s et "
                                        "%(high)s.", name=name, low=low, high=high))
     return values["limit"], values["offset"]

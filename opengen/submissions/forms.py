@@ -5,48 +5,50 @@ too, so a rule is written once.
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     FieldList,
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     PasswordField,
     RadioField,
     SelectChoice,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
-    TimeField,
     URLField,
 )
 from wtforms.validators import (
     Email,
-    InputRequired,
-    Length,
     NumberRange,
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from .labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
-from .models import EventFormat, EventKind
-from .submissions import EventDetails, SubmissionDraft
-from .venues import POSTCODE, VenueDraft
+from ..events.labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
+from ..fields import (
+    BaseForm,
+    DayField,
+    HourField,
+    MultiCheckboxField,
+    NumberField,
+    http_url,
+    length,
+    one_line,
+    required,
+)
+from ..models import EventFormat, EventKind
+from ..places.venues import POSTCODE, VenueDraft
+from ..timezones import PARIS_NAME
+from .operations import EventDetails, SubmissionDraft
 
 EARLIEST = time(7, 0)
 LATEST = time(22, 0)
@@ -57,79 +59,6 @@ GRID_HOURS = tuple(range(8, 20))
 MAX_SESSIONS = 30
 EXTRA_SLOT_ROWS = 3
 MAX_FAMILIES = 3
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
-
-
-def clean_text(value):
-    """Strip spaces, unify line ends and drop control characters (NUL breaks PostgreSQL)."""
-    if not isinstance(value, str):
-        return value
-    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
-    return _CONTROL.sub("", value).strip()
-
-
-def one_line(value):
-    """Collapse a single-line field's whitespace, newlines included."""
-    return " ".join(value.split()) if isinstance(value, str) else value
-
-
-class BaseForm(FlaskForm):
-    """Every text field of every form is cleaned the same way."""
-
-    class Meta:
-        def bind_field(self, form, unbound_field, options):
-            if issubclass(unbound_field.field_class, StringField):
-                filters = list(unbound_field.kwargs.get("filters", ()))
-                options["filters"] = [clean_text, *filters]
-            return unbound_field.bind(form=form, **options)
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class DayField(DateField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_("Date invalide : choisissez un jour (format AAAA-MM-JJ).")) from None
-
-
-class HourField(TimeField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_("Heure invalide : utilisez le format HH:MM, par exemple 14:00.")) from None
-
-
-class NumberField(IntegerField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_("Indiquez un nombre entier, par exemple 12.")) from None
-
-
-def http_url(form, field) -> None:
-    """Accept only http(s) links with a host: no javascript:, no typo'd scheme."""
-    if not field.data:
-        return
-    if not re.match(r"^https?://[^\s/?#]+\.[^\s/?#]+([/?#]\S*)?$", field.data, re.IGNORECASE):
-        raise ValidationError(_("Indiquez une adresse web complète, commençant par https://"))
-
-
-def _required(message):
-    return InputRequired(message=message)
-
-
-def _length(maximum: int, minimum: int = -1):
-    return Length(min=minimum, max=maximum, message=_l(
-        "Entre %(min)d et %(max)d caractères.") if minimum > 0 else _l("%(max)d caractères au plus."))
-
 
 class SlotForm(Form):
     """One session at a day and hour of the school's choosing (end optional: one hour)."""
@@ -150,30 +79,30 @@ class EventFieldsMixin:
     """The fields describing a session, shared by the submission and the edit forms."""
 
     title = StringField(_l("Titre de la session"), filters=[one_line],
-                        validators=[_required(_l("Donnez un titre à la session.")), _length(120, 5)],
+                        validators=[required(_l("Donnez un titre à la session.")), length(120, 5)],
                         description=_l("Court et concret, par exemple « Atelier : crée ton premier site web »."))
     description = TextAreaField(_l("Description"),
-                                validators=[_required(_l("Décrivez la session en quelques phrases.")),
-                                            _length(5000, 20)],
+                                validators=[required(_l("Décrivez la session en quelques phrases.")),
+                                            length(5000, 20)],
                                 description=_l("Ce que les visiteurs vont faire et découvrir, en langage simple."))
     kind = RadioField(_l("Type de session"), choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()],
-                      validators=[_required(_l("Choisissez le type de session."))])
+                      validators=[required(_l("Choisissez le type de session."))])
     families = MultiCheckboxField(_l("Familles de métiers"), choices=[],
                                   description=_l("Une à trois familles présentées pendant la session."))
     audience = MultiCheckboxField(_l("Publics visés (facultatif)"),
                                   choices=[SelectChoice(k, v) for k, v in AUDIENCE_LABELS.items()])
-    accessibility = TextAreaField(_l("Accessibilité (facultatif)"), validators=[_length(1000)],
+    accessibility = TextAreaField(_l("Accessibilité (facultatif)"), validators=[length(1000)],
                                   description=_l("Accès, ascenseur, boucle magnétique, aide sur place…"))
     wheelchair_accessible = BooleanField(_l("Lieu accessible en fauteuil roulant"))
     format = RadioField(_l("Format"), choices=[SelectChoice(k, v) for k, v in FORMAT_LABELS.items()],
-                        default="onsite", validators=[_required(_l("Choisissez un format."))])
+                        default="onsite", validators=[required(_l("Choisissez un format."))])
     online_url = URLField(_l("Lien pour suivre en ligne"), filters=[one_line],
-                          validators=[_length(500), http_url],
+                          validators=[length(500), http_url],
                           description=_l("Obligatoire si la session a lieu en ligne."))
     capacity = NumberField(_l("Nombre de places (facultatif)"),
                             validators=[Optional(), NumberRange(1, 1000, message=_l("Entre 1 et 1000 places."))])
     registration_url = URLField(_l("Lien d’inscription (facultatif)"), filters=[one_line],
-                                validators=[_length(500), http_url])
+                                validators=[length(500), http_url])
 
     def validate_families(self, field) -> None:
         if not field.data:
@@ -200,12 +129,12 @@ class EventFieldsMixin:
 class VenueFieldsMixin:
     """Where the session takes place; required unless it is online only."""
 
-    venue_name = StringField(_l("Nom du lieu"), filters=[one_line], validators=[_length(200)],
+    venue_name = StringField(_l("Nom du lieu"), filters=[one_line], validators=[length(200)],
                              description=_l("Par exemple « Campus Simplon de Montreuil »."))
-    address = StringField(_l("Adresse"), filters=[one_line], validators=[_length(300)],
+    address = StringField(_l("Adresse"), filters=[one_line], validators=[length(300)],
                           description=_l("Numéro et rue, par exemple « 55 rue de Vincennes »."))
-    postcode = StringField(_l("Code postal"), filters=[one_line], validators=[_length(10)])
-    city = StringField(_l("Ville"), filters=[one_line], validators=[_length(120)])
+    postcode = StringField(_l("Code postal"), filters=[one_line], validators=[length(10)])
+    city = StringField(_l("Ville"), filters=[one_line], validators=[length(120)])
     pin_lat = HiddenField()
     pin_lon = HiddenField()
 
@@ -252,7 +181,7 @@ class VenueFieldsMixin:
 def zone_for(form) -> ZoneInfo:
     """The clock the school's times are read in: the venue's."""
     draft = form.venue_draft() if hasattr(form, "venue_draft") else None
-    return ZoneInfo(draft.timezone if draft else "Europe/Paris")
+    return ZoneInfo(draft.timezone if draft else PARIS_NAME)
 
 
 def check_slot(day: date, start: time, end: time | None, edition_days: list[date]) -> tuple[str, str] | None:
@@ -291,13 +220,13 @@ class SubmissionForm(BaseForm, EventFieldsMixin, VenueFieldsMixin):
     """Everything a school types to propose one event, held at one or several times in the week."""
 
     school_name = StringField(_l("Nom de l’école"), filters=[one_line],
-                              validators=[_required(_l("Indiquez le nom de votre école.")), _length(200, 2)],
+                              validators=[required(_l("Indiquez le nom de votre école.")), length(200, 2)],
                               description=_l("Choisissez votre école dans la liste ou tapez son nom si elle "
                                              "n’y est pas encore."))
     school_website = URLField(_l("Site web de l’école (facultatif)"), filters=[one_line],
-                              validators=[_length(500), http_url])
+                              validators=[length(500), http_url])
     contact_email = EmailField(_l("E-mail de contact"), filters=[one_line],
-                               validators=[_required(_l("Indiquez une adresse e-mail.")), _length(254),
+                               validators=[required(_l("Indiquez une adresse e-mail.")), length(254),
                                            Email(message=_l("Cette adresse e-mail n’est pas valide."))],
                                description=_l("Nous y envoyons le lien pour modifier ou annuler vos sessions. "
                                               "Elle n’est pas publiée."))
@@ -411,12 +340,12 @@ def all_errors(form) -> list[tuple[str, str]]:
 class EditEventForm(BaseForm, EventFieldsMixin):
     """A school's changes to one session: its details and its time."""
 
-    day = DayField(_l("Jour"), validators=[_required(_l("Indiquez le jour."))])
-    start = HourField(_l("Début"), validators=[_required(_l("Indiquez l’heure de début."))])
+    day = DayField(_l("Jour"), validators=[required(_l("Indiquez le jour."))])
+    start = HourField(_l("Début"), validators=[required(_l("Indiquez l’heure de début."))])
     end = HourField(_l("Fin"), validators=[Optional()], description=_l("Laissez vide pour une session d’une heure."))
     save = SubmitField(_l("Enregistrer les modifications"))
 
-    def __init__(self, *args, edition=None, families=(), zone="Europe/Paris", has_venue=True, **kwargs):
+    def __init__(self, *args, edition=None, families=(), zone=PARIS_NAME, has_venue=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.edition = edition
         self.zone = ZoneInfo(zone)
@@ -460,10 +389,10 @@ class ImportForm(BaseForm):
 
 
 class LoginForm(BaseForm):
-    email = EmailField(_l("E-mail"), filters=[one_line], validators=[_required(_l("Indiquez votre e-mail.")),
-                                                                      _length(254)])
-    password = PasswordField(_l("Mot de passe"), validators=[_required(_l("Indiquez votre mot de passe.")),
-                                                             _length(200)])
+    email = EmailField(_l("E-mail"), filters=[one_line], validators=[required(_l("Indiquez votre e-mail.")),
+                                                                      length(254)])
+    password = PasswordField(_l("Mot de passe"), validators=[required(_l("Indiquez votre mot de passe.")),
+                                                             length(200)])
     login = SubmitField(_l("Se connecter"))
 
 
@@ -473,15 +402,9 @@ class ApproveForm(BaseForm):
 
 class RejectForm(BaseForm):
     reason = TextAreaField(_l("Motif du refus"), validators=[
-        _required(_l("Indiquez le motif : il est envoyé à l’école.")), _length(2000, 3)])
+        required(_l("Indiquez le motif : il est envoyé à l’école.")), length(2000, 3)])
     reject = SubmitField(_l("Refuser"))
 
 
-class ActionForm(BaseForm):
-    """A one-button POST (logout, revoke a link, issue a new one): CSRF still applies."""
-
-    go = SubmitField(_l("Confirmer"))
-
-
 __all__ = ["SubmissionForm", "EditEventForm", "VenueForm", "CancelForm", "ImportForm", "LoginForm",
-           "ApproveForm", "RejectForm", "ActionForm", "check_slot", "clean_text"]
+           "ApproveForm", "RejectForm", "check_slot"]

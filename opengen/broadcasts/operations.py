@@ -6,19 +6,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import groupby
 from typing import Literal
-from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from . import clock
-from .db import db
-from .events import current_edition
-from .families import BY_SLUG, SLUGS
-from .i18n import PARIS
-from .models import Broadcast, CareerFamily, Edition
-from .schedule import (
+from .. import clock
+from ..checks import web_url
+from ..db import db
+from ..events.families import BY_SLUG, SLUGS
+from ..events.queries import current_edition
+from ..models import Broadcast, CareerFamily, Edition
+from ..timezones import PARIS, PARIS_NAME
+from .planner import (
     ScheduleError,
     Slot,
     broadcast_status,
@@ -136,17 +136,6 @@ def family_slugs(broadcast: Broadcast) -> list[str]:
     return [f.slug for f in broadcast.families]
 
 
-def web_url(url: object) -> str | None:
-    """Return the URL stripped if it is an http(s) address with a host, else None."""
-    if not isinstance(url, str):
-        return None
-    url = url.strip()
-    if any(c.isspace() or ord(c) < 32 for c in url):
-        return None
-    parts = urlsplit(url)
-    return url if parts.scheme in ("http", "https") and parts.netloc else None
-
-
 def web_links(links: Iterable[dict] | None) -> list[dict]:
     """Return the {"platform", "url"} links whose URL is a web address."""
     return [{"platform": str(link.get("platform", "")), "url": web_url(link.get("url"))}
@@ -168,7 +157,7 @@ def to_api(broadcast: Broadcast, now: datetime) -> dict:
         "description": broadcast.description,
         "start": broadcast.start_at.astimezone(PARIS).isoformat(),
         "end": broadcast.end_at.astimezone(PARIS).isoformat(),
-        "timezone": "Europe/Paris",
+        "timezone": PARIS_NAME,
         "families": family_slugs(broadcast),
         "links": web_links(broadcast.links),
         "replay_url": replay_url(broadcast, state),

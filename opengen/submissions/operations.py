@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .db import db, utcnow
-from .events import current_edition
-from .models import (
+from ..db import db, utcnow
+from ..events.queries import current_edition
+from ..models import (
     CareerFamily,
     Edition,
     Event,
@@ -26,7 +26,7 @@ from .models import (
     Submission,
     Venue,
 )
-from .venues import Location, VenueDraft, create_venue, normalise
+from ..places.venues import Location, VenueDraft, create_venue, normalise
 
 ACTIVE_STATUSES = (EventStatus.pending, EventStatus.published)
 # Titles at least this similar (difflib ratio of normalised text) count as the same session.

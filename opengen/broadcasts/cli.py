@@ -10,12 +10,13 @@ from datetime import date, datetime, time, timedelta
 import click
 from flask import Flask
 
-from . import broadcasts
-from .broadcasts import BroadcastError
-from .db import db
-from .i18n import PARIS, day_label, hour_label
-from .models import Broadcast
-from .schedule import ScheduleError, Slot, local_datetime
+from ..db import db
+from ..i18n import day_label, hour_label
+from ..models import Broadcast
+from ..timezones import PARIS
+from . import operations
+from .operations import BroadcastError
+from .planner import ScheduleError, Slot, local_datetime
 
 _HOUR = re.compile(r"^(\d{1,2})[:hH](\d{2})$")
 _ACTIONS = {"fixed": "fixée, conservée", "unchanged": "inchangée", "updated": "mise à jour",
@@ -99,7 +100,7 @@ def describe(broadcast: Broadcast) -> str:
         f"#{broadcast.id}  {day_label(start)} {start.year}, {hour_label(broadcast.start_at)} – "
         f"{hour_label(broadcast.end_at)}{'  [fixée]' if broadcast.is_fixed else ''}",
         f"    {broadcast.title}",
-        f"    familles : {', '.join(broadcasts.family_slugs(broadcast)) or '—'}",
+        f"    familles : {', '.join(operations.family_slugs(broadcast)) or '—'}",
         f"    liens : {links}",
         f"    replay : {broadcast.replay_url or '—'}",
         f"    invités : {guests}",
@@ -119,14 +120,14 @@ def _fail(message: str) -> None:
 
 
 def _current_edition():
-    edition = broadcasts.current_edition()
+    edition = operations.current_edition()
     if edition is None:
         _fail("aucune édition n’existe encore. Lancez d’abord « flask seed-demo » ou créez l’édition.")
     return edition
 
 
 def _broadcast(raw: str) -> Broadcast:
-    found = broadcasts.get(int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    found = operations.get(int(raw)) if raw.isdigit() and len(raw) < 10 else None
     if found is None:
         _fail(f"aucune émission n’a le numéro « {raw} ». Voir « flask broadcast-list ».")
     return found
@@ -148,17 +149,17 @@ def schedule_command(dry_run: bool, start_text: str, duration_text: str, max_tex
     try:
         start = parse_hour(start_text)
         duration = timedelta(minutes=parse_positive(duration_text, "Durée"))
-        slots = broadcasts.propose(edition, start=start, duration=duration,
+        slots = operations.propose(edition, start=start, duration=duration,
                                    max_per_morning=parse_positive(max_text, "Maximum par matinée"))
     except (BroadcastError, ScheduleError) as error:
         _fail(str(error))
     if dry_run:
-        fixed_days = {s.day for s in broadcasts.fixed_slots(edition)}
+        fixed_days = {s.day for s in operations.fixed_slots(edition)}
         click.echo(f"Programme proposé pour {edition.name} (rien n’est enregistré) :")
         for slot in slots:
             click.echo("  " + _slot_line(slot, "fixée" if slot.day in fixed_days else "proposée"))
         return
-    outcome = broadcasts.apply_programme(edition, slots)
+    outcome = operations.apply_programme(edition, slots)
     db.session.commit()
     click.echo(f"Programme enregistré pour {edition.name} :")
     for change in outcome.changes:
@@ -171,7 +172,7 @@ def schedule_command(dry_run: bool, start_text: str, duration_text: str, max_tex
 def list_command() -> None:
     """List the broadcasts of the current edition."""
     edition = _current_edition()
-    shows = broadcasts.programme(edition)
+    shows = operations.programme(edition)
     if not shows:
         click.echo(f"Aucune émission pour {edition.name}. Lancez « flask schedule-broadcasts ».")
     for broadcast in shows:
@@ -213,7 +214,7 @@ def set_command(broadcast_id: str, title, description, start_text, end_text, fam
         start_day = broadcast.start_at.astimezone(PARIS).date()
         start_at = parse_when(start_text, start_day) if start_text else None
         end_day = (start_at or broadcast.start_at).astimezone(PARIS).date()
-        changed = broadcasts.update(
+        changed = operations.update(
             broadcast, title=title, description=description, start_at=start_at,
             end_at=parse_when(end_text, end_day) if end_text else None,
             families=parse_families(families_text) if families_text is not None else None,
@@ -238,7 +239,7 @@ def add_command(title, description, start_text, end_text, families_text, link_te
         if not start_text or not end_text or not families_text:
             raise BroadcastError("--start, --end et --families sont obligatoires.")
         start_at = parse_when(start_text)
-        broadcast = broadcasts.create(
+        broadcast = operations.create(
             edition, start_at=start_at,
             end_at=parse_when(end_text, start_at.astimezone(PARIS).date()),
             families=parse_families(families_text), title=title, description=description or "",
@@ -256,7 +257,7 @@ def delete_command(broadcast_id: str) -> None:
     """Remove one broadcast from the programme."""
     broadcast = _broadcast(broadcast_id)
     title = broadcast.title
-    broadcasts.remove(broadcast)
+    operations.remove(broadcast)
     db.session.commit()
     click.echo(f"Émission supprimée : {title}")
 

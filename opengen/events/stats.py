@@ -10,9 +10,17 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import String, and_, case, cast, distinct, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from .db import db
-from .i18n import PARIS, local
-from .models import CareerFamily, Edition, Event, EventStatus, School, Venue, event_families
+from ..db import db
+from ..models import (
+    CareerFamily,
+    Edition,
+    Event,
+    EventStatus,
+    School,
+    Venue,
+    event_families,
+)
+from ..timezones import PARIS, local
 
 TRACKED_AUDIENCES = ("women-in-tech", "qpv", "rural")
 # Guadeloupe, Martinique, Guyane, La Réunion, Mayotte (not the overseas collectivities 975, 977, 978).

@@ -10,13 +10,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .db import db
-from .errors import InvalidQuery
-from .events import PUBLIC_STATUSES
-from .filters import as_id
-from .i18n import paris
-from .models import Event, EventFormat, EventStatus
-from .schedule import ProgrammeItem, ProgrammeWarning, TooFar, plan_programme
+from ..broadcasts.planner import ProgrammeItem, ProgrammeWarning, TooFar, plan_programme
+from ..checks import FieldError
+from ..db import db
+from ..events.filters import as_id
+from ..events.queries import PUBLIC_STATUSES
+from ..models import Event, EventFormat, EventStatus
+from ..timezones import paris
 
 MAX_SESSIONS = 200
 SPEED_KMH = 30.0
@@ -55,7 +55,7 @@ class PersonalProgramme:
 
 
 def parse_ids(raw: str | None) -> tuple[int, ...]:
-    """Read "3,1,2" into (3, 1, 2) without repeats; raise InvalidQuery on a bad id or too many."""
+    """Read "3,1,2" into (3, 1, 2) without repeats; raise FieldError on a bad id or too many."""
     if raw is None or not raw.strip():
         return ()
     ids: dict[int, None] = {}
@@ -64,12 +64,12 @@ def parse_ids(raw: str | None) -> tuple[int, ...]:
         if not part:
             continue
         if as_id(part) is None:
-            raise InvalidQuery("ids", _("Identifiant de session invalide : « %(value)s ». Les "
+            raise FieldError("ids", _("Identifiant de session invalide : « %(value)s ». Les "
                                         "identifiants sont des nombres séparés par des virgules.",
                                         value=part[:20]))
         ids[int(part)] = None
         if len(ids) > MAX_SESSIONS:
-            raise InvalidQuery("ids", _("Un programme compte au plus %(max)s sessions.",
+            raise FieldError("ids", _("Un programme compte au plus %(max)s sessions.",
                                         max=MAX_SESSIONS))
     return tuple(ids)
 
@@ -78,7 +78,7 @@ def ids_from(args: Mapping[str, str], *, required: bool = False) -> tuple[int, .
     """Read the ids argument of a request; with required=True an empty list is refused."""
     ids = parse_ids(args.get("ids"))
     if required and not ids:
-        raise InvalidQuery("ids", _("Indiquez au moins une session (paramètre ids, par exemple "
+        raise FieldError("ids", _("Indiquez au moins une session (paramètre ids, par exemple "
                                     "ids=12,15)."))
     return ids
 

@@ -11,11 +11,13 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
-from .db import begin_write, db, utcnow
-from .geo import Place, haversine_km, name_key
-from .geocoding import get_geocoder
-from .i18n import zone_for_postcode
-from .models import Event, School, Venue
+from ..checks import FieldError
+from ..db import begin_write, db, utcnow
+from ..models import Event, School, Venue
+from ..timezones import zone_for_postcode
+from .distance import haversine_km
+from .geo import Place, name_key
+from .lookup import get_geocoder
 
 # How far a school may drag its pin from the geocoded point: enough to reach the right building
 # when only the town was found, not enough to move a session to another town.
@@ -28,15 +30,6 @@ POSTCODE = re.compile(r"^(?:0[1-9]|[1-8]\d|9[0-8])\d{3}$")
 
 class GeocoderUnavailable(Exception):
     """The geocoding service cannot answer now: save the venue and geocode it later."""
-
-
-class AddressNotFound(ValueError):
-    """The typed address does not lead to a place in France; carries the field and a French message."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -119,18 +112,18 @@ def locate_venue(address: str, postcode: str, city: str) -> Place | None:
 
 
 def check_place(draft: VenueDraft, place: Place | None) -> Place:
-    """Return the place if it is where the school said; raise AddressNotFound otherwise."""
+    """Return the place if it is where the school said; raise FieldError otherwise."""
     if place is None:
-        raise AddressNotFound("address", _("Adresse introuvable en France. Vérifiez le numéro, la rue, "
+        raise FieldError("address", _("Adresse introuvable en France. Vérifiez le numéro, la rue, "
                                            "le code postal et la ville."))
     found = department_of(place.postcode)
     if found is not None and found != department_of(draft.postcode):
-        raise AddressNotFound("postcode", _(
+        raise FieldError("postcode", _(
             "Cette adresse a été trouvée à %(place)s, pas dans le code postal %(postcode)s. "
             "Vérifiez le code postal et la ville.", place=place.label or place.city or "",
             postcode=draft.postcode))
     if place.city and not same_town(draft.city, place.city):
-        raise AddressNotFound("city", _(
+        raise FieldError("city", _(
             "Le code postal %(postcode)s et cette adresse mènent à %(town)s, pas à « %(city)s ». Vérifiez "
             "la ville (son nom officiel de commune) et le code postal.", postcode=draft.postcode,
             town=place.city, city=draft.city))
@@ -188,12 +181,12 @@ def locate_draft(draft: VenueDraft, signed: str | None = None) -> Location:
 
 
 def with_pin(location: Location, lat: float | None, lon: float | None) -> Location:
-    """Apply the school's dragged pin; raise AddressNotFound if it wandered too far."""
+    """Apply the school's dragged pin; raise FieldError if it wandered too far."""
     if location.place is None or lat is None or lon is None:
         return location
     if not (-90 <= lat <= 90 and -180 <= lon <= 180) or \
             distance_km(location.place.lat, location.place.lon, lat, lon) > MAX_PIN_SHIFT_KM:
-        raise AddressNotFound("pin", _("Le repère a été déplacé trop loin de l’adresse (plus de "
+        raise FieldError("pin", _("Le repère a été déplacé trop loin de l’adresse (plus de "
                                        "%(km)s km). Replacez-le sur le bâtiment ou corrigez l’adresse.",
                                        km=int(MAX_PIN_SHIFT_KM)))
     moved = distance_km(location.place.lat, location.place.lon, lat, lon) > 0.001
@@ -270,7 +263,7 @@ def geocode_pending(limit: int | None = None) -> GeocodeReport:
         except GeocoderUnavailable:
             report.unavailable = True
             break
-        except AddressNotFound:
+        except FieldError:
             report.not_found += 1
             continue
         if place.source == "gazetteer" and service_down():

@@ -21,6 +21,8 @@ from typing import NamedTuple
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..timezones import PARIS_NAME
+
 PRODID = "-//Grande Ecole du Numerique//Open Gen//FR"
 STATUSES = frozenset({"CONFIRMED", "CANCELLED", "TENTATIVE"})
 # Dates outside these years are data-entry mistakes (and year 1 in a negative offset overflows).
@@ -90,7 +92,7 @@ def build_calendar(
     description: str | None = None,
     url: str | None = None,
     refresh: timedelta = timedelta(hours=1),
-    tzid: str = "Europe/Paris",
+    tzid: str = PARIS_NAME,
     busy: bool = False,
 ) -> bytes:
     """Serialise entries as a published feed in tzid local time; busy=True marks their time OPAQUE."""

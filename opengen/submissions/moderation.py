@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .db import db, utcnow
-from .models import AdminUser, Event, EventStatus, ModerationLog, Submission
-from .submissions import issue_token, log, revoke_token
+from ..db import db, utcnow
+from ..models import AdminUser, Event, EventStatus, ModerationLog, Submission
+from .operations import issue_token, log, revoke_token
 
 MIN_PASSWORD_LENGTH = 12
 

@@ -20,14 +20,15 @@ from datetime import datetime, timedelta, timezone
 from flask_babel import gettext as _
 from sqlalchemy import Select, String, case, func, select, type_coerce
 
-from . import broadcasts, events
-from .db import db, utcnow
-from .families import BY_SLUG
-from .filters import EventFilters
-from .i18n import day_label
-from .ics import CalendarEntry, build_calendar
-from .labels import FORMAT_LABELS, KIND_LABELS
-from .models import (
+from ..broadcasts import operations
+from ..checks import web_url
+from ..db import db, utcnow
+from ..events import queries
+from ..events.families import BY_SLUG
+from ..events.filters import EventFilters
+from ..events.labels import FORMAT_LABELS, KIND_LABELS
+from ..i18n import day_label
+from ..models import (
     Broadcast,
     CareerFamily,
     Event,
@@ -37,14 +38,15 @@ from .models import (
     Venue,
     event_families,
 )
-from .versioned import Kept
+from ..timezones import PARIS_NAME
+from ..versioned import Kept
+from .ics import CalendarEntry, build_calendar
 
 log = logging.getLogger(__name__)
 
 # Part of every ETag: bump it when the same data starts giving a different body.
 FORMAT_VERSION = "feeds-1"
 REFRESH = timedelta(hours=1)
-TZID = "Europe/Paris"
 # The Last-Modified of a feed that has never held anything.
 EPOCH = datetime(2021, 1, 1, tzinfo=timezone.utc)
 ALL_STATUSES = tuple(EventStatus)
@@ -59,7 +61,7 @@ class FeedLinks:
 
     def event_url(self, event_id: int) -> str:
         """Return the page address of one session."""
-        return events.event_url(self.event, event_id)
+        return queries.event_url(self.event, event_id)
 
 
 class Feed:
@@ -113,7 +115,7 @@ class _State:
 
 def search_feed(filters: EventFilters, links: FeedLinks) -> Feed:
     """Return the feed of the public sessions matching the filters (the /calendar.ics feed)."""
-    scope = events.filtered(filters, statuses=ALL_STATUSES)
+    scope = queries.filtered(filters, statuses=ALL_STATUSES)
     args = filters.key()
     key = "&".join(f"{k}={v}" for k, v in args)
     return _event_feed(scope, ("search", key, links), name=lambda: search_name(filters),
@@ -152,7 +154,7 @@ def programme_feed(ids: Iterable[int], links: FeedLinks) -> Feed:
 
 def broadcasts_feed(links: FeedLinks) -> Feed:
     """Return the feed of the current edition's morning broadcasts (empty without an edition)."""
-    edition = events.current_edition()
+    edition = queries.current_edition()
     edition_id = edition.id if edition is not None else None
     scope = select(Broadcast).where(Broadcast.edition_id == edition_id)
     sub = scope.subquery()
@@ -162,14 +164,14 @@ def broadcasts_feed(links: FeedLinks) -> Feed:
     state, etag = _State.of(row, ("broadcasts", edition_id, links))
 
     def build(stamp: datetime) -> bytes:
-        shows = [] if edition is None else broadcasts.programme(edition)
+        shows = [] if edition is None else operations.programme(edition)
         made = (_entry(_broadcast_entry, show, links) for show in shows)
         entries = [entry for entry in made if entry is not None]
         return build_calendar(entries, name=_("Open Gen : émissions du matin"),
                               calendar_uid="broadcasts@opengen", stamp=stamp,
                               description=_("Les émissions en direct de la semaine Open Gen, "
                                             "une par matinée, par famille de métiers."),
-                              url=links.page, refresh=REFRESH, tzid=TZID)
+                              url=links.page, refresh=REFRESH, tzid=PARIS_NAME)
 
     return Feed(etag, state.last_modified, build, state.count)
 
@@ -209,7 +211,7 @@ def _event_feed(scope: Select, parts: tuple, *, name: Callable[[], str], calenda
     def build(stamp: datetime) -> bytes:
         entries = list(_event_entries(scope, links)) if state.count else []
         return build_calendar(entries, name=name(), calendar_uid=calendar_uid, stamp=stamp,
-                              description=description, url=links.page, refresh=REFRESH, tzid=TZID,
+                              description=description, url=links.page, refresh=REFRESH, tzid=PARIS_NAME,
                               busy=busy)
 
     return Feed(etag, state.last_modified, build, state.count)
@@ -223,7 +225,7 @@ def _aggregate(scope: Select) -> Select:
     """
     sub = scope.with_only_columns(Event.id, Event.status, Event.sequence, Event.updated_at) \
         .order_by(None).subquery()
-    public = sub.c.status.in_(events.PUBLIC_STATUSES)
+    public = sub.c.status.in_(queries.PUBLIC_STATUSES)
     cancelled = sub.c.status == EventStatus.cancelled
     return select(
         func.coalesce(func.sum(case((public, 1), else_=0)), 0),
@@ -236,7 +238,7 @@ def _aggregate(scope: Select) -> Select:
 
 def _event_entries(scope: Select, links: FeedLinks) -> Iterable[CalendarEntry]:
     """The calendar entries of the public events of scope, in start order."""
-    base = scope.where(Event.status.in_(events.PUBLIC_STATUSES)).order_by(None).subquery()
+    base = scope.where(Event.status.in_(queries.PUBLIC_STATUSES)).order_by(None).subquery()
     # Enumerations are read as their stored strings: converting 30,000 of them costs more than
     # comparing strings. CREATED is optional and left out: every date read costs a parse.
     stmt = (select(base.c.id, base.c.uid, base.c.sequence, base.c.title, base.c.description,
@@ -289,9 +291,9 @@ def _event_entry(row, family_labels: list[str], kinds: dict[str, str], words: _W
         lines += [description, ""]
     # The kind is among the CATEGORIES, the format shows in LOCATION and the online link.
     lines.append(f"{words.school} : {school}")
-    if fmt != EventFormat.onsite.value and _http(online_url):
+    if fmt != EventFormat.onsite.value and web_url(online_url):
         lines.append(f"{words.online_link} : {online_url.strip()}")
-    if _http(registration_url) and not cancelled:
+    if web_url(registration_url) and not cancelled:
         lines.append(f"{words.registration} : {registration_url.strip()}")
     lines.append(f"{words.page} : {page}")
 
@@ -315,7 +317,7 @@ def _event_entry(row, family_labels: list[str], kinds: dict[str, str], words: _W
 def _broadcast_entry(broadcast: Broadcast, links: FeedLinks) -> CalendarEntry:
     """One morning broadcast as a calendar entry."""
     platforms = [f"{link.get('platform') or _('En direct')} : {link['url'].strip()}"
-                 for link in broadcast.links or [] if isinstance(link, dict) and _http(link.get("url"))]
+                 for link in broadcast.links or [] if isinstance(link, dict) and web_url(link.get("url"))]
     lines = [broadcast.description] if broadcast.description else []
     if platforms:
         lines += ["", _("En direct sur :"), *platforms]
@@ -339,11 +341,6 @@ def _entry(make: Callable[..., CalendarEntry], *args) -> CalendarEntry | None:
     except (ValueError, TypeError) as error:
         log.warning("Left out of a calendar feed: %s", error)
         return None
-
-
-def _http(url: str | None) -> bool:
-    """Whether a school-written link is http(s), the only kind a feed passes on."""
-    return bool(url) and url.strip().lower().startswith(("https://", "http://"))
 
 
 def _valid_point(lat: float | None, lon: float | None) -> bool:

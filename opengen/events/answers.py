@@ -12,10 +12,10 @@ import json
 
 from flask_babel import get_locale
 
-from . import events
+from ..places.lookup import place_to_api
+from ..versioned import Kept
+from . import queries
 from .filters import EventFilters
-from .geocoding import place_to_api
-from .versioned import Kept
 
 ONLINE_PREVIEW = 10  # online sessions listed apart from a search around a place
 
@@ -32,9 +32,9 @@ def api_answer(filters: EventFilters, limit: int, offset: int, url_template: str
 
 
 def _build(filters: EventFilters, limit: int, offset: int, url_template: str) -> bytes:
-    found = events.window_ids(filters, limit, offset)
+    found = queries.window_ids(filters, limit, offset)
     body = {"count": found.total, "limit": limit, "offset": offset,
-            "events": events.api_items(found.ids, url_template, found.distances)}
+            "events": queries.api_items(found.ids, url_template, found.distances)}
     if found.area is not None:
         body["place"] = _area_to_api(found.area)
         body["online"] = _online(filters, min(limit, ONLINE_PREVIEW), url_template)
@@ -46,14 +46,14 @@ def _online(filters: EventFilters, limit: int, url_template: str) -> dict:
     everywhere = filters.without_place()
 
     def build() -> dict:
-        ids, total = events.online_ids(everywhere, limit)
-        return {"count": total, "events": events.api_items(ids, url_template)}
+        ids, total = queries.online_ids(everywhere, limit)
+        return {"count": total, "events": queries.api_items(ids, url_template)}
 
     return _ONLINE.current(("api-online", everywhere.key(), limit, url_template, str(get_locale())),
                            build)
 
 
-def _area_to_api(area: events.Area) -> dict:
+def _area_to_api(area: queries.Area) -> dict:
     data = place_to_api(area.place) if area.place is not None else {
         "lat": area.lat, "lon": area.lon, "label": None, "source": "position", "precision": "position"}
     return {**data, "radius_km": area.radius_km}

@@ -17,7 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 
-from .geo import EARTH_RADIUS_KM, bounding_box
+from .distance import EARTH_RADIUS_KM, bounding_box
 
 RTREE = "venue_rtree"
 # The R*Tree module's own storage tables, which Alembic must not try to manage.

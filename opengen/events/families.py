@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import CareerFamily
+from ..models import CareerFamily
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
 """French display labels for the domain's enumerations and tags."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import lazy_gettext as _l
 
 KIND_LABELS = {
@@ -38,3 +40,8 @@ AUDIENCE_LABELS = {
 
 NETWORKS = ("Simplon", "Le Wagon", "42", "3W Academy", "Web@cadémie", "Wild Code School",
             "Ada Tech School", "Pop School", "Konexio", "Descodeuses", "ONLINEFORMAPRO", "Afpa")
+
+
+def labeller(labels: dict) -> Callable[[object], str]:
+    """Return a function giving a key's label (the key itself when it has none)."""
+    return lambda key: str(labels.get(key, key))

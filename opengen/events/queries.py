@@ -4,23 +4,28 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 from itertools import groupby
 from types import SimpleNamespace
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, literal_column, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import joinedload, selectinload
 
-from . import spatial
-from .db import db
-from .errors import InvalidQuery
-from .filters import EventFilters
-from .geo import Place, haversine_km
-from .geocoding import find_place
-from .i18n import PARIS, local, paris
-from .models import (
+from ..checks import FieldError
+from ..db import db
+from ..models import (
     CareerFamily,
     Edition,
     Event,
@@ -30,7 +35,13 @@ from .models import (
     Venue,
     event_families,
 )
-from .versioned import Kept
+from ..places import spatial
+from ..places.distance import haversine_km
+from ..places.geo import Place
+from ..places.lookup import find_place
+from ..timezones import PARIS, PARIS_NAME, local, paris
+from ..versioned import Kept
+from .filters import EventFilters
 
 PUBLIC_STATUSES = (EventStatus.published, EventStatus.cancelled)
 EVENT_ID = "{id}"  # where a session's id goes in an address template
@@ -50,7 +61,7 @@ def current_edition() -> Edition | None:
 
 def _check(filters: EventFilters) -> None:
     if filters.school is not None and db.session.get(School, filters.school) is None:
-        raise InvalidQuery("school", _("École inconnue : %(value)s.", value=filters.school))
+        raise FieldError("school", _("École inconnue : %(value)s.", value=filters.school))
 
 
 @dataclass(frozen=True)
@@ -395,7 +406,7 @@ def iso(moment: datetime, zone: str | None = None) -> str:
 
 def zone_of(event: Event) -> str:
     """Return the time zone a session is announced in: its venue's, else Paris."""
-    return event.venue.timezone if event.venue is not None and event.venue.timezone else "Europe/Paris"
+    return event.venue.timezone if event.venue is not None and event.venue.timezone else PARIS_NAME
 
 
 def to_api(event: Event, url: str, distance_km: float | None = None) -> dict:
@@ -407,7 +418,7 @@ def to_api(event: Event, url: str, distance_km: float | None = None) -> dict:
 def _api_dict(event, school, venue, family_slugs: list[str], url: str,
               distance_km: float | None = None) -> dict:
     """The public JSON of an event from its fields, its school's and its venue's (objects or rows)."""
-    zone = venue.timezone if venue is not None and venue.timezone else "Europe/Paris"
+    zone = venue.timezone if venue is not None and venue.timezone else PARIS_NAME
     data = {
         "id": event.id,
         "uid": event.uid,

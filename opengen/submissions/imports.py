@@ -18,13 +18,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
-from . import events, submissions, venues
-from .db import begin_write, db
+from ..checks import FieldError
+from ..db import begin_write, db
+from ..events import queries
+from ..events.labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
+from ..mail import send_edit_link
+from ..models import Submission, Venue
+from ..places import venues
+from ..places.venues import normalise
+from . import operations
 from .forms import SubmissionForm, all_errors
-from .mail import send_edit_link
-from .labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
-from .models import Submission, Venue
-from .venues import AddressNotFound, normalise
 
 MAX_ROWS = 2000
 
@@ -171,12 +174,12 @@ def import_file(data: bytes, client_key: str | None = None) -> ImportReport:
         report.file_error = _("Colonnes manquantes : %(columns)s. Téléchargez le modèle pour voir la "
                               "disposition attendue.", columns=", ".join(missing))
         return report
-    edition = events.current_edition()
-    families = {f.slug: f.label_fr for f in events.families()}
-    family_rows = events.families()
-    groups: dict[tuple[str, str], submissions.Submitted] = {}
+    edition = queries.current_edition()
+    families = {f.slug: f.label_fr for f in queries.families()}
+    family_rows = queries.families()
+    groups: dict[tuple[str, str], operations.Submitted] = {}
     venues_made: dict[tuple, Venue] = {}
-    located: dict[str, venues.Location | AddressNotFound] = {}
+    located: dict[str, venues.Location | FieldError] = {}
     try:
         rows = list(reader)
     except csv.Error as error:
@@ -187,7 +190,7 @@ def import_file(data: bytes, client_key: str | None = None) -> ImportReport:
         return report
     # First check every row and locate its venue (the address service is called here, with no
     # write lock held), then write the good rows, each whole or not at all.
-    ready: list[tuple[int, submissions.SubmissionDraft, venues.Location | None]] = []
+    ready: list[tuple[int, operations.SubmissionDraft, venues.Location | None]] = []
     for number, row in enumerate(rows, start=2):
         if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
             continue
@@ -203,17 +206,17 @@ def import_file(data: bytes, client_key: str | None = None) -> ImportReport:
             if query not in located:
                 try:
                     located[query] = venues.locate_draft(draft.venue)
-                except AddressNotFound as error:
+                except FieldError as error:
                     located[query] = error
             location = located[query]
-            if isinstance(location, AddressNotFound):
+            if isinstance(location, FieldError):
                 report.rejected.append(RejectedRow(number, [(COLUMN_OF_FIELD.get(location.field, "adresse"),
                                                              location.message)]))
                 continue
         ready.append((number, draft, location))
     begin_write()
     for number, draft, location in ready:
-        if submissions.is_duplicate(draft):
+        if operations.is_duplicate(draft):
             report.rejected.append(RejectedRow(number, [("titre", _(
                 "Cette session existe déjà (même école, même titre, même lieu, même heure)."))]))
             continue
@@ -222,7 +225,7 @@ def import_file(data: bytes, client_key: str | None = None) -> ImportReport:
         try:
             with db.session.begin_nested():
                 if new_group:
-                    groups[group_key] = submissions.start_submission(
+                    groups[group_key] = operations.start_submission(
                         draft.school_name, draft.contact_email, draft.school_website, client_key=client_key)
                 submitted = groups[group_key]
                 venue = None
@@ -232,8 +235,8 @@ def import_file(data: bytes, client_key: str | None = None) -> ImportReport:
                     if venue is None:
                         venue = venues.create_venue(submitted.submission.school, draft.venue, location)
                         venues_made[venue_key] = venue
-                for event in submissions.add_sessions(submitted, draft, venue, edition):
-                    submissions.log("imported", draft.contact_email, event=event, submission=submitted.submission)
+                for event in operations.add_sessions(submitted, draft, venue, edition):
+                    operations.log("imported", draft.contact_email, event=event, submission=submitted.submission)
                 db.session.flush()
         except SQLAlchemyError as error:
             current_app.logger.exception("CSV row %s could not be saved", number, exc_info=error)

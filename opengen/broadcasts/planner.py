@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Literal, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-PARIS = "Europe/Paris"
+from ..timezones import PARIS_NAME
 
 # Display names match opengen/families.py (label_fr); that module imports Flask-Babel, which this
 # one must not, so the French words needed for titles and messages live here.
@@ -261,7 +261,7 @@ def _day_fr(d: date, *, year: bool = False) -> str:
 
 # --------------------------------------------------------------------------- clock and live status
 
-def local_datetime(day: date, at: time, tz: str = PARIS, *, strict: bool = False) -> datetime:
+def local_datetime(day: date, at: time, tz: str = PARIS_NAME, *, strict: bool = False) -> datetime:
     """Return the aware datetime of a wall-clock time on a day in tz (Paris by default).
 
     A time that does not exist (skipped by the spring change, e.g. 02:30 on 2022-03-27) is moved
@@ -303,7 +303,7 @@ def broadcast_status(start: datetime, end: datetime, now: datetime
     return "live" if now_utc < end_utc else "ended"
 
 
-def is_today(start: datetime, now: datetime, tz: str = PARIS) -> bool:
+def is_today(start: datetime, now: datetime, tz: str = PARIS_NAME) -> bool:
     """Say whether `start` falls on the same calendar day as `now`, both seen in tz."""
     zone = _zone(tz)
     _utc(start, "début")
@@ -311,7 +311,7 @@ def is_today(start: datetime, now: datetime, tz: str = PARIS) -> bool:
     return start.astimezone(zone).date() == now.astimezone(zone).date()
 
 
-def slot_datetimes(slot: Slot, tz: str = PARIS) -> tuple[datetime, datetime]:
+def slot_datetimes(slot: Slot, tz: str = PARIS_NAME) -> tuple[datetime, datetime]:
     """Return the aware start and end of a broadcast slot, read as wall times in tz."""
     return local_datetime(slot.day, slot.start, tz), local_datetime(slot.day, slot.end, tz)
 
@@ -428,7 +428,7 @@ def plan_programme(items: Iterable[ProgrammeItem], *, speed_kmh: float = 30.0,
 
     # Stable sort: equal times keep the order the visitor starred them in.
     ordered = sorted(items, key=lambda i: (_utc(i.start, "début"), _utc(i.end, "fin")))
-    paris = ZoneInfo(PARIS)
+    paris = ZoneInfo(PARIS_NAME)
     days: dict[date, list[ProgrammeItem]] = {}
     for item in ordered:
         days.setdefault(item.start.astimezone(paris).date(), []).append(item)
