@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-only chromium bench clean
+.PHONY: run test test-only test-quick chromium bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ test: $(VENV)/.test-installed chromium
 
 test-only:
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The suite without the tests marked slow (the 50 concurrent submissions): for a quick local check.
+test-quick: $(VENV)/.test-installed chromium
+	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
 bench: $(VENV)/.test-installed chromium
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done

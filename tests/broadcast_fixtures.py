@@ -15,7 +15,7 @@ from .conftest import paris
 
 
 @pytest.fixture
-def make_broadcast(app):
+def make_broadcast(ctx):
     """Factory: make_broadcast(start=paris(2021, 11, 29, 10), families=["data"], **fields)."""
     def make(start=None, families=("data",), duration=timedelta(hours=1), **kwargs) -> Broadcast:
         start = start or paris(2021, 11, 29, 10)

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask.cli import FlaskGroup
+from flask.testing import FlaskCliRunner
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
@@ -30,6 +32,9 @@ from opengen.models import (
 from opengen.versioned import forget_kept
 
 PARIS = ZoneInfo("Europe/Paris")
+
+# Fixtures shared by several test files, found by pytest rather than imported by each file.
+pytest_plugins = ["tests.broadcast_fixtures", "tests.submit_fixtures", "tests.radicale_server"]
 
 
 def _postgres_database(admin_url: str):
@@ -77,7 +82,10 @@ TEST_CONFIG = {
 
 @pytest.fixture
 def app(database_url):
-    """An app on the run's database, emptied and given the career families and seed edition."""
+    """An app on the run's database, emptied and given the career families and seed edition.
+
+    It holds no app context: each request, command and `ctx` pushes its own, as in production.
+    """
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
         _empty_tables()
@@ -85,9 +93,17 @@ def app(database_url):
         sync_families(db.session)
         ensure_edition()
         db.session.commit()
-        yield app
-        db.session.remove()
+    yield app
+    with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for a test that reads or writes rows itself (the factories use it)."""
+    with app.app_context():
+        yield
+        db.session.remove()
 
 
 def _empty_tables() -> None:
@@ -106,9 +122,19 @@ def client(app):
     return app.test_client()
 
 
+class CommandRunner(FlaskCliRunner):
+    """Runs a command as the `flask` executable does: through FlaskGroup, in its own app context."""
+
+    def invoke(self, cli=None, args=None, **kwargs):
+        if cli is None:
+            cli = FlaskGroup(create_app=lambda: self.app, add_default_commands=False,
+                             load_dotenv=False, set_debug_flag=False)
+        return super().invoke(cli, args, **kwargs)
+
+
 @pytest.fixture
 def runner(app):
-    return app.test_cli_runner()
+    return CommandRunner(app)
 
 
 _counter = itertools.count(1)
@@ -120,7 +146,7 @@ def paris(year: int, month: int, day: int, hour: int, minute: int = 0) -> dateti
 
 
 @pytest.fixture
-def make_school(app):
+def make_school(ctx):
     def make(**kwargs) -> School:
         n = next(_counter)
         values = dict(name=f"École test {n}", network="Simplon", website=f"https://ecole{n}.example.org")
@@ -133,7 +159,7 @@ def make_school(app):
 
 
 @pytest.fixture
-def make_venue(app, make_school):
+def make_venue(ctx, make_school):
     def make(**kwargs) -> Venue:
         values = dict(name="Campus test", address="1 rue de la République", postcode="93200",
                       city="Saint-Denis", insee_code="93066", department="Seine-Saint-Denis",
@@ -150,7 +176,7 @@ def make_venue(app, make_school):
 
 
 @pytest.fixture
-def make_event(app, make_school, make_venue):
+def make_event(ctx, make_school, make_venue):
     """Factory: make_event(title=..., families=["data"], start=paris(2021, 11, 29, 10), ...)."""
     def make(families=("web-development",), start=None, duration=timedelta(hours=1), **kwargs) -> Event:
         edition = ensure_edition()
@@ -197,7 +223,7 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(app):
+def live_server(app, ctx):
     """The app served over real HTTP on a free loopback port, in a background thread."""
     db.session.commit()
     with LiveServer(app) as server:

@@ -1,8 +1,7 @@
 """A real Radicale CalDAV server on the loopback interface, for tests: no authentication, storage in a folder.
 
-Use the context manager `running_radicale(folder)`, or the `radicale_url` fixture it backs:
-
-    from tests.radicale_server import radicale_url  # noqa: F401  (a fixture)
+Use the context manager `running_radicale(folder)`, or the `radicale_url` fixture it backs (a plugin
+of tests/conftest.py, so every test may ask for it):
 
     def test_something(radicale_url):
         with caldav.DAVClient(url=radicale_url, username="tester", password="any") as client:

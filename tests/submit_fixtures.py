@@ -129,7 +129,7 @@ ADMIN_PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def make_admin(app):
+def make_admin(ctx):
     def make(email: str = "moderatrice@gen.example.org", password: str = ADMIN_PASSWORD):
         admin = create_admin(email, password)
         db.session.commit()

@@ -10,9 +10,9 @@ from werkzeug.datastructures import MultiDict
 from opengen.db import db
 from opengen.models import Edition, ModerationLog
 
-from .broadcast_fixtures import make_broadcast, move_edition, stored  # noqa: F401
+from .broadcast_fixtures import move_edition, stored
 from .conftest import csrf_token, paris
-from .submit_fixtures import login, make_admin  # noqa: F401
+from .submit_fixtures import login
 
 NEW_PAGES = ["/admin/broadcasts", "/admin/broadcasts/new", "/admin/broadcasts/1", "/admin/numbers",
              "/admin/numbers/sessions.csv"]

@@ -17,7 +17,6 @@ from .broadcast_fixtures import (
     card,
     current,
     families_per_morning,
-    make_broadcast,  # noqa: F401  (fixture)
     move_edition,
     stored,
 )
@@ -42,7 +41,7 @@ def snapshot():
 
 # --------------------------------------------------------------------------- the clock
 
-def test_the_clock_reads_frozen_now_as_iso_text_or_datetime(app):
+def test_the_clock_reads_frozen_now_as_iso_text_or_datetime(ctx, app):
     app.config["FROZEN_NOW"] = "2021-11-29T10:30:00+01:00"
     assert clock.now() == utc(2021, 11, 29, 9, 30) and clock.now().tzinfo is not None
     app.config["FROZEN_NOW"] = "2021-11-29T10:30"  # no offset: Paris wall time
@@ -53,7 +52,7 @@ def test_the_clock_reads_frozen_now_as_iso_text_or_datetime(app):
     assert abs(clock.now() - datetime.now(UTC)) < timedelta(seconds=5)
 
 
-def test_a_malformed_frozen_now_is_refused_in_french(app):
+def test_a_malformed_frozen_now_is_refused_in_french(ctx, app):
     app.config["FROZEN_NOW"] = "demain matin"
     with pytest.raises(ValueError, match="Instant invalide"):
         clock.now()
@@ -61,7 +60,7 @@ def test_a_malformed_frozen_now_is_refused_in_french(app):
 
 # --------------------------------------------------------------------------- the scheduler command
 
-def test_schedule_presents_every_family_once_with_at_most_two_per_morning(runner):
+def test_schedule_presents_every_family_once_with_at_most_two_per_morning(ctx, runner):
     result = schedule(runner)
     assert result.exit_code == 0, result.output
     assert "Programme enregistré" in result.output
@@ -90,7 +89,7 @@ def test_schedule_keeps_the_slots_the_team_fixed(runner, make_broadcast):
     assert [b for b in shows if b.start_at.astimezone(PARIS).date() == date(2021, 11, 30)] == [kept]
 
 
-def test_rescheduling_reuses_each_morning_broadcast_and_only_bumps_what_changed(runner):
+def test_rescheduling_reuses_each_morning_broadcast_and_only_bumps_what_changed(ctx, runner):
     schedule(runner)
     first = snapshot()
     again = schedule(runner)
@@ -166,13 +165,13 @@ def test_dry_run_prints_the_plan_and_saves_nothing(runner, make_broadcast):
     (["--max-per-morning", "1"], "Impossible : 9 familles pour 6 matinées"),
     (["--start", "23:30", "--duration", "60"], "Une émission doit finir le jour où elle commence."),
 ])
-def test_bad_scheduler_options_get_a_french_error(runner, args, message):
+def test_bad_scheduler_options_get_a_french_error(ctx, runner, args, message):
     result = schedule(runner, *args)
     assert result.exit_code == 1 and message in result.output
     assert stored() == []
 
 
-def test_the_demo_programme_is_the_scheduler_s(runner):
+def test_the_demo_programme_is_the_scheduler_s(ctx, runner):
     result = runner.invoke(args=["seed-demo", "--events", "12"])
     assert result.exit_code == 0, result.output
     shows = stored()
@@ -256,7 +255,7 @@ def test_broadcast_set_on_an_unknown_broadcast_says_so(runner, raw):
     assert result.exit_code == 1 and "aucune émission n’a le numéro" in result.output
 
 
-def test_broadcast_add_list_and_delete(runner):
+def test_broadcast_add_list_and_delete(ctx, runner):
     added = runner.invoke(args=["broadcast-add", "--start", "2021-12-01 18:00", "--end", "19:00",
                                 "--families", "cybersecurity", "--guest", "Léa|analyste SOC"])
     assert added.exit_code == 0, added.output
@@ -295,7 +294,7 @@ def test_api_lists_the_broadcasts_with_iso_times(app, client, make_broadcast):
     assert second["status"] == "ended" and second["replay_url"] == "https://youtube.com/watch?v=r"
 
 
-def test_api_times_carry_the_summer_offset_when_the_edition_moves_to_summer(client, runner):
+def test_api_times_carry_the_summer_offset_when_the_edition_moves_to_summer(ctx, client, runner):
     move_edition(date(2022, 6, 13), date(2022, 6, 18))
     assert schedule(runner).exit_code == 0
     starts = [b["start"] for b in client.get("/api/broadcasts").get_json()["broadcasts"]]
@@ -337,7 +336,7 @@ def test_live_now_appears_only_during_the_slot_in_paris_time(app, client, make_b
     (date(2022, 3, 22), date(2022, 3, 27), date(2022, 3, 27), 8),    # spring forward: Sunday is summer time
     (date(2021, 10, 26), date(2021, 10, 31), date(2021, 10, 31), 9),  # fall back: Sunday is winter time
 ])
-def test_live_now_follows_paris_time_across_a_daylight_saving_change(app, client, runner, first, last,
+def test_live_now_follows_paris_time_across_a_daylight_saving_change(ctx, app, client, runner, first, last,
                                                                      day, hour_utc):
     move_edition(first, last)
     assert schedule(runner).exit_code == 0

@@ -95,6 +95,7 @@ def one_school(base: str, n: int) -> int:
         return saved.status_code
 
 
+@pytest.mark.slow
 def test_fifty_simultaneous_submissions_all_land_once(gunicorn_sqlite):
     base, url = gunicorn_sqlite
     with ThreadPoolExecutor(max_workers=SUBMISSIONS) as pool:

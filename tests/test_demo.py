@@ -23,7 +23,7 @@ def _seed(runner, *args):
     return result.output
 
 
-def test_seed_demo_fills_a_realistic_week(runner):
+def test_seed_demo_fills_a_realistic_week(ctx, runner):
     assert "450 sessions de démonstration" in _seed(runner)
     events = db.session.scalars(select(Event)).all()
     assert len(events) >= 400
@@ -40,7 +40,7 @@ def test_seed_demo_fills_a_realistic_week(runner):
     assert all(s.is_demo for s in db.session.scalars(select(School)))
 
 
-def test_demo_sessions_are_at_sensible_local_hours(runner):
+def test_demo_sessions_are_at_sensible_local_hours(ctx, runner):
     _seed(runner)
     for event in db.session.scalars(select(Event)):
         local = event.start_at.astimezone(__import__("zoneinfo").ZoneInfo(event.venue.timezone))
@@ -48,7 +48,7 @@ def test_demo_sessions_are_at_sensible_local_hours(runner):
         assert (event.end_at - event.start_at).total_seconds() == 3600
 
 
-def test_seed_is_deterministic_and_replaces_earlier_demo_data(runner):
+def test_seed_is_deterministic_and_replaces_earlier_demo_data(ctx, runner):
     _seed(runner)
     first = [(e.uid, e.title, e.start_at) for e in db.session.scalars(select(Event).order_by(Event.uid))]
     _seed(runner)
@@ -63,7 +63,7 @@ def test_seed_if_empty_keeps_existing_data(runner, make_event):
     assert db.session.scalar(select(func.count(Event.id))) == 1
 
 
-def test_seed_programmes_a_broadcast_each_morning_covering_every_family(runner):
+def test_seed_programmes_a_broadcast_each_morning_covering_every_family(ctx, runner):
     _seed(runner)
     broadcasts = db.session.scalars(select(Broadcast).order_by(Broadcast.start_at)).all()
     assert len({b.start_at.date() for b in broadcasts}) == 6

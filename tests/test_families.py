@@ -9,7 +9,7 @@ from opengen.db import db
 from opengen.events.families import FAMILIES
 from opengen.models import EventFormat, EventStatus
 
-from .broadcast_fixtures import card, make_broadcast  # noqa: F401  (fixture)
+from .broadcast_fixtures import card
 from .conftest import paris
 
 

@@ -406,7 +406,7 @@ def test_a_bad_programme_is_refused_with_a_clear_message(client, query):
     assert "session" in text
 
 
-def test_the_broadcasts_feed_holds_the_week_s_morning_shows(client):
+def test_the_broadcasts_feed_holds_the_week_s_morning_shows(ctx, client):
     empty = feed(client, "/broadcasts.ics").data
     assert uids(empty) == set()
     assert read_icalendar(empty)["X-WR-CALNAME"] == "Open Gen : émissions du matin"

@@ -10,7 +10,7 @@ from opengen.db import db, utcnow
 from opengen.models import EventStatus
 
 from .conftest import paris
-from .radicale_server import calendar, calendar_objects, found_between, radicale_url  # noqa: F401  (fixtures)
+from .radicale_server import calendar_objects, found_between
 
 UTC = timezone.utc
 MINUTE = timedelta(minutes=1)

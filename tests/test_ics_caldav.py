@@ -7,12 +7,7 @@ from datetime import datetime, timedelta, timezone
 import caldav
 
 from opengen.feeds.ics import CalendarEntry, build_calendar
-from tests.radicale_server import (  # noqa: F401  (fixtures)
-    calendar,
-    calendar_objects,
-    found_between,
-    radicale_url,
-)
+from tests.radicale_server import calendar_objects, found_between
 from tests.test_ics import PARIS, STAMP, make_entry
 
 UTC = timezone.utc

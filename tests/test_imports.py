@@ -11,7 +11,6 @@ from opengen.models import Event, EventStatus, ModerationLog, School, Submission
 from opengen.submissions.imports import COLUMNS, example_csv
 
 from .conftest import csrf_token, paris
-from .submit_fixtures import fake_ban  # noqa: F401
 
 HEADER = [column for column, _field, _help in COLUMNS]
 GOOD = {"ecole": "Simplon Montreuil", "site_web": "https://simplon.example.org",
@@ -57,7 +56,7 @@ def test_the_example_file_itself_imports(client, fake_ban):
     assert response.status_code == 200 and "1 session importée" in response.get_data(as_text=True)
 
 
-def test_valid_rows_are_imported_pending_with_one_link_per_school_contact(client, fake_ban):
+def test_valid_rows_are_imported_pending_with_one_link_per_school_contact(ctx, client, fake_ban):
     rows = [{}, {"debut": "15:00", "fin": "16:30"}, {"jour": "2021-11-30", "debut": "9h"},
             {"ecole": "Simplon Lyon", "email_contact": "lyon@simplon.example.org", "adresse": "10 rue Victor Hugo",
              "code_postal": "69002", "ville": "Lyon", "type": "Portes ouvertes", "format": "les_deux",
@@ -80,7 +79,7 @@ def test_valid_rows_are_imported_pending_with_one_link_per_school_contact(client
         ModerationLog.action == "imported")) == 4
 
 
-def test_every_rejected_row_is_reported_with_its_reason_and_nothing_of_it_is_saved(client, fake_ban):
+def test_every_rejected_row_is_reported_with_its_reason_and_nothing_of_it_is_saved(ctx, client, fake_ban):
     rows = [
         {},                                                       # line 2: fine
         {"titre": ""},                                            # 3
@@ -110,7 +109,7 @@ def test_every_rejected_row_is_reported_with_its_reason_and_nothing_of_it_is_sav
     assert count(Event) == 2 and count(Venue) == 1 and count(Submission) == 1
 
 
-def test_reimporting_the_same_file_adds_nothing(client, fake_ban):
+def test_reimporting_the_same_file_adds_nothing(ctx, client, fake_ban):
     data = csv_bytes([{}, {"debut": "16:00"}])
     upload(client, data)
     page = upload(client, data).get_data(as_text=True)
@@ -118,14 +117,14 @@ def test_reimporting_the_same_file_adds_nothing(client, fake_ban):
     assert count(Event) == 2
 
 
-def test_excel_style_files_are_read(client, fake_ban):
+def test_excel_style_files_are_read(ctx, client, fake_ban):
     data = csv_bytes([{"ville": "Montreuil", "accessibilite": "Accès par l’entrée côté cour"}],
                      delimiter=",", encoding="cp1252")
     assert "1 session importée" in upload(client, data).get_data(as_text=True)
     assert db.session.scalars(select(Event)).one().accessibility == "Accès par l’entrée côté cour"
 
 
-def test_a_file_without_the_required_columns_is_refused_as_a_whole(client):
+def test_a_file_without_the_required_columns_is_refused_as_a_whole(ctx, client):
     response = upload(client, b"nom;date\nx;y\n")
     assert response.status_code == 422 and "Colonnes manquantes" in response.get_data(as_text=True)
     for garbage in (b"\x00\x01\x02\xff" * 100, b"", "é".encode("utf-16")):
@@ -133,7 +132,7 @@ def test_a_file_without_the_required_columns_is_refused_as_a_whole(client):
     assert count(Event) == 0
 
 
-def test_upload_without_file_or_csrf_is_refused(client):
+def test_upload_without_file_or_csrf_is_refused(ctx, client):
     token = csrf_token(client.get("/submit/import").get_data(as_text=True))
     response = client.post("/submit/import", data={"csrf_token": token})
     assert response.status_code == 422 and "Choisissez un fichier CSV." in response.get_data(as_text=True)
@@ -143,7 +142,7 @@ def test_upload_without_file_or_csrf_is_refused(client):
     assert upload(client, csv_bytes([{}]), filename="sessions.exe").status_code == 422
 
 
-def test_script_in_a_csv_stays_text(client, fake_ban):
+def test_script_in_a_csv_stays_text(ctx, client, fake_ban):
     xss = "<script>alert(1)</script>"
     page = upload(client, csv_bytes([{"titre": "Atelier " + xss, "ecole": "École " + xss},
                                      {"titre": xss, "debut": "16:00"}])).get_data(as_text=True)
@@ -152,7 +151,7 @@ def test_script_in_a_csv_stays_text(client, fake_ban):
     assert titles == ["Atelier " + xss, xss]
 
 
-def test_the_command_line_import_reports_and_prints_links(runner, fake_ban, tmp_path):
+def test_the_command_line_import_reports_and_prints_links(ctx, runner, fake_ban, tmp_path):
     path = tmp_path / "sessions.csv"
     path.write_bytes(csv_bytes([{}, {"jour": "2022-01-01"}]))
     result = runner.invoke(args=["import-events", str(path)])

@@ -14,7 +14,7 @@ from opengen.db import db
 from opengen.models import Event, Submission
 
 from .conftest import csrf_token
-from .submit_fixtures import confirm, fake_ban, preview, smtp_sink, submit, valid_form  # noqa: F401
+from .submit_fixtures import confirm, preview, submit, valid_form
 
 
 def test_the_edit_link_is_mailed_when_an_smtp_server_is_configured(client, fake_ban, smtp_sink):
@@ -41,7 +41,7 @@ def test_without_smtp_server_the_mail_is_logged_and_the_link_still_shown(client,
     assert any(path in record.getMessage() for record in caplog.records)
 
 
-def test_an_unreachable_smtp_server_does_not_lose_the_submission(app, client, fake_ban, caplog):
+def test_an_unreachable_smtp_server_does_not_lose_the_submission(ctx, app, client, fake_ban, caplog):
     import socket
 
     with socket.socket() as probe:
@@ -67,7 +67,7 @@ def limits_on(app):
     limiter.reset()
 
 
-def test_submissions_are_rate_limited_per_client_with_a_clear_message(app, client, fake_ban, limits_on):
+def test_submissions_are_rate_limited_per_client_with_a_clear_message(ctx, app, client, fake_ban, limits_on):
     limits_on(SUBMIT_RATE_LIMIT="2 per hour", PREVIEW_RATE_LIMIT="100 per hour")
     submit(client, valid_form(grid=["2021-11-29T09"]))
     submit(client, valid_form(grid=["2021-11-29T10"]))

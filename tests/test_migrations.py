@@ -8,7 +8,7 @@ from opengen.db import Base, db
 from opengen.places.spatial import include_name
 
 
-def test_models_and_migrations_agree(app):
+def test_models_and_migrations_agree(ctx, app):
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True,
                                                                  "include_name": include_name})

@@ -8,7 +8,7 @@ from opengen.db import db
 from opengen.models import AdminUser, Event, EventStatus, ModerationLog, Submission
 
 from .conftest import csrf_token
-from .submit_fixtures import fake_ban, login, make_admin, smtp_sink, submit, valid_form  # noqa: F401
+from .submit_fixtures import login, submit, valid_form
 
 ADMIN_PAGES = ["/admin/", "/admin/history", "/admin/submissions/1"]
 ADMIN_POSTS = ["/admin/submissions/1/approve", "/admin/submissions/1/reject", "/admin/submissions/1/revoke-link",
@@ -20,7 +20,7 @@ def post_button(client, page_url: str, action_url: str, **extra):
     return client.post(action_url, data={"csrf_token": token, **extra})
 
 
-def test_create_admin_stores_a_hashed_password(runner):
+def test_create_admin_stores_a_hashed_password(ctx, runner):
     result = runner.invoke(args=["create-admin", "Equipe@GEN.example.org"],
                            input="un mot de passe long\nun mot de passe long\n")
     assert result.exit_code == 0, result.output
@@ -41,7 +41,7 @@ def test_a_visitor_is_sent_to_the_login_page(client, url, make_event):
 
 
 @pytest.mark.parametrize("url", ADMIN_POSTS)
-def test_a_visitor_cannot_moderate(client, fake_ban, url):
+def test_a_visitor_cannot_moderate(ctx, client, fake_ban, url):
     submit(client)
     token = csrf_token(client.get("/submit").get_data(as_text=True))
     response = client.post(url, data={"csrf_token": token, "reason": "spam"})

@@ -127,7 +127,7 @@ def timed_get(url: str, **params) -> tuple[requests.Response, float]:
     return response, time.monotonic() - started
 
 
-def test_address_found_by_the_online_service(ban_site):
+def test_address_found_by_the_online_service(ctx, ban_site):
     server, ban = ban_site
     response, _ = timed_get(server.url + "/api/geocode", q="8 boulevard du Port 80000 Amiens")
     body = response.json()
@@ -137,7 +137,7 @@ def test_address_found_by_the_online_service(ban_site):
 
 
 @pytest.mark.parametrize("failure", [429, 500, 503])
-def test_failing_service_falls_back_to_the_gazetteer_at_once(ban_site, failure):
+def test_failing_service_falls_back_to_the_gazetteer_at_once(ctx, ban_site, failure):
     server, ban = ban_site
     ban.mode = failure
     response, seconds = timed_get(server.url + "/api/geocode", q="Villeurbanne")
@@ -151,7 +151,7 @@ def test_failing_service_falls_back_to_the_gazetteer_at_once(ban_site, failure):
     assert len(ban.requests) == asked and seconds < 1.5
 
 
-def test_hanging_service_costs_the_visitor_about_two_seconds_then_none(ban_site):
+def test_hanging_service_costs_the_visitor_about_two_seconds_then_none(ctx, ban_site):
     server, ban = ban_site
     ban.mode = "hang"
     response, seconds = timed_get(server.url + "/api/geocode", q="Roubaix")
@@ -163,7 +163,7 @@ def test_hanging_service_costs_the_visitor_about_two_seconds_then_none(ban_site)
     assert len(ban.requests) == asked and seconds < 1.9  # the breaker skips the service
 
 
-def test_online_service_answers_first_and_an_invented_place_is_still_404(ban_site):
+def test_online_service_answers_first_and_an_invented_place_is_still_404(ctx, ban_site):
     server, ban = ban_site
     defense, _ = timed_get(server.url + "/api/geocode", q="La Défense")  # no commune of that name
     assert defense.status_code == 200 and defense.json()["source"] == "ban"
@@ -173,7 +173,7 @@ def test_online_service_answers_first_and_an_invented_place_is_still_404(ban_sit
     assert [r[2]["q"] for r in ban.requests] == ["La Défense", "Zzyzx-sur-Mer"]
 
 
-def test_service_down_falls_back_quickly(ban_site):
+def test_service_down_falls_back_quickly(ctx, ban_site):
     server, ban = ban_site
     ban.go_down()
     response, seconds = timed_get(server.url + "/api/geocode", q="Amiens")

@@ -13,7 +13,7 @@ from opengen.events.queries import current_edition
 from opengen.models import EventFormat, EventKind, EventStatus
 
 from .conftest import paris
-from .submit_fixtures import login, make_admin  # noqa: F401
+from .submit_fixtures import login
 
 
 @pytest.fixture

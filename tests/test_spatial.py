@@ -111,7 +111,7 @@ def assert_same_as_brute_force(points, lat: float, lon: float, radius_km: float)
     assert markers ^ set(expected) <= on_edge
 
 
-def test_nearby_sessions_equal_a_brute_force_haversine(scattered, strategy):
+def test_nearby_sessions_equal_a_brute_force_haversine(ctx, scattered, strategy):
     venues = sorted({(lat, lon) for _i, lat, lon in scattered})
 
     @settings(max_examples=60, deadline=None, database=None,
@@ -126,7 +126,7 @@ def test_nearby_sessions_equal_a_brute_force_haversine(scattered, strategy):
     check()
 
 
-def test_paging_splits_the_same_ranking(scattered, strategy):
+def test_paging_splits_the_same_ranking(ctx, scattered, strategy):
     filters = EventFilters(lat=48.8566, lon=2.3522, radius_km=60)
     area = queries.locate(filters)
     everything, total = queries.nearest(filters, area)
@@ -162,7 +162,7 @@ def test_venue_index_follows_inserts_moves_and_deletes(app, make_venue):
     assert indexed(venue.id) is None
 
 
-def test_postgresql_uses_the_indexed_columns(app):
+def test_postgresql_uses_the_indexed_columns(ctx, app):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL only")
     assert not spatial.has_rtree(db.engine)

@@ -12,9 +12,8 @@ from opengen.db import db
 from opengen.models import Event, EventFormat, EventStatus, School, Submission, Venue
 
 from .conftest import csrf_token, paris
-from .submit_fixtures import (  # noqa: F401
+from .submit_fixtures import (
     confirm,
-    fake_ban,
     field_error,
     hidden_inputs,
     preview,
@@ -40,7 +39,7 @@ def test_form_page_speaks_french_carries_csrf_and_has_a_french_alias(client):
     assert client.get("/proposer").status_code == 200
 
 
-def test_a_valid_submission_is_saved_pending_at_the_geocoded_place(client, fake_ban):
+def test_a_valid_submission_is_saved_pending_at_the_geocoded_place(ctx, client, fake_ban):
     path = submit(client)
     events = db.session.scalars(select(Event).order_by(Event.start_at)).all()
     assert [e.status for e in events] == [EventStatus.pending] * 2
@@ -58,7 +57,7 @@ def test_a_valid_submission_is_saved_pending_at_the_geocoded_place(client, fake_
     assert client.get("/").get_data(as_text=True).count("crée ta première page web") == 0
 
 
-def test_nothing_is_saved_before_the_school_confirms(client, fake_ban):
+def test_nothing_is_saved_before_the_school_confirms(ctx, client, fake_ban):
     response = preview(client, valid_form())
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "Vérifiez votre proposition" in page
@@ -66,7 +65,7 @@ def test_nothing_is_saved_before_the_school_confirms(client, fake_ban):
     assert count(Event) == count(Submission) == count(Venue) == count(School) == 0
 
 
-def test_back_from_the_confirmation_keeps_everything_typed(client, fake_ban):
+def test_back_from_the_confirmation_keeps_everything_typed(ctx, client, fake_ban):
     page = preview(client, valid_form(description="Texte\nsur deux lignes, bien conservé.")).get_data(as_text=True)
     data = hidden_inputs(page)
     data["csrf_token"] = csrf_token(page)
@@ -77,7 +76,7 @@ def test_back_from_the_confirmation_keeps_everything_typed(client, fake_ban):
     assert count(Event) == 0
 
 
-def test_missing_fields_come_back_with_the_error_next_to_each_and_the_input_kept(client):
+def test_missing_fields_come_back_with_the_error_next_to_each_and_the_input_kept(ctx, client):
     data = valid_form(school_name="", title="", contact_email="pas-une-adresse", families=[], grid=[],
                       description="Ma description est gardée telle quelle.")
     response = preview(client, data)
@@ -92,7 +91,7 @@ def test_missing_fields_come_back_with_the_error_next_to_each_and_the_input_kept
     assert count(Event) == count(School) == 0
 
 
-def test_a_venue_is_required_on_site_but_not_online(client):
+def test_a_venue_is_required_on_site_but_not_online(ctx, client):
     page = preview(client, valid_form(venue_name="", address="", postcode="", city="")).get_data(as_text=True)
     assert field_error(page, "address") == "Indiquez l’adresse du lieu."
     assert field_error(page, "postcode") == "Indiquez le code postal."
@@ -120,7 +119,7 @@ def test_a_venue_is_required_on_site_but_not_online(client):
     ({"day": "29 novembre", "start": "10:00"}, "day", "date"),
     ({"day": "2021-11-29", "start": "10h"}, "start", "heure"),
 ])
-def test_times_outside_the_week_or_sensible_hours_are_refused(client, row, field, message):
+def test_times_outside_the_week_or_sensible_hours_are_refused(ctx, client, row, field, message):
     data = valid_form(grid=[])
     for key, value in row.items():
         data[f"slots-0-{key}"] = value
@@ -131,7 +130,7 @@ def test_times_outside_the_week_or_sensible_hours_are_refused(client, row, field
     assert count(Event) == 0
 
 
-def test_a_free_time_and_a_default_one_hour_length(client):
+def test_a_free_time_and_a_default_one_hour_length(ctx, client):
     data = valid_form(grid=[], format="online", online_url="https://visio.example.org/x", venue_name="",
                       address="", postcode="", city="")
     data.update({"slots-0-day": "2021-12-04", "slots-0-start": "10:30", "slots-1-day": "2021-12-01",
@@ -149,7 +148,7 @@ def test_overlapping_slots_of_one_submission_are_refused(client):
     assert "Deux créneaux se chevauchent" in field_error(page, "grid")
 
 
-def test_a_forged_grid_cell_outside_the_week_is_refused(client):
+def test_a_forged_grid_cell_outside_the_week_is_refused(ctx, client):
     page = preview(client, valid_form(grid=["2021-12-25T09"])).get_data(as_text=True)
     assert field_error(page, "grid") and count(Event) == 0
 
@@ -169,7 +168,7 @@ def test_more_than_three_families_is_refused(client):
     assert field_error(page, "families") == "Trois familles au plus."
 
 
-def test_an_unknown_address_is_caught_before_any_pin(client, fake_ban):
+def test_an_unknown_address_is_caught_before_any_pin(ctx, client, fake_ban):
     response = preview(client, valid_form(address="12 impasse des Nuages", postcode="96000", city="Nullepart"))
     assert response.status_code == 422
     assert "Adresse introuvable en France" in field_error(response.get_data(as_text=True), "address")
@@ -182,7 +181,7 @@ def test_an_unknown_street_in_a_known_town_puts_the_pin_in_town_to_be_moved(clie
     assert 'data-lat="48.8' in page  # Montreuil, from the offline gazetteer
 
 
-def test_an_address_abroad_is_refused(client, fake_ban):
+def test_an_address_abroad_is_refused(ctx, client, fake_ban):
     page = preview(client, valid_form(address="Rue Neuve 1", postcode="1000", city="Bruxelles")).get_data(as_text=True)
     assert "code postal français" in field_error(page, "postcode")
     assert "Les lieux à l’étranger ne peuvent pas être proposés." in field_error(page, "postcode")
@@ -225,7 +224,7 @@ def test_links_must_be_web_addresses(client, field):
         assert "commençant par https://" in field_error(page, field), bad
 
 
-def test_html_and_script_in_every_text_field_stay_inert_text(client):
+def test_html_and_script_in_every_text_field_stay_inert_text(ctx, client):
     data = valid_form(school_name="École " + XSS, title="Atelier " + XSS, description="Description " + XSS,
                       accessibility=XSS, venue_name="Lieu " + XSS, address="55 rue " + XSS, city="Montreuil " + XSS,
                       contact_email="contact@simplon.example.org")
@@ -241,13 +240,13 @@ def test_html_and_script_in_every_text_field_stay_inert_text(client):
     assert event.venue.name == "Lieu " + XSS and event.school.name == "École " + XSS
 
 
-def test_control_characters_are_dropped(client, fake_ban):
+def test_control_characters_are_dropped(ctx, client, fake_ban):
     submit(client, valid_form(title="Atelier\x00 web\x07 pour tous", description="Ligne 1\r\nLigne 2 \x1b et fin."))
     event = db.session.scalars(select(Event)).first()
     assert event.title == "Atelier web pour tous" and event.description == "Ligne 1\nLigne 2  et fin."
 
 
-def test_a_post_without_csrf_token_saves_nothing_and_keeps_the_input(client):
+def test_a_post_without_csrf_token_saves_nothing_and_keeps_the_input(ctx, client):
     data = valid_form(description="Je ne veux pas perdre ce texte.")
     data["preview"] = "1"
     response = client.post("/submit", data=data)
@@ -259,7 +258,7 @@ def test_a_post_without_csrf_token_saves_nothing_and_keeps_the_input(client):
     assert count(Event) == 0
 
 
-def test_a_confirmation_without_csrf_is_refused(client, fake_ban):
+def test_a_confirmation_without_csrf_is_refused(ctx, client, fake_ban):
     page = preview(client, valid_form()).get_data(as_text=True)
     data = hidden_inputs(page)
     data["confirm"] = "1"
@@ -267,7 +266,7 @@ def test_a_confirmation_without_csrf_is_refused(client, fake_ban):
     assert count(Event) == 0
 
 
-def test_overseas_times_are_read_in_the_venue_clock(client, fake_ban):
+def test_overseas_times_are_read_in_the_venue_clock(ctx, client, fake_ban):
     submit(client, valid_form(address="2 rue de la Victoire", postcode="97110", city="Pointe-à-Pitre",
                               grid=["2021-11-29T09"]))
     event = db.session.scalars(select(Event)).first()

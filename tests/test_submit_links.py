@@ -10,7 +10,7 @@ from opengen.db import db, utcnow
 from opengen.models import Event, EventFormat, EventStatus, ModerationLog, Submission
 
 from .conftest import csrf_token, paris
-from .submit_fixtures import fake_ban, field_error, submit, valid_form  # noqa: F401
+from .submit_fixtures import field_error, submit, valid_form
 
 
 def events_of(path: str) -> list[Event]:
@@ -38,7 +38,7 @@ def test_the_link_lists_the_sessions_with_their_status(client, fake_ban):
     assert response.headers["Cache-Control"] == "no-store" and response.headers["Referrer-Policy"] == "no-referrer"
 
 
-def test_an_edit_changes_the_session_and_bumps_its_sequence(client, fake_ban):
+def test_an_edit_changes_the_session_and_bumps_its_sequence(ctx, client, fake_ban):
     path = submit(client)
     first, second = events_of(path)
     url = f"{path}/events/{first.id}"
@@ -60,7 +60,7 @@ def test_an_edit_changes_the_session_and_bumps_its_sequence(client, fake_ban):
         ["edited"]
 
 
-def test_a_bad_edit_comes_back_with_errors_and_changes_nothing(client, fake_ban):
+def test_a_bad_edit_comes_back_with_errors_and_changes_nothing(ctx, client, fake_ban):
     path = submit(client)
     event = events_of(path)[0]
     url = f"{path}/events/{event.id}"
@@ -78,7 +78,7 @@ def test_a_bad_edit_comes_back_with_errors_and_changes_nothing(client, fake_ban)
     assert event.sequence == 0 and event.start_at == paris(2021, 11, 29, 9)
 
 
-def test_an_edit_without_csrf_is_refused(client, fake_ban):
+def test_an_edit_without_csrf_is_refused(ctx, client, fake_ban):
     path = submit(client)
     event = events_of(path)[0]
     data = edit_data("name=\"csrf_token\" value=\"x\"", title="Changé sans jeton")
@@ -88,7 +88,7 @@ def test_an_edit_without_csrf_is_refused(client, fake_ban):
     assert event.title != "Changé sans jeton"
 
 
-def test_cancelling_a_published_session_keeps_it_marked_cancelled(client, fake_ban):
+def test_cancelling_a_published_session_keeps_it_marked_cancelled(ctx, client, fake_ban):
     path = submit(client)
     event = events_of(path)[0]
     event.status, event.published_at = EventStatus.published, utcnow()
@@ -110,7 +110,7 @@ def test_cancelling_a_published_session_keeps_it_marked_cancelled(client, fake_b
     assert event.sequence == 1
 
 
-def test_cancelling_a_pending_session_withdraws_it_without_ever_showing_it(client, fake_ban):
+def test_cancelling_a_pending_session_withdraws_it_without_ever_showing_it(ctx, client, fake_ban):
     path = submit(client)
     event = events_of(path)[0]
     page = client.get(f"{path}/events/{event.id}/cancel").get_data(as_text=True)
@@ -123,7 +123,7 @@ def test_cancelling_a_pending_session_withdraws_it_without_ever_showing_it(clien
     assert "Retirée par l’école avant publication" in client.get(path).get_data(as_text=True)
 
 
-def test_a_forged_or_mangled_token_opens_nothing(client, fake_ban):
+def test_a_forged_or_mangled_token_opens_nothing(ctx, client, fake_ban):
     path = submit(client)
     event = events_of(path)[0]
     token = path.rsplit("/", 1)[1]
@@ -135,7 +135,7 @@ def test_a_forged_or_mangled_token_opens_nothing(client, fake_ban):
         assert client.get(f"/submit/edit/{bad}/events/{event.id}").status_code == 404
 
 
-def test_a_revoked_or_replaced_token_stops_working(client, fake_ban):
+def test_a_revoked_or_replaced_token_stops_working(ctx, client, fake_ban):
     path = submit(client)
     submission = db.session.scalars(select(Submission)).one()
     from opengen.submissions.operations import issue_token, revoke_token
@@ -149,7 +149,7 @@ def test_a_revoked_or_replaced_token_stops_working(client, fake_ban):
     assert client.get(f"/submit/edit/{new_token}").status_code == 200
 
 
-def test_a_second_school_cannot_touch_the_first_schools_sessions(client, fake_ban):
+def test_a_second_school_cannot_touch_the_first_schools_sessions(ctx, client, fake_ban):
     first_path = submit(client)
     second_path = submit(client, valid_form(school_name="École Deux", contact_email="deux@example.org",
                                             grid=["2021-12-01T10"]))
@@ -172,7 +172,7 @@ def test_an_unknown_event_id_is_a_404(client, fake_ban):
     assert client.get(f"{path}/events/abc").status_code == 404
 
 
-def test_an_online_only_session_cannot_become_on_site_without_a_venue(client):
+def test_an_online_only_session_cannot_become_on_site_without_a_venue(ctx, client):
     path = submit(client, valid_form(format="online", online_url="https://visio.example.org/a", venue_name="",
                                      address="", postcode="", city=""))
     event = events_of(path)[0]
@@ -185,7 +185,7 @@ def test_an_online_only_session_cannot_become_on_site_without_a_venue(client):
 
 
 @pytest.mark.parametrize("field", ["title", "description", "accessibility"])
-def test_script_in_an_edit_stays_text(client, fake_ban, field):
+def test_script_in_an_edit_stays_text(ctx, client, fake_ban, field):
     path = submit(client)
     event = events_of(path)[0]
     url = f"{path}/events/{event.id}"

@@ -21,10 +21,8 @@ from opengen.places.venues import (
 )
 
 from .conftest import csrf_token
-from .submit_fixtures import (  # noqa: F401
-    ban_down,
+from .submit_fixtures import (
     confirm,
-    fake_ban,
     field_error,
     hidden_inputs,
     preview,
@@ -42,13 +40,13 @@ def test_the_confirmation_shows_the_found_address_and_a_draggable_pin(client, fa
     assert 'name="pin_lat" id="pin_lat" value="48.85743"' in page
 
 
-def test_a_dragged_pin_is_kept(client, fake_ban):
+def test_a_dragged_pin_is_kept(ctx, client, fake_ban):
     submit(client, pin=(48.85790, 2.43900))
     venue = db.session.scalars(select(Venue)).one()
     assert (venue.lat, venue.lon, venue.pin_corrected, venue.needs_geocoding) == (48.8579, 2.439, True, False)
 
 
-def test_a_pin_dragged_to_another_town_is_refused_and_nothing_is_saved(client, fake_ban):
+def test_a_pin_dragged_to_another_town_is_refused_and_nothing_is_saved(ctx, client, fake_ban):
     page = preview(client, valid_form()).get_data(as_text=True)
     response = confirm(client, page, pin=(45.75, 4.83))  # Lyon
     body = response.get_data(as_text=True)
@@ -59,7 +57,7 @@ def test_a_pin_dragged_to_another_town_is_refused_and_nothing_is_saved(client, f
 
 
 @pytest.mark.parametrize("lat, lon", [("nan", "nan"), ("abc", "2.4"), ("", ""), ("1e999", "0"), ("91", "2.4")])
-def test_a_garbled_pin_falls_back_to_the_geocoded_point_or_is_refused(client, fake_ban, lat, lon):
+def test_a_garbled_pin_falls_back_to_the_geocoded_point_or_is_refused(ctx, client, fake_ban, lat, lon):
     page = preview(client, valid_form()).get_data(as_text=True)
     data = hidden_inputs(page)
     replace_values(data, {"csrf_token": csrf_token(page), "pin_lat": lat, "pin_lon": lon, "confirm": "1"})
@@ -72,7 +70,7 @@ def test_a_garbled_pin_falls_back_to_the_geocoded_point_or_is_refused(client, fa
         assert venue is None
 
 
-def test_a_forged_place_token_is_not_trusted(client, fake_ban):
+def test_a_forged_place_token_is_not_trusted(ctx, client, fake_ban):
     page = preview(client, valid_form()).get_data(as_text=True)
     data = hidden_inputs(page)
     fake_place = Place(45.75601, 4.83012, "Lyon", "ban", "housenumber", postcode="93100").to_dict()
@@ -87,7 +85,7 @@ def test_a_forged_place_token_is_not_trusted(client, fake_ban):
     assert db.session.scalars(select(Venue)).one().lat == 48.85743
 
 
-def test_changing_the_address_after_the_preview_geocodes_the_new_one(client, fake_ban):
+def test_changing_the_address_after_the_preview_geocodes_the_new_one(ctx, client, fake_ban):
     page = preview(client, valid_form()).get_data(as_text=True)
     data = hidden_inputs(page)
     replace_values(data, {"csrf_token": csrf_token(page), "confirm": "1", "address": "1 rue de la République",
@@ -96,7 +94,7 @@ def test_changing_the_address_after_the_preview_geocodes_the_new_one(client, fak
     assert db.session.scalars(select(Venue)).one().insee_code == "93066"
 
 
-def test_a_town_only_result_asks_for_the_pin(client, fake_ban):
+def test_a_town_only_result_asks_for_the_pin(ctx, client, fake_ban):
     data = valid_form(address="Mairie", postcode="58000", city="Nevers")
     page = preview(client, data).get_data(as_text=True)
     assert "Nous n’avons trouvé que la commune" in page
@@ -110,7 +108,7 @@ def test_a_town_only_result_asks_for_the_pin(client, fake_ban):
     assert moved.pin_corrected and (moved.lat, moved.lon) == (46.99, 3.16)
 
 
-def test_when_the_service_is_down_the_pin_starts_in_town_and_the_venue_is_marked(client, ban_down):
+def test_when_the_service_is_down_the_pin_starts_in_town_and_the_venue_is_marked(ctx, client, ban_down):
     page = preview(client, valid_form()).get_data(as_text=True)
     assert "Le service d’adresses ne répond pas pour le moment" in page and 'id="pin-config"' in page
     assert confirm(client, page).status_code == 303
@@ -119,7 +117,7 @@ def test_when_the_service_is_down_the_pin_starts_in_town_and_the_venue_is_marked
     assert len(db.session.scalars(select(Event)).all()) == 2
 
 
-def test_when_the_service_is_down_a_pin_moved_by_the_school_is_final(client, ban_down):
+def test_when_the_service_is_down_a_pin_moved_by_the_school_is_final(ctx, client, ban_down):
     page = preview(client, valid_form()).get_data(as_text=True)
     start = float(re.search(r'data-lat="([^"]+)"', page).group(1)), float(re.search(r'data-lon="([^"]+)"', page).group(1))
     confirm(client, page, pin=(start[0] + 0.01, start[1]))
@@ -127,7 +125,7 @@ def test_when_the_service_is_down_a_pin_moved_by_the_school_is_final(client, ban
     assert venue.pin_corrected and not venue.needs_geocoding
 
 
-def test_when_the_service_is_down_and_the_town_is_unknown_offline_nothing_is_lost(client, ban_down):
+def test_when_the_service_is_down_and_the_town_is_unknown_offline_nothing_is_lost(ctx, client, ban_down):
     page = preview(client, valid_form(address="3 rue X", postcode="96000", city="Nullepart")).get_data(as_text=True)
     assert "Votre proposition sera bien enregistrée" in page and 'id="pin-config"' not in page
     assert confirm(client, page).status_code == 303
@@ -135,7 +133,7 @@ def test_when_the_service_is_down_and_the_town_is_unknown_offline_nothing_is_los
     assert venue.needs_geocoding and venue.lat is None
 
 
-def test_geocode_pending_finishes_the_job_once_the_service_is_back(app, client, runner, ban_down):
+def test_geocode_pending_finishes_the_job_once_the_service_is_back(ctx, app, client, runner, ban_down):
     submit(client)
     submit(client, valid_form(school_name="Autre", address="12 impasse des Nuages", grid=["2021-12-02T10"]))
     submit(client, valid_form(school_name="Troisième", address="3 rue X", postcode="96000", city="Nullepart",
@@ -158,7 +156,7 @@ def test_geocode_pending_finishes_the_job_once_the_service_is_back(app, client, 
     ban_down.go_down()
 
 
-def test_a_service_error_answer_counts_as_unavailable(client, fake_ban):
+def test_a_service_error_answer_counts_as_unavailable(ctx, client, fake_ban):
     fake_ban.mode = 500
     page = preview(client, valid_form()).get_data(as_text=True)
     assert "Le service d’adresses ne répond pas" in page
@@ -166,7 +164,7 @@ def test_a_service_error_answer_counts_as_unavailable(client, fake_ban):
     assert db.session.scalars(select(Venue)).one().needs_geocoding
 
 
-def test_the_school_corrects_the_venue_through_its_link(client, fake_ban):
+def test_the_school_corrects_the_venue_through_its_link(ctx, client, fake_ban):
     path = submit(client)
     venue = db.session.scalars(select(Venue)).one()
     url = f"{path}/venues/{venue.id}"

@@ -7,9 +7,8 @@ import pytest
 from opengen.db import db
 from opengen.models import EventStatus
 
-from ..broadcast_fixtures import make_broadcast  # noqa: F401
 from ..conftest import paris
-from ..submit_fixtures import ADMIN_PASSWORD, make_admin  # noqa: F401
+from ..submit_fixtures import ADMIN_PASSWORD
 from .conftest import assert_accessible
 
 pytestmark = pytest.mark.browser

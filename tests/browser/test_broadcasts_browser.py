@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 from opengen.db import db
 from opengen.models import Broadcast, EventFormat
 
-from ..broadcast_fixtures import make_broadcast  # noqa: F401  (fixture)
 from ..conftest import paris
 from .conftest import assert_accessible
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from opengen.db import db
 from opengen.models import Event, EventStatus, Venue
 
-from ..submit_fixtures import ADMIN_PASSWORD, fake_ban, make_admin  # noqa: F401
+from ..submit_fixtures import ADMIN_PASSWORD
 from .conftest import assert_accessible
 
 pytestmark = pytest.mark.browser
