@@ -6,8 +6,8 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 
 from opengen import clock
-from opengen.broadcasts import operations
-from opengen.broadcasts.planner import propose_programme
+from opengen.broadcasts import showings
+from opengen.broadcasts.planner import propose_lineup
 from opengen.db import db
 from opengen.events.families import SLUGS
 from opengen.timezones import PARIS
@@ -178,7 +178,7 @@ def test_the_demo_programme_is_the_scheduler_s(runner):
     shows = stored()
     assert all_families(shows) == EVERY_FAMILY_ONCE
     assert max(families_per_morning(shows).values()) == 2
-    expected = propose_programme(current().days(), list(SLUGS))
+    expected = propose_lineup(current().days(), list(SLUGS))
     assert [(b.start_at.astimezone(PARIS).date(), tuple(f.slug for f in b.families), b.title)
             for b in shows] == [(s.day, s.families, s.title) for s in expected]
     assert all(b.guests and b.links and b.replay_url for b in shows)
@@ -443,5 +443,5 @@ def test_the_page_state_matches_the_api_at_the_same_instant(app, client, make_br
 
 def test_showings_helpers_agree_with_the_pure_scheduler(app, make_broadcast):
     show = make_broadcast(start=paris(2021, 11, 30, 10), families=["data"])
-    state = operations.show(show, utc(2021, 11, 30, 9, 30))
+    state = showings.show(show, utc(2021, 11, 30, 9, 30))
     assert state.status == "live" and state.is_today and state.day == date(2021, 11, 30)
