@@ -33,7 +33,15 @@ from ..fields import (
 from ..i18n import day_label
 from ..models import Broadcast, Edition
 from ..timezones import PARIS
-from .operations import NAME_MAX, PLATFORM_MAX, TITLE_MAX, URL_MAX, BroadcastError, paris_moment, problems
+from .operations import (
+    NAME_MAX,
+    PLATFORM_MAX,
+    TITLE_MAX,
+    URL_MAX,
+    BroadcastError,
+    paris_moment,
+    problems,
+)
 
 DESCRIPTION_MAX = 5000
 MAX_ROWS = 10
@@ -131,7 +139,7 @@ class BroadcastForm(BaseForm):
             self._field(error.field).errors.append(error.message)
             return False
         values = self.fields_for_update()
-        values["replay_url"] = values["replay_url"] or None
+        values["replay_url"] = values["replay_url"] or None  # "" asks update() to remove the replay
         for error in problems(values):
             field = self._field(error.field)
             if not field.errors:

@@ -231,11 +231,9 @@ def update(broadcast: Broadcast, *, title: str | None = None, description: str |
                or new["is_fixed"] != broadcast.is_fixed)
     if not changed:
         return False
-    by_slug = {f.slug: f for f in db.session.scalars(select(CareerFamily).where(
-        CareerFamily.slug.in_(new["families"])))}
     broadcast.title, broadcast.description = new["title"], new["description"]
     broadcast.start_at, broadcast.end_at = new["start_at"], new["end_at"]
-    broadcast.families = [by_slug[s] for s in new["families"]]
+    broadcast.families = _family_rows(new["families"])
     broadcast.links, broadcast.guests = new["links"], new["guests"]
     broadcast.replay_url, broadcast.is_fixed = new["replay_url"], new["is_fixed"]
     _touch(broadcast, clock.now())
@@ -253,11 +251,9 @@ def create(edition: Edition, *, start_at: datetime, end_at: datetime, families: 
            "families": families, "links": [dict(link) for link in links], "replay_url": None,
            "guests": [dict(g) for g in guests], "is_fixed": is_fixed}
     check(new)
-    by_slug = {f.slug: f for f in db.session.scalars(select(CareerFamily).where(
-        CareerFamily.slug.in_(families)))}
     broadcast = Broadcast(edition=edition, title=new["title"],
                           description=new["description"] or _description(families),
-                          start_at=start_at, end_at=end_at, families=[by_slug[s] for s in families],
+                          start_at=start_at, end_at=end_at, families=_family_rows(families),
                           links=new["links"], guests=new["guests"], is_fixed=is_fixed,
                           updated_at=clock.now())
     db.session.add(broadcast)
@@ -269,6 +265,13 @@ def remove(broadcast: Broadcast) -> None:
     """Delete a broadcast from the lineup."""
     db.session.delete(broadcast)
     db.session.flush()
+
+
+def _family_rows(slugs: Sequence[str]) -> list[CareerFamily]:
+    """The career family rows of these slugs, in the same order."""
+    by_slug = {f.slug: f for f in db.session.scalars(select(CareerFamily).where(
+        CareerFamily.slug.in_(slugs)))}
+    return [by_slug[s] for s in slugs]
 
 
 def _default_or_none(families: Sequence[str]) -> str | None:

@@ -16,7 +16,13 @@ from ..events.filters import as_id
 from ..events.queries import PUBLIC_STATUSES
 from ..models import Event, EventFormat, EventStatus
 from ..timezones import paris
-from .clashes import ShortlistItem, ShortlistWarning, TooFar, check_shortlist, decimal_fr
+from .clashes import (
+    ShortlistItem,
+    ShortlistWarning,
+    TooFar,
+    check_shortlist,
+    decimal_fr,
+)
 
 MAX_SESSIONS = 200
 SPEED_KMH = 30.0
@@ -96,7 +102,7 @@ def load_shortlist(ids: tuple[int, ...]) -> Shortlist:
     days: dict[date, list[Event]] = {}
     for event in ordered:
         days.setdefault(paris(event.start_at).date(), []).append(event)
-    # A cancelled session neither clashes nor needs a trip; one without a duration cannot be planned.
+    # A cancelled session neither clashes nor needs a trip; one without a duration cannot be checked.
     checked = check_shortlist(
         [_item(e) for e in ordered if e.status != EventStatus.cancelled and e.end_at > e.start_at],
         speed_kmh=SPEED_KMH, detour_factor=DETOUR_FACTOR)
@@ -104,17 +110,17 @@ def load_shortlist(ids: tuple[int, ...]) -> Shortlist:
                              missing=missing, requested=tuple(ids))
 
 
-def to_api(plan: Shortlist, event_json: Callable[[Event], dict]) -> dict:
+def to_api(shortlist: Shortlist, event_json: Callable[[Event], dict]) -> dict:
     """Return the shortlist as JSON data; event_json(event) gives each session's own data."""
     return {
-        "ids": plan.ids,
-        "missing": list(plan.missing),
-        "speed_kmh": plan.speed_kmh,
-        "detour_factor": plan.detour_factor,
+        "ids": shortlist.ids,
+        "missing": list(shortlist.missing),
+        "speed_kmh": shortlist.speed_kmh,
+        "detour_factor": shortlist.detour_factor,
         "days": [{"day": day.isoformat(), "events": [event_json(e) for e in sessions]}
-                 for day, sessions in plan.days],
+                 for day, sessions in shortlist.days],
         "warnings": [{"type": "too_far" if isinstance(w, TooFar) else "clash",
-                      "ids": [w.a_id, w.b_id], "message": w.message} for w in plan.warnings],
+                      "ids": [w.a_id, w.b_id], "message": w.message} for w in shortlist.warnings],
     }
 
 
