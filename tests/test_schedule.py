@@ -67,7 +67,7 @@ def test_the_planner_names_the_families_as_the_site_does():
     assert dict(FAMILY_NAMES) == {f.slug: f.label_fr for f in FAMILY_INFO}
 
 
-# --------------------------------------------------------------------------- default programme
+# --------------------------------------------------------------------------- default lineup
 
 def test_every_family_is_presented_exactly_once_over_the_week():
     programme = propose_lineup(EDITION, FAMILIES)
@@ -395,7 +395,7 @@ def test_a_slot_becomes_aware_paris_datetimes():
     assert (start, end) == (utc(2021, 10, 31, 9), utc(2021, 10, 31, 10))
 
 
-# --------------------------------------------------------------------------- personal programme
+# --------------------------------------------------------------------------- shortlist (« Mon programme »)
 
 LYON = (45.7640, 4.8357)
 VILLEURBANNE = (45.7719, 4.8902)
