@@ -34,7 +34,7 @@ def _lineup_page(error: str | None = None, status: int = 200):
 @bp.get("")
 @login_required
 def index():
-    """List the current edition's broadcasts, to edit them or propose a programme."""
+    """List the current edition's broadcasts, to edit them or propose a lineup."""
     return _lineup_page()
 
 
