@@ -211,12 +211,12 @@ def seed(count: int = 450) -> int:
 
 def seed_broadcasts() -> None:
     """Give each morning of the current edition its live show, unless the GEN team already set them."""
-    from .broadcasts.operations import plan_demo_programme
+    from .broadcasts.operations import plan_demo_lineup
 
     edition = ensure_edition()
     if db.session.scalars(select(Broadcast).where(Broadcast.edition_id == edition.id)).first():
         return
-    plan_demo_programme(edition)
+    plan_demo_lineup(edition)
 
 
 @click.command("seed-demo")

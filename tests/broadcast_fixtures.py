@@ -6,8 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from opengen.broadcasts import operations
+from opengen.broadcasts import operations, showings
 from opengen.db import db
+from opengen.events.queries import current_edition
 from opengen.models import Broadcast, Edition
 from opengen.timezones import PARIS
 
@@ -31,7 +32,7 @@ def make_broadcast(ctx):
 
 def current() -> Edition:
     """Return the current edition."""
-    return operations.current_edition()
+    return current_edition()
 
 
 def move_edition(first: date, last: date) -> Edition:
@@ -45,7 +46,7 @@ def move_edition(first: date, last: date) -> Edition:
 def stored() -> list[Broadcast]:
     """Return the current edition's broadcasts, fresh from the database, in time order."""
     db.session.expire_all()
-    return operations.programme(current())
+    return showings.lineup(current())
 
 
 def families_per_morning(shows) -> Counter:

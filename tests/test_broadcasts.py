@@ -6,8 +6,9 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 
 from opengen import clock
-from opengen.broadcasts import operations
-from opengen.broadcasts.planner import propose_programme
+from opengen.broadcasts import operations, showings
+from opengen.broadcasts.planner import propose_lineup
+from opengen.checks import FieldError
 from opengen.db import db
 from opengen.events.families import SLUGS
 from opengen.timezones import PARIS
@@ -177,7 +178,7 @@ def test_the_demo_programme_is_the_scheduler_s(ctx, runner):
     shows = stored()
     assert all_families(shows) == EVERY_FAMILY_ONCE
     assert max(families_per_morning(shows).values()) == 2
-    expected = propose_programme(current().days(), list(SLUGS))
+    expected = propose_lineup(current().days(), list(SLUGS))
     assert [(b.start_at.astimezone(PARIS).date(), tuple(f.slug for f in b.families), b.title)
             for b in shows] == [(s.day, s.families, s.title) for s in expected]
     assert all(b.guests and b.links and b.replay_url for b in shows)
@@ -247,6 +248,22 @@ def test_broadcast_set_refuses_bad_input_in_french_and_saves_nothing(runner, mak
     assert result.exit_code == 1, result.output
     assert message in result.output and result.output.startswith("Erreur : ")
     assert snapshot() == before
+
+
+def test_the_broadcast_rules_name_the_field_each_problem_is_about(app):
+    """The desk form shows these next to its fields; the commands print the first one."""
+    values = {"title": "x" * 201, "start_at": paris(2021, 11, 29, 10), "end_at": paris(2021, 11, 29, 23),
+              "families": ["data", "data"], "replay_url": "ftp://example.org/replay",
+              "links": [{"platform": "YouTube", "url": "https://www.youtube.com/@gen"},
+                        {"platform": "Twitch", "url": "javascript:alert(1)"}],
+              "guests": [{"name": "Inès", "role": "r" * 201}]}
+    found = operations.problems(values)
+    assert [error.field for error in found] == [
+        "families", "title", "end", "links-1-url", "replay_url", "guests-0-role"]
+    assert all(isinstance(error, FieldError) and str(error) == error.message for error in found)
+    assert found[2].message == "Une émission ne peut pas durer plus de 12 heures."
+    with pytest.raises(operations.BroadcastError, match="figure deux fois"):
+        operations.check(values)
 
 
 @pytest.mark.parametrize("raw", ["999", "abc", "1.5", "1" * 30])
@@ -442,5 +459,5 @@ def test_the_page_state_matches_the_api_at_the_same_instant(app, client, make_br
 
 def test_showings_helpers_agree_with_the_pure_scheduler(app, make_broadcast):
     show = make_broadcast(start=paris(2021, 11, 30, 10), families=["data"])
-    state = operations.show(show, utc(2021, 11, 30, 9, 30))
+    state = showings.show(show, utc(2021, 11, 30, 9, 30))
     assert state.status == "live" and state.is_today and state.day == date(2021, 11, 30)

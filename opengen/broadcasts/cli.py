@@ -1,4 +1,4 @@
-"""The GEN team's commands for the morning broadcasts: schedule the programme, list it, edit it.
+"""The GEN team's commands for the morning broadcasts: schedule the lineup, list it, edit it.
 
 Every command speaks French, saves nothing and exits non-zero when its input is wrong.
 """
@@ -11,12 +11,13 @@ import click
 from flask import Flask
 
 from ..db import db
+from ..events.queries import current_edition
 from ..i18n import day_label, hour_label
 from ..models import Broadcast
 from ..timezones import PARIS
-from . import operations
-from .operations import BroadcastError
-from .planner import ScheduleError, Slot, local_datetime
+from . import operations, showings
+from .operations import BroadcastError, paris_moment
+from .planner import ScheduleError, Slot
 
 _HOUR = re.compile(r"^(\d{1,2})[:hH](\d{2})$")
 _ACTIONS = {"fixed": "fixée, conservée", "unchanged": "inchangée", "updated": "mise à jour",
@@ -25,15 +26,15 @@ _ACTIONS = {"fixed": "fixée, conservée", "unchanged": "inchangée", "updated":
 
 # --------------------------------------------------------------------------- parsing
 
-def parse_hour(text: str) -> time:
+def parse_hour(text: str, field: str = "start") -> time:
     """Read a wall-clock hour such as 10:00, 9h30 or 10 h 00; raise BroadcastError otherwise."""
     match = _HOUR.match(text.replace(" ", ""))
     if match and int(match.group(1)) < 24 and int(match.group(2)) < 60:
         return time(int(match.group(1)), int(match.group(2)))
-    raise BroadcastError(f"Heure invalide : « {text} ». Exemple attendu : 10:00.")
+    raise BroadcastError(field, f"Heure invalide : « {text} ». Exemple attendu : 10:00.")
 
 
-def parse_when(text: str, day: date | None = None) -> datetime:
+def parse_when(text: str, day: date | None = None, field: str = "start") -> datetime:
     """Read a moment: AAAA-MM-JJ HH:MM (Paris time), ISO 8601 with an offset, or HH:MM on `day`.
 
     Raises BroadcastError, in French, on anything else, including a Paris time that does not
@@ -42,23 +43,16 @@ def parse_when(text: str, day: date | None = None) -> datetime:
     text = text.strip()
     if _HOUR.match(text.replace(" ", "")):
         if day is None:
-            raise BroadcastError(f"« {text} » : précisez aussi le jour (AAAA-MM-JJ HH:MM).")
-        return _paris(day, parse_hour(text))
+            raise BroadcastError(field, f"« {text} » : précisez aussi le jour (AAAA-MM-JJ HH:MM).")
+        return paris_moment(day, parse_hour(text, field), field)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise BroadcastError(f"Date et heure invalides : « {text} ». Formats acceptés : "
-                             f"AAAA-MM-JJ HH:MM (heure de Paris) ou HH:MM.") from None
+        raise BroadcastError(field, f"Date et heure invalides : « {text} ». Formats acceptés : "
+                                    f"AAAA-MM-JJ HH:MM (heure de Paris) ou HH:MM.") from None
     if moment.tzinfo is not None and moment.utcoffset() is not None:
         return moment
-    return _paris(moment.date(), moment.time())
-
-
-def _paris(day: date, at: time) -> datetime:
-    try:
-        return local_datetime(day, at, strict=True)
-    except ScheduleError as error:
-        raise BroadcastError(str(error)) from None
+    return paris_moment(moment.date(), moment.time(), field)
 
 
 def parse_families(text: str) -> list[str]:
@@ -70,8 +64,8 @@ def parse_link(text: str) -> dict:
     """Read PLATFORM=URL into {"platform", "url"} (checked when saved)."""
     platform, sep, url = text.partition("=")
     if not sep:
-        raise BroadcastError(f"Lien invalide : « {text} ». Format attendu : PLATEFORME=URL, "
-                             f"par exemple YouTube=https://www.youtube.com/…")
+        raise BroadcastError("links", f"Lien invalide : « {text} ». Format attendu : PLATEFORME=URL, "
+                                      f"par exemple YouTube=https://www.youtube.com/…")
     return {"platform": platform.strip(), "url": url.strip()}
 
 
@@ -81,10 +75,10 @@ def parse_guest(text: str) -> dict:
     return {"name": name.strip(), "role": role.strip()}
 
 
-def parse_positive(text: str, what: str) -> int:
+def parse_positive(text: str, what: str, field: str) -> int:
     """Read a positive whole number; raise BroadcastError naming `what` otherwise."""
     if not text.strip().isdigit() or int(text) < 1 or len(text.strip()) > 6:
-        raise BroadcastError(f"{what} invalide : « {text} ». Un nombre entier positif est attendu.")
+        raise BroadcastError(field, f"{what} invalide : « {text} ». Un nombre entier positif est attendu.")
     return int(text)
 
 
@@ -100,7 +94,7 @@ def describe(broadcast: Broadcast) -> str:
         f"#{broadcast.id}  {day_label(start)} {start.year}, {hour_label(broadcast.start_at)} – "
         f"{hour_label(broadcast.end_at)}{'  [fixée]' if broadcast.is_fixed else ''}",
         f"    {broadcast.title}",
-        f"    familles : {', '.join(operations.family_slugs(broadcast)) or '—'}",
+        f"    familles : {', '.join(showings.family_slugs(broadcast)) or '—'}",
         f"    liens : {links}",
         f"    replay : {broadcast.replay_url or '—'}",
         f"    invités : {guests}",
@@ -120,7 +114,7 @@ def _fail(message: str) -> None:
 
 
 def _current_edition():
-    edition = operations.current_edition()
+    edition = current_edition()
     if edition is None:
         _fail("aucune édition n’existe encore. Lancez d’abord « flask seed-demo » ou créez l’édition.")
     return edition
@@ -144,13 +138,13 @@ def _broadcast(raw: str) -> Broadcast:
 @click.option("--max-per-morning", "max_text", default="2", show_default=True,
               help="Nombre maximal de familles par matinée.")
 def schedule_command(dry_run: bool, start_text: str, duration_text: str, max_text: str) -> None:
-    """Propose the broadcast programme of the current edition, keeping fixed slots, and store it."""
+    """Propose the broadcast lineup of the current edition, keeping fixed slots, and store it."""
     edition = _current_edition()
     try:
         start = parse_hour(start_text)
-        duration = timedelta(minutes=parse_positive(duration_text, "Durée"))
-        slots = operations.propose(edition, start=start, duration=duration,
-                                   max_per_morning=parse_positive(max_text, "Maximum par matinée"))
+        duration = timedelta(minutes=parse_positive(duration_text, "Durée", "duration"))
+        slots = operations.propose(edition, start=start, duration=duration, max_per_morning=parse_positive(
+            max_text, "Maximum par matinée", "max_per_morning"))
     except (BroadcastError, ScheduleError) as error:
         _fail(str(error))
     if dry_run:
@@ -159,7 +153,7 @@ def schedule_command(dry_run: bool, start_text: str, duration_text: str, max_tex
         for slot in slots:
             click.echo("  " + _slot_line(slot, "fixée" if slot.day in fixed_days else "proposée"))
         return
-    outcome = operations.apply_programme(edition, slots)
+    outcome = operations.apply_lineup(edition, slots)
     db.session.commit()
     click.echo(f"Programme enregistré pour {edition.name} :")
     for change in outcome.changes:
@@ -172,7 +166,7 @@ def schedule_command(dry_run: bool, start_text: str, duration_text: str, max_tex
 def list_command() -> None:
     """List the broadcasts of the current edition."""
     edition = _current_edition()
-    shows = operations.programme(edition)
+    shows = showings.lineup(edition)
     if not shows:
         click.echo(f"Aucune émission pour {edition.name}. Lancez « flask schedule-broadcasts ».")
     for broadcast in shows:
@@ -210,13 +204,13 @@ def set_command(broadcast_id: str, title, description, start_text, end_text, fam
     broadcast = _broadcast(broadcast_id)
     try:
         if link_texts and no_links or guest_texts and no_guests or replay_text and no_replay:
-            raise BroadcastError("options contradictoires : ajouter et retirer à la fois.")
+            raise BroadcastError("options", "options contradictoires : ajouter et retirer à la fois.")
         start_day = broadcast.start_at.astimezone(PARIS).date()
         start_at = parse_when(start_text, start_day) if start_text else None
         end_day = (start_at or broadcast.start_at).astimezone(PARIS).date()
         changed = operations.update(
             broadcast, title=title, description=description, start_at=start_at,
-            end_at=parse_when(end_text, end_day) if end_text else None,
+            end_at=parse_when(end_text, end_day, "end") if end_text else None,
             families=parse_families(families_text) if families_text is not None else None,
             links=[] if no_links else [parse_link(t) for t in link_texts] or None,
             replay_url="" if no_replay else replay_text,
@@ -237,11 +231,11 @@ def add_command(title, description, start_text, end_text, families_text, link_te
     edition = _current_edition()
     try:
         if not start_text or not end_text or not families_text:
-            raise BroadcastError("--start, --end et --families sont obligatoires.")
+            raise BroadcastError("options", "--start, --end et --families sont obligatoires.")
         start_at = parse_when(start_text)
         broadcast = operations.create(
             edition, start_at=start_at,
-            end_at=parse_when(end_text, start_at.astimezone(PARIS).date()),
+            end_at=parse_when(end_text, start_at.astimezone(PARIS).date(), "end"),
             families=parse_families(families_text), title=title, description=description or "",
             links=[parse_link(t) for t in link_texts], guests=[parse_guest(t) for t in guest_texts],
             is_fixed=not unfixed)
@@ -254,7 +248,7 @@ def add_command(title, description, start_text, end_text, families_text, link_te
 @click.command("broadcast-delete")
 @click.argument("broadcast_id")
 def delete_command(broadcast_id: str) -> None:
-    """Remove one broadcast from the programme."""
+    """Remove one broadcast from the lineup."""
     broadcast = _broadcast(broadcast_id)
     title = broadcast.title
     operations.remove(broadcast)

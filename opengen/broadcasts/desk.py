@@ -1,4 +1,4 @@
-"""The GEN team's edits to the broadcast programme from the admin pages, recorded in the history."""
+"""The GEN team's edits to the broadcast lineup from the admin pages, recorded in the history."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -42,7 +42,7 @@ def add(edition: Edition, admin: AdminUser, *, replay_url: str = "", **fields) -
 
 
 def delete(broadcast: Broadcast, admin: AdminUser) -> None:
-    """Remove a broadcast from the programme and log it."""
+    """Remove a broadcast from the lineup and log it."""
     title = broadcast.title
     operations.remove(broadcast)
     log("broadcast_delete", admin.email, admin=admin, reason=_note(title))
@@ -50,8 +50,8 @@ def delete(broadcast: Broadcast, admin: AdminUser) -> None:
 
 
 def schedule(edition: Edition, admin: AdminUser) -> Outcome:
-    """Propose and store a programme keeping the fixed slots; raise ScheduleError if impossible."""
-    outcome = operations.apply_programme(edition, operations.propose(edition))
+    """Propose and store a lineup keeping the fixed slots; raise ScheduleError if impossible."""
+    outcome = operations.apply_lineup(edition, operations.propose(edition))
     log("broadcast_schedule", admin.email, admin=admin,
         reason=_("%(n)s émission(s) au programme, %(removed)s retirée(s).",
                  n=len(outcome.changes), removed=len(outcome.removed)))

@@ -1,7 +1,7 @@
 """The GEN team's form for one morning broadcast: Paris day and hours, families, links, guests."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -33,13 +33,19 @@ from ..fields import (
 from ..i18n import day_label
 from ..models import Broadcast, Edition
 from ..timezones import PARIS
-from .operations import NAME_MAX, PLATFORM_MAX, TITLE_MAX, URL_MAX
-from .planner import ScheduleError, local_datetime
+from .operations import (
+    NAME_MAX,
+    PLATFORM_MAX,
+    TITLE_MAX,
+    URL_MAX,
+    BroadcastError,
+    paris_moment,
+    problems,
+)
 
 DESCRIPTION_MAX = 5000
 MAX_ROWS = 10
 BLANK_ROWS = 2
-LONGEST = timedelta(hours=12)  # as broadcasts.update() checks
 
 
 class LinkRow(Form):
@@ -116,42 +122,55 @@ class BroadcastForm(BaseForm):
     def validate_families(self, field) -> None:
         if not field.data:
             raise ValidationError(_("Choisissez au moins une famille de métiers."))
-        if len(set(field.data)) != len(field.data):
-            raise ValidationError(_("Une famille de métiers figure deux fois."))
 
     def validate(self, extra_validators=None) -> bool:
-        """Check every field, then read the day and hours as Paris times (refusing DST gaps)."""
+        """Check every field, read the day and hours as Paris times, then apply the broadcast rules.
+
+        The rules are the domain's (operations.problems); each of its errors is shown next to its
+        field unless that field already has one of the form's own.
+        """
         valid = super().validate(extra_validators)
         if self.day.errors or self.day.data is None or self.start.data is None or self.end.data is None:
             return False
         try:
-            self.start_at = local_datetime(self.day.data, self.start.data, strict=True)
-        except ScheduleError as error:
-            self.start.errors.append(str(error))
+            self.start_at = paris_moment(self.day.data, self.start.data, "start")
+            self.end_at = paris_moment(self.day.data, self.end.data, "end")
+        except BroadcastError as error:
+            self._field(error.field).errors.append(error.message)
             return False
-        try:
-            self.end_at = local_datetime(self.day.data, self.end.data, strict=True)
-        except ScheduleError as error:
-            self.end.errors.append(str(error))
-            return False
-        if self.end_at <= self.start_at:
-            self.end.errors.append(_("L’émission doit finir après son début."))
-            return False
-        if self.end_at - self.start_at > LONGEST:
-            self.end.errors.append(_("Une émission ne peut pas durer plus de 12 heures."))
-            return False
+        values = self.fields_for_update()
+        values["replay_url"] = values["replay_url"] or None  # "" asks update() to remove the replay
+        for error in problems(values):
+            field = self._field(error.field)
+            if not field.errors:
+                field.errors.append(error.message)
+                valid = False
         return valid
+
+    def _field(self, name: str):
+        """The form field a domain error names: a top-level field, or links-0-url in a kept row."""
+        kind, _sep, rest = name.partition("-")
+        if not rest:
+            return self[name]
+        row, _sep, column = rest.partition("-")
+        return self._kept_rows(kind)[int(row)][column]
+
+    def _kept_rows(self, kind: str) -> list[Form]:
+        """The link rows with an address, or the guest rows with a name: those that are saved."""
+        if kind == "links":
+            return [entry.form for entry in self.links if entry.form.url.data]
+        return [entry.form for entry in self.guests if entry.form.name.data]
 
     def fields_for_update(self) -> dict:
         """Return the typed values as keyword arguments for broadcasts.update() or create()."""
         return {
             "title": self.title.data, "description": self.description.data or "",
             "start_at": self.start_at, "end_at": self.end_at, "families": list(self.families.data),
-            "links": [{"platform": entry.form.platform.data, "url": entry.form.url.data}
-                      for entry in self.links if entry.form.url.data],
+            "links": [{"platform": row.platform.data, "url": row.url.data}
+                      for row in self._kept_rows("links")],
             "replay_url": self.replay_url.data or "",
-            "guests": [{"name": entry.form.name.data, "role": entry.form.role.data or ""}
-                       for entry in self.guests if entry.form.name.data],
+            "guests": [{"name": row.name.data, "role": row.role.data or ""}
+                       for row in self._kept_rows("guests")],
             "is_fixed": bool(self.is_fixed.data),
         }
 

@@ -1,32 +1,32 @@
-"""The morning live broadcasts: an edition's programme, its scheduling, its edits, what the public sees."""
+"""The morning live broadcasts: an edition's lineup proposed and stored, and the team's edits.
+
+What the public reads (the lineup, live status, JSON) is in `showings`.
+"""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from itertools import groupby
 from typing import Literal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from .. import clock
-from ..checks import web_url
+from ..checks import FieldError, web_url
 from ..db import db
 from ..events.families import BY_SLUG, SLUGS
-from ..events.queries import current_edition
 from ..models import Broadcast, CareerFamily, Edition
-from ..timezones import PARIS, PARIS_NAME
+from ..timezones import PARIS
 from .planner import (
     ScheduleError,
     Slot,
-    broadcast_status,
     default_title,
-    is_today,
-    propose_programme,
+    local_datetime,
+    propose_lineup,
     slot_datetimes,
 )
+from .showings import family_slugs, lineup, web_links
 
 DEMO_PLATFORMS = (("YouTube", "https://www.youtube.com/@opengen-demo"),
                   ("Facebook", "https://www.facebook.com/opengen-demo"),
@@ -49,124 +49,18 @@ TITLE_MAX = 200
 URL_MAX = 500
 PLATFORM_MAX = 40
 NAME_MAX = 120
+LONGEST = timedelta(hours=12)
 
-Status = Literal["upcoming", "live", "ended"]
 
-
-class BroadcastError(ValueError):
-    """A broadcast edit that cannot be saved; str() is a French sentence for people."""
+class BroadcastError(FieldError):
+    """A broadcast edit that cannot be saved: the field it is about and a French sentence for people."""
 
 
 # --------------------------------------------------------------------------- reading
 
-def programme(edition: Edition) -> list[Broadcast]:
-    """Return the edition's broadcasts in time order, with their families."""
-    return list(db.session.scalars(
-        select(Broadcast).where(Broadcast.edition_id == edition.id)
-        .options(selectinload(Broadcast.families)).order_by(Broadcast.start_at, Broadcast.id)))
-
-
 def get(broadcast_id: int) -> Broadcast | None:
     """Return one broadcast by id, or None."""
     return db.session.get(Broadcast, broadcast_id)
-
-
-@dataclass(frozen=True)
-class Showing:
-    """A broadcast as the public sees it at one instant: live or not, today or not."""
-
-    broadcast: Broadcast
-    status: Status
-    is_today: bool
-
-    @property
-    def day(self) -> date:
-        """The Paris day of the broadcast."""
-        return self.broadcast.start_at.astimezone(PARIS).date()
-
-    @property
-    def is_live(self) -> bool:
-        """Whether the broadcast is on air."""
-        return self.status == "live"
-
-    @property
-    def watch_links(self) -> list[dict]:
-        """The platforms and web links where it streams."""
-        return web_links(self.broadcast.links)
-
-    @property
-    def replay_url(self) -> str | None:
-        """The replay link, only once the show is over."""
-        return replay_url(self.broadcast, self.status)
-
-
-def show(broadcast: Broadcast, now: datetime) -> Showing:
-    """Return how a broadcast stands at `now` (upcoming, live or ended; today in Paris or not)."""
-    return Showing(broadcast, status(broadcast, now), is_today(broadcast.start_at, now))
-
-
-def current_showings(now: datetime) -> tuple[Edition | None, list[Showing]]:
-    """Return the current edition and its broadcasts as they stand at `now`."""
-    edition = current_edition()
-    if edition is None:
-        return None, []
-    return edition, [show(b, now) for b in programme(edition)]
-
-
-def family_showings(slug: str, now: datetime) -> list[Showing]:
-    """Return the current edition's broadcasts presenting one family, as they stand at `now`."""
-    edition = current_edition()
-    if edition is None:
-        return []
-    return [show(b, now) for b in programme(edition) if slug in family_slugs(b)]
-
-
-def by_day(showings: Sequence[Showing]) -> list[tuple[date, list[Showing]]]:
-    """Group showings by their Paris day, in order."""
-    return [(day, list(items)) for day, items in groupby(showings, key=lambda s: s.day)]
-
-
-def status(broadcast: Broadcast, now: datetime) -> Status:
-    """Say whether a broadcast is upcoming, live or ended at `now`."""
-    return broadcast_status(broadcast.start_at, broadcast.end_at, now)
-
-
-def family_slugs(broadcast: Broadcast) -> list[str]:
-    """Return the slugs of the families a broadcast presents, in display order."""
-    return [f.slug for f in broadcast.families]
-
-
-def web_links(links: Iterable[dict] | None) -> list[dict]:
-    """Return the {"platform", "url"} links whose URL is a web address."""
-    return [{"platform": str(link.get("platform", "")), "url": web_url(link.get("url"))}
-            for link in links or () if isinstance(link, dict) and web_url(link.get("url"))]
-
-
-def replay_url(broadcast: Broadcast, state: Status) -> str | None:
-    """Return the broadcast's replay link once it has ended and the link is a web address."""
-    return web_url(broadcast.replay_url) if state == "ended" else None
-
-
-def to_api(broadcast: Broadcast, now: datetime) -> dict:
-    """Return the public JSON representation of a broadcast; times in ISO 8601, Paris offset."""
-    state = status(broadcast, now)
-    return {
-        "id": broadcast.id,
-        "uid": broadcast.uid,
-        "title": broadcast.title,
-        "description": broadcast.description,
-        "start": broadcast.start_at.astimezone(PARIS).isoformat(),
-        "end": broadcast.end_at.astimezone(PARIS).isoformat(),
-        "timezone": PARIS_NAME,
-        "families": family_slugs(broadcast),
-        "links": web_links(broadcast.links),
-        "replay_url": replay_url(broadcast, state),
-        "guests": [{"name": g.get("name", ""), "role": g.get("role", "")}
-                   for g in broadcast.guests or () if isinstance(g, dict)],
-        "status": state,
-        "sequence": broadcast.sequence,
-        "updated": broadcast.updated_at.astimezone(PARIS).isoformat(),
-    }
 
 
 # --------------------------------------------------------------------------- scheduling
@@ -174,7 +68,7 @@ def to_api(broadcast: Broadcast, now: datetime) -> dict:
 def fixed_slots(edition: Edition) -> list[Slot]:
     """Return the slots the GEN team has fixed for the edition, read as Paris wall times."""
     slots = []
-    for broadcast in programme(edition):
+    for broadcast in lineup(edition):
         if broadcast.is_fixed:
             start, end = broadcast.start_at.astimezone(PARIS), broadcast.end_at.astimezone(PARIS)
             # A show running past midnight gives end <= start here, which the scheduler refuses.
@@ -186,17 +80,17 @@ def fixed_slots(edition: Edition) -> list[Slot]:
 
 def propose(edition: Edition, *, start: time = time(10, 0), duration: timedelta = timedelta(hours=1),
             max_per_morning: int = 2) -> list[Slot]:
-    """Propose a programme presenting every family once over the edition's mornings, keeping fixed slots.
+    """Propose a lineup presenting every family once over the edition's mornings, keeping fixed slots.
 
     Raises ScheduleError, in French, when the constraints cannot all hold.
     """
-    return propose_programme(edition.days(), list(SLUGS), fixed_slots(edition),
+    return propose_lineup(edition.days(), list(SLUGS), fixed_slots(edition),
                              max_per_morning=max_per_morning, start=start, duration=duration)
 
 
 @dataclass(frozen=True)
 class Change:
-    """What storing a programme did to one morning's broadcast."""
+    """What storing a lineup did to one morning's broadcast."""
 
     slot: Slot
     action: Literal["fixed", "unchanged", "updated", "created"]
@@ -205,22 +99,22 @@ class Change:
 
 @dataclass(frozen=True)
 class Outcome:
-    """The result of storing a programme: one change per slot and the broadcasts removed."""
+    """The result of storing a lineup: one change per slot and the broadcasts removed."""
 
     changes: list[Change]
     removed: list[Broadcast]
 
 
-def apply_programme(edition: Edition, slots: Sequence[Slot],
-                    links: Sequence[tuple[str, str]] | None = None) -> Outcome:
-    """Store a proposed programme: fixed broadcasts stay; the others are updated, created or removed.
+def apply_lineup(edition: Edition, slots: Sequence[Slot],
+                 links: Sequence[tuple[str, str]] | None = None) -> Outcome:
+    """Store a proposed lineup: fixed broadcasts stay; the others are updated, created or removed.
 
     A morning's existing unfixed broadcast is reused (same uid, sequence bumped when it changes)
     so calendar subscribers see a change rather than a removal; if its families change, its
     guests and replay are dropped. New broadcasts stream on `links`,
     by default the platforms of the edition's other broadcasts.
     """
-    existing = programme(edition)
+    existing = lineup(edition)
     fixed_by_day = {b.start_at.astimezone(PARIS).date(): b for b in existing if b.is_fixed}
     reusable: dict[date, Broadcast] = {}
     for broadcast in existing:
@@ -286,26 +180,9 @@ def _touch(broadcast: Broadcast, now: datetime) -> None:
     broadcast.updated_at = now
 
 
-def store_slots(edition: Edition, slots: list[Slot], links=DEMO_PLATFORMS) -> list[Broadcast]:
-    """Create one broadcast per slot of the programme (Paris wall times, DST-safe); return them."""
-    by_slug = {f.slug: f for f in db.session.scalars(select(CareerFamily))}
-    created = []
-    for slot in slots:
-        start_at, end_at = slot_datetimes(slot)
-        broadcast = Broadcast(
-            edition=edition, title=slot.title or default_title(slot.families),
-            description=_description(slot.families), start_at=start_at, end_at=end_at,
-            links=[{"platform": name, "url": url} for name, url in links],
-            families=[by_slug[s] for s in slot.families])
-        db.session.add(broadcast)
-        created.append(broadcast)
-    db.session.flush()
-    return created
-
-
-def plan_demo_programme(edition: Edition) -> list[Broadcast]:
+def plan_demo_lineup(edition: Edition) -> list[Broadcast]:
     """Schedule the nine families over the edition's mornings and store the demo shows."""
-    outcome = apply_programme(edition, propose(edition), links=DEMO_PLATFORMS)
+    outcome = apply_lineup(edition, propose(edition), links=DEMO_PLATFORMS)
     shows = [change.broadcast for change in outcome.changes]
     for broadcast in shows:
         if not broadcast.guests:
@@ -340,7 +217,7 @@ def update(broadcast: Broadcast, *, title: str | None = None, description: str |
         "guests": [dict(g) for g in (broadcast.guests or [] if guests is None else guests)],
         "is_fixed": broadcast.is_fixed if is_fixed is None else bool(is_fixed),
     }
-    _validate(new)
+    check(new)
     old_families = family_slugs(broadcast)
     if families is not None and title is None and broadcast.title == _default_or_none(old_families):
         new["title"] = default_title(new["families"])  # an automatic title follows its families
@@ -354,11 +231,9 @@ def update(broadcast: Broadcast, *, title: str | None = None, description: str |
                or new["is_fixed"] != broadcast.is_fixed)
     if not changed:
         return False
-    by_slug = {f.slug: f for f in db.session.scalars(select(CareerFamily).where(
-        CareerFamily.slug.in_(new["families"])))}
     broadcast.title, broadcast.description = new["title"], new["description"]
     broadcast.start_at, broadcast.end_at = new["start_at"], new["end_at"]
-    broadcast.families = [by_slug[s] for s in new["families"]]
+    broadcast.families = _family_rows(new["families"])
     broadcast.links, broadcast.guests = new["links"], new["guests"]
     broadcast.replay_url, broadcast.is_fixed = new["replay_url"], new["is_fixed"]
     _touch(broadcast, clock.now())
@@ -375,12 +250,10 @@ def create(edition: Edition, *, start_at: datetime, end_at: datetime, families: 
            "description": description.strip(), "start_at": start_at, "end_at": end_at,
            "families": families, "links": [dict(link) for link in links], "replay_url": None,
            "guests": [dict(g) for g in guests], "is_fixed": is_fixed}
-    _validate(new)
-    by_slug = {f.slug: f for f in db.session.scalars(select(CareerFamily).where(
-        CareerFamily.slug.in_(families)))}
+    check(new)
     broadcast = Broadcast(edition=edition, title=new["title"],
                           description=new["description"] or _description(families),
-                          start_at=start_at, end_at=end_at, families=[by_slug[s] for s in families],
+                          start_at=start_at, end_at=end_at, families=_family_rows(families),
                           links=new["links"], guests=new["guests"], is_fixed=is_fixed,
                           updated_at=clock.now())
     db.session.add(broadcast)
@@ -389,9 +262,16 @@ def create(edition: Edition, *, start_at: datetime, end_at: datetime, families: 
 
 
 def remove(broadcast: Broadcast) -> None:
-    """Delete a broadcast from the programme."""
+    """Delete a broadcast from the lineup."""
     db.session.delete(broadcast)
     db.session.flush()
+
+
+def _family_rows(slugs: Sequence[str]) -> list[CareerFamily]:
+    """The career family rows of these slugs, in the same order."""
+    by_slug = {f.slug: f for f in db.session.scalars(select(CareerFamily).where(
+        CareerFamily.slug.in_(slugs)))}
+    return [by_slug[s] for s in slugs]
 
 
 def _default_or_none(families: Sequence[str]) -> str | None:
@@ -401,46 +281,80 @@ def _default_or_none(families: Sequence[str]) -> str | None:
         return None
 
 
-def _validate(new: dict) -> None:
-    if not new["families"]:
-        raise BroadcastError(_("Une émission présente au moins une famille de métiers."))
-    for slug in new["families"]:
+def paris_moment(day: date, at: time, field: str) -> datetime:
+    """Return a Paris wall time on a day; a time a DST change skips or repeats is a BroadcastError on field."""
+    try:
+        return local_datetime(day, at, strict=True)
+    except ScheduleError as error:
+        raise BroadcastError(field, str(error)) from None
+
+
+def check(values: dict) -> None:
+    """Check a broadcast's values (see problems) and tidy them in place; raise the first BroadcastError."""
+    found = problems(values)
+    if found:
+        raise found[0]
+
+
+def problems(values: dict) -> list[BroadcastError]:
+    """Return what is wrong with a broadcast's values, at most one error per field, in form order.
+
+    `values` holds title, start_at, end_at, families, links, replay_url and guests, as update()
+    takes them; they are tidied in place (families in display order, links and guests stripped).
+    A link or guest error names its row as the form does: links-0-url, guests-1-name.
+    """
+    found = []
+    families = values["families"]
+    for slug in families:
         if slug not in BY_SLUG:
-            raise BroadcastError(_("Famille de métiers inconnue : « %(slug)s ». Familles possibles : "
-                                   "%(slugs)s.", slug=slug, slugs=", ".join(SLUGS)))
-    if len(set(new["families"])) != len(new["families"]):
-        raise BroadcastError(_("Une famille de métiers figure deux fois."))
-    new["families"].sort(key=SLUGS.index)  # the order families are shown in everywhere
-    if not new["title"]:
-        raise BroadcastError(_("Le titre ne peut pas être vide."))
-    if len(new["title"]) > TITLE_MAX:
-        raise BroadcastError(_("Le titre est trop long (au plus %(n)s caractères).", n=TITLE_MAX))
-    for name in ("start_at", "end_at"):
-        moment = new[name]
-        if not isinstance(moment, datetime) or moment.tzinfo is None or moment.utcoffset() is None:
-            raise BroadcastError(_("Le début et la fin doivent être des dates et heures avec fuseau."))
-    if new["end_at"] <= new["start_at"]:
-        raise BroadcastError(_("L’émission doit finir après son début."))
-    if new["end_at"] - new["start_at"] > timedelta(hours=12):
-        raise BroadcastError(_("Une émission ne peut pas durer plus de 12 heures."))
-    for link in new["links"]:
+            found.append(BroadcastError("families", _(
+                "Famille de métiers inconnue : « %(slug)s ». Familles possibles : %(slugs)s.",
+                slug=slug, slugs=", ".join(SLUGS))))
+            break
+    if not families:
+        found.insert(0, BroadcastError("families", _("Une émission présente au moins une famille de métiers.")))
+    elif not found and len(set(families)) != len(families):
+        found.append(BroadcastError("families", _("Une famille de métiers figure deux fois.")))
+    elif not found:
+        families.sort(key=SLUGS.index)  # the order families are shown in everywhere
+    if not values["title"]:
+        found.append(BroadcastError("title", _("Le titre ne peut pas être vide.")))
+    elif len(values["title"]) > TITLE_MAX:
+        found.append(BroadcastError("title", _("Le titre est trop long (au plus %(n)s caractères).",
+                                               n=TITLE_MAX)))
+    start_at, end_at = values["start_at"], values["end_at"]
+    if not all(isinstance(m, datetime) and m.tzinfo is not None and m.utcoffset() is not None
+               for m in (start_at, end_at)):
+        found.append(BroadcastError("start", _("Le début et la fin doivent être des dates et heures "
+                                               "avec fuseau.")))
+    elif end_at <= start_at:
+        found.append(BroadcastError("end", _("L’émission doit finir après son début.")))
+    elif end_at - start_at > LONGEST:
+        found.append(BroadcastError("end", _("Une émission ne peut pas durer plus de 12 heures.")))
+    for row, link in enumerate(values["links"]):
         platform = str(link.get("platform", "")).strip()
         if not platform or len(platform) > PLATFORM_MAX:
-            raise BroadcastError(_("Chaque lien doit nommer sa plateforme (au plus %(n)s caractères), "
-                                   "par exemple YouTube=https://…", n=PLATFORM_MAX))
-        if not web_url(link.get("url")) or len(link["url"]) > URL_MAX:
-            raise BroadcastError(_("Lien invalide pour %(platform)s : une adresse web commençant par "
-                                   "https:// ou http:// est attendue.", platform=platform))
-        link["platform"], link["url"] = platform, web_url(link["url"])
-    replay = new["replay_url"]
+            found.append(BroadcastError(f"links-{row}-platform", _(
+                "Chaque lien doit nommer sa plateforme (au plus %(n)s caractères), par exemple "
+                "YouTube=https://…", n=PLATFORM_MAX)))
+        elif not web_url(link.get("url")) or len(link["url"]) > URL_MAX:
+            found.append(BroadcastError(f"links-{row}-url", _(
+                "Lien invalide pour %(platform)s : une adresse web commençant par https:// ou "
+                "http:// est attendue.", platform=platform)))
+        else:
+            link["platform"], link["url"] = platform, web_url(link["url"])
+    replay = values["replay_url"]
     if replay is not None and (not web_url(replay) or len(replay) > URL_MAX):
-        raise BroadcastError(_("Lien de replay invalide : une adresse web commençant par https:// "
-                               "ou http:// est attendue."))
-    for guest in new["guests"]:
+        found.append(BroadcastError("replay_url", _("Lien de replay invalide : une adresse web "
+                                                    "commençant par https:// ou http:// est attendue.")))
+    for row, guest in enumerate(values["guests"]):
         name, role = str(guest.get("name", "")).strip(), str(guest.get("role", "")).strip()
         if not name or len(name) > NAME_MAX or len(role) > TITLE_MAX:
-            raise BroadcastError(_("Chaque invité a un nom (au plus %(name)s caractères) et un rôle "
-                                   "facultatif (au plus %(role)s caractères), par exemple "
-                                   "« Inès|ancienne apprenante, développeuse web ».",
-                                   name=NAME_MAX, role=TITLE_MAX))
-        guest["name"], guest["role"] = name, role
+            where = "role" if name and len(name) <= NAME_MAX else "name"
+            found.append(BroadcastError(f"guests-{row}-{where}", _(
+                "Chaque invité a un nom (au plus %(name)s caractères) et un rôle facultatif (au plus "
+                "%(role)s caractères), par exemple « Inès|ancienne apprenante, développeuse web ».",
+                name=NAME_MAX, role=TITLE_MAX)))
+        else:
+            guest["name"], guest["role"] = name, role
+    return found

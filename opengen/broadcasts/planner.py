@@ -1,4 +1,4 @@
-"""The morning broadcast programme by career family, live status, and personal programmes.
+"""The morning broadcasts' lineup by career family, and a broadcast's live status.
 
 Plain values in, plain values out: no Flask, no database. Messages meant for people are French.
 
@@ -6,21 +6,23 @@ Time rules used throughout:
 - instants are aware datetimes; they are compared after conversion to UTC, because Python
   compares two datetimes sharing one tzinfo object by wall-clock time and ignores `fold`, which
   is wrong during the repeated hour of a DST change;
-- "which day" and "which morning" are decided in Europe/Paris.
+- "which day" and "which morning" are decided in Paris time.
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Literal, Union
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import format_date
 
 from ..timezones import PARIS_NAME
 
-# Display names match opengen/families.py (label_fr); that module imports Flask-Babel, which this
-# one must not, so the French words needed for titles and messages live here.
+# The names are opengen.events.families' label_fr (a test keeps them equal); that module imports
+# Flask-Babel and the models, which this one must not, so the French words needed for titles and
+# messages live here.
 FAMILY_NAMES: Mapping[str, str] = {
     "web-development": "Développement web",
     "networks-maintenance": "Réseaux et maintenance",
@@ -44,18 +46,13 @@ _OF_FAMILY: Mapping[str, str] = {
     "digital-marketing": "du marketing digital",
     "project-management": "de la gestion de projet",
 }
-FAMILY_SLUGS: tuple[str, ...] = tuple(FAMILY_NAMES)
-
-_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-           "septembre", "octobre", "novembre", "décembre")
 
 
 class ScheduleError(ValueError):
-    """A programme or a time that cannot be built; str() is a French sentence for people."""
+    """A lineup or a time that cannot be built; str() is a French sentence for people."""
 
 
-# --------------------------------------------------------------------------- broadcast programme
+# --------------------------------------------------------------------------- lineup
 
 @dataclass(frozen=True)
 class Slot:
@@ -88,7 +85,7 @@ def default_title(families: Sequence[str]) -> str:
     return f"Les métiers {', '.join(parts[:-1])}{last_join}{parts[-1]}"
 
 
-def propose_programme(
+def propose_lineup(
     days: Sequence[date],
     families: Sequence[str],
     fixed: Iterable[Slot] = (),
@@ -154,8 +151,8 @@ def propose_programme(
     extra_left = extra - len(heavy_fixed)
     placed = {f for s in by_day.values() for f in s.families}
     waiting = [f for f in families if f not in placed]
-    programme = [s if s.title is not None else replace(s, title=default_title(s.families))
-                 for s in by_day.values()]
+    lineup = [s if s.title is not None else replace(s, title=default_title(s.families))
+              for s in by_day.values()]
     for i, day in enumerate(free_days):
         # ceil((i+1)k/n) - ceil(ik/n) is 0 or 1 and sums to k over the n free days (telescoping):
         # exactly `extra_left` of them take one more, evenly spaced, starting with the first.
@@ -163,9 +160,9 @@ def propose_programme(
                     - _ceil_div(i * extra_left, len(free_days)))
         taken, waiting = tuple(waiting[:size]), waiting[size:]
         if taken:
-            programme.append(Slot(day, taken, start, default_end, default_title(taken)))
+            lineup.append(Slot(day, taken, start, default_end, default_title(taken)))
     assert not waiting, "every family is placed once the checks have passed"
-    return sorted(programme, key=lambda s: s.day)
+    return sorted(lineup, key=lambda s: s.day)
 
 
 def _known(family: object) -> bool:
@@ -255,8 +252,9 @@ def _count(n: int, noun: str, plural: str | None = None) -> str:
 
 
 def _day_fr(d: date, *, year: bool = False) -> str:
-    text = f"{_WEEKDAYS[d.weekday()]} {'1er' if d.day == 1 else d.day} {_MONTHS[d.month - 1]}"
-    return f"{text} {d.year}" if year else text
+    """'lundi 29 novembre', 'mercredi 1er décembre', with ' 2021' when asked."""
+    day = "1er" if d.day == 1 else str(d.day)
+    return format_date(d, f"EEEE '{day}' MMMM{' y' if year else ''}", locale="fr")
 
 
 # --------------------------------------------------------------------------- clock and live status
@@ -329,184 +327,3 @@ def _utc(moment: datetime, name: str) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ScheduleError(f"L’instant « {name} » doit porter un fuseau horaire.")
     return moment.astimezone(timezone.utc)
-
-
-# --------------------------------------------------------------------------- personal programme
-
-@dataclass(frozen=True)
-class ProgrammeItem:
-    """A starred session: aware start and end; coordinates of its venue unless online or unknown."""
-
-    id: int | str
-    title: str
-    start: datetime
-    end: datetime
-    lat: float | None
-    lon: float | None
-    online: bool
-    town: str = ""
-
-
-@dataclass(frozen=True)
-class Clash:
-    """Two starred sessions overlap in time."""
-
-    a_id: int | str
-    b_id: int | str
-    a_title: str = ""
-    b_title: str = ""
-
-    @property
-    def message(self) -> str:
-        """French sentence for the visitor."""
-        return f"« {self.a_title} » et « {self.b_title} » se chevauchent."
-
-
-@dataclass(frozen=True)
-class TooFar:
-    """The next on-site session cannot be reached in time from the previous venue."""
-
-    a_id: int | str
-    b_id: int | str
-    distance_km: float
-    needed_minutes: float
-    available_minutes: float
-    speed_kmh: float = 30.0
-    a_place: str = ""
-    b_place: str = ""
-
-    @property
-    def message(self) -> str:
-        """French sentence for the visitor."""
-        if self.a_place and self.b_place and self.a_place != self.b_place:
-            trip = f"{_from_town(self.a_place)} {_to_town(self.b_place)}"
-        else:
-            trip = "d’un lieu à l’autre"
-        available = max(0, math.floor(self.available_minutes + 1e-9))
-        # "environ": rounded, but never shown as fitting in the time available.
-        needed = max(math.floor(self.needed_minutes + 0.5), available + 1)
-        return (f"Impossible d’aller {trip} en {available} min ({_decimal(self.distance_km, 1)} km, "
-                f"environ {needed} min à {_decimal(self.speed_kmh, 1)} km/h).")
-
-
-ProgrammeWarning = Union[Clash, TooFar]
-
-
-@dataclass(frozen=True)
-class Programme:
-    """Starred sessions by Paris day (days and sessions in time order) and what to watch out for."""
-
-    days: dict[date, tuple[ProgrammeItem, ...]]
-    warnings: tuple[ProgrammeWarning, ...] = field(default=())
-
-    def warnings_for(self, item_id: int | str) -> tuple[ProgrammeWarning, ...]:
-        """Return the warnings that involve this session."""
-        return tuple(w for w in self.warnings if item_id in (w.a_id, w.b_id))
-
-
-def plan_programme(items: Iterable[ProgrammeItem], *, speed_kmh: float = 30.0,
-                   detour_factor: float = 1.3) -> Programme:
-    """Group starred sessions by Paris day in time order and warn of clashes and impossible trips.
-
-    Clash: every pair of sessions that overlap (touching ends do not). TooFar: two on-site
-    sessions following each other on the same Paris day without overlapping, where the straight
-    distance between venues * detour_factor at speed_kmh takes longer than the gap between them.
-    Online sessions need no travel and are assumed followable from anywhere (a phone), so the trip
-    is measured from the last on-site venue; sessions without coordinates are not checked.
-    """
-    if not _positive(speed_kmh):
-        raise ScheduleError("La vitesse doit être un nombre positif de km/h.")
-    if not _positive(detour_factor) or detour_factor < 1:
-        raise ScheduleError("Le facteur de détour doit être un nombre au moins égal à 1.")
-    items = list(items)
-    ids: set[int | str] = set()
-    for item in items:
-        _check_item(item)
-        if item.id in ids:
-            raise ScheduleError(f"La séance {item.id!r} figure deux fois dans le programme.")
-        ids.add(item.id)
-
-    # Stable sort: equal times keep the order the visitor starred them in.
-    ordered = sorted(items, key=lambda i: (_utc(i.start, "début"), _utc(i.end, "fin")))
-    paris = ZoneInfo(PARIS_NAME)
-    days: dict[date, list[ProgrammeItem]] = {}
-    for item in ordered:
-        days.setdefault(item.start.astimezone(paris).date(), []).append(item)
-
-    warnings: list[ProgrammeWarning] = []
-    for i, a in enumerate(ordered):
-        for b in ordered[i + 1:]:
-            if _utc(b.start, "début") >= _utc(a.end, "fin"):
-                break  # sorted by start: no later session can overlap `a` either
-            warnings.append(Clash(a.id, b.id, a.title, b.title))
-
-    for sessions in days.values():
-        on_site = [s for s in sessions if not s.online]
-        for a, b in zip(on_site, on_site[1:]):
-            gap = (_utc(b.start, "début") - _utc(a.end, "fin")) / timedelta(minutes=1)
-            if gap < 0 or None in (a.lat, a.lon, b.lat, b.lon):
-                continue  # overlapping: already a Clash; no coordinates: nothing to measure
-            distance = haversine_km(a.lat, a.lon, b.lat, b.lon)
-            needed = distance * detour_factor / speed_kmh * 60
-            if needed > gap:
-                warnings.append(TooFar(a.id, b.id, distance, needed, gap, speed_kmh,
-                                       a.town or "", b.town or ""))
-
-    position = {item.id: n for n, item in enumerate(ordered)}
-    warnings.sort(key=lambda w: (position[w.a_id], position[w.b_id], isinstance(w, TooFar)))
-    return Programme({d: tuple(s) for d, s in days.items()}, tuple(warnings))
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Return the great-circle distance in km between two points given in degrees."""
-    earth_radius_km = 6371.0088  # mean Earth radius (IUGG)
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
-    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * earth_radius_km * math.asin(min(1.0, math.sqrt(h)))
-
-
-def _check_item(item: ProgrammeItem) -> None:
-    if not isinstance(item, ProgrammeItem):
-        raise ScheduleError(f"Séance invalide : {item!r}.")
-    start, end = _utc(item.start, "début"), _utc(item.end, "fin")
-    if end <= start:
-        raise ScheduleError(f"La séance « {item.title} » doit finir après son début.")
-    if (item.lat is None) != (item.lon is None):
-        raise ScheduleError(f"La séance « {item.title} » a une latitude sans longitude, ou l’inverse.")
-    if item.lat is not None:
-        if not (_finite(item.lat) and _finite(item.lon) and -90 <= item.lat <= 90
-                and -180 <= item.lon <= 180):
-            raise ScheduleError(f"La séance « {item.title} » a des coordonnées invalides.")
-
-
-def _finite(x: object) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
-
-
-def _positive(x: object) -> bool:
-    return _finite(x) and x > 0
-
-
-def _decimal(x: float, places: int) -> str:
-    text = f"{x:.{places}f}".rstrip("0").rstrip(".") if places else f"{x:.0f}"
-    return text.replace(".", ",")
-
-
-_VOWELS = "aeiouyàâäéèêëîïôöùûüœAEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒ"
-
-
-def _from_town(town: str) -> str:
-    """'de Lyon', 'd’Annecy', 'du Mans', 'des Ulis'."""
-    for article, contracted in (("Le ", "du "), ("Les ", "des ")):
-        if town.startswith(article):
-            return contracted + town[len(article):]
-    return f"d’{town}" if town[:1] in _VOWELS else f"de {town}"
-
-
-def _to_town(town: str) -> str:
-    """'à Lyon', 'au Havre', 'aux Ulis'."""
-    for article, contracted in (("Le ", "au "), ("Les ", "aux ")):
-        if town.startswith(article):
-            return contracted + town[len(article):]
-    return f"à {town}"

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 from flask_babel import gettext as _
 from sqlalchemy import Select, String, case, func, select, type_coerce
 
-from ..broadcasts import operations
+from ..broadcasts import showings
 from ..checks import web_url
 from ..db import db, utcnow
 from ..events import queries
@@ -164,7 +164,7 @@ def broadcasts_feed(links: FeedLinks) -> Feed:
     state, etag = _State.of(row, ("broadcasts", edition_id, links))
 
     def build(stamp: datetime) -> bytes:
-        shows = [] if edition is None else operations.programme(edition)
+        shows = [] if edition is None else showings.lineup(edition)
         made = (_entry(_broadcast_entry, show, links) for show in shows)
         entries = [entry for entry in made if entry is not None]
         return build_calendar(entries, name=_("Open Gen : émissions du matin"),

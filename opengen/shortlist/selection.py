@@ -1,5 +1,5 @@
-"""A visitor's personal programme: the sessions they starred (ids kept in their browser), by day,
-with the clashes and the trips that cannot be made in time (opengen.schedule does the planning)."""
+"""A visitor's shortlist (shown as « Mon programme »): the sessions they starred (ids kept in their
+browser), by day, with the clashes and the trips that cannot be made in time (see clashes)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -10,13 +10,19 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..broadcasts.planner import ProgrammeItem, ProgrammeWarning, TooFar, plan_programme
 from ..checks import FieldError
 from ..db import db
 from ..events.filters import as_id
 from ..events.queries import PUBLIC_STATUSES
 from ..models import Event, EventFormat, EventStatus
 from ..timezones import paris
+from .clashes import (
+    ShortlistItem,
+    ShortlistWarning,
+    TooFar,
+    check_shortlist,
+    decimal_fr,
+)
 
 MAX_SESSIONS = 200
 SPEED_KMH = 30.0
@@ -24,15 +30,15 @@ DETOUR_FACTOR = 1.3
 
 
 @dataclass(frozen=True)
-class PersonalProgramme:
+class Shortlist:
     """The starred sessions still public, by Paris day, what to watch out for, and what vanished.
 
-    `requested` keeps every id asked for, so a feed of the programme still lists a session that
+    `requested` keeps every id asked for, so a feed of the shortlist still lists a session that
     comes back after a while (moderated again after an edit).
     """
 
     days: list[tuple[date, list[Event]]]
-    warnings: list[ProgrammeWarning]
+    warnings: list[ShortlistWarning]
     missing: tuple[int, ...]
     requested: tuple[int, ...] = ()
     speed_kmh: float = SPEED_KMH
@@ -51,7 +57,7 @@ class PersonalProgramme:
         """Say in French how trips between venues are estimated."""
         return _("Les temps de trajet entre deux lieux sont estimés à %(speed)s km/h, sur une "
                  "distance %(detour)s fois plus longue que la ligne droite.",
-                 speed=_decimal(self.speed_kmh), detour=_decimal(self.detour_factor))
+                 speed=decimal_fr(self.speed_kmh), detour=decimal_fr(self.detour_factor))
 
 
 def parse_ids(raw: str | None) -> tuple[int, ...]:
@@ -83,8 +89,8 @@ def ids_from(args: Mapping[str, str], *, required: bool = False) -> tuple[int, .
     return ids
 
 
-def personal_programme(ids: tuple[int, ...]) -> PersonalProgramme:
-    """Load the starred sessions and plan them: days, clashes, trips too long, ids no longer public."""
+def load_shortlist(ids: tuple[int, ...]) -> Shortlist:
+    """Load the starred sessions and check them: days, clashes, trips too long, ids no longer public."""
     found = list(db.session.scalars(
         select(Event).where(Event.id.in_(ids), Event.status.in_(PUBLIC_STATUSES))
         .options(joinedload(Event.school), joinedload(Event.venue), selectinload(Event.families))
@@ -96,31 +102,26 @@ def personal_programme(ids: tuple[int, ...]) -> PersonalProgramme:
     days: dict[date, list[Event]] = {}
     for event in ordered:
         days.setdefault(paris(event.start_at).date(), []).append(event)
-    # A cancelled session neither clashes nor needs a trip; one without a duration cannot be planned.
-    planned = plan_programme(
+    # A cancelled session neither clashes nor needs a trip; one without a duration cannot be checked.
+    checked = check_shortlist(
         [_item(e) for e in ordered if e.status != EventStatus.cancelled and e.end_at > e.start_at],
         speed_kmh=SPEED_KMH, detour_factor=DETOUR_FACTOR)
-    return PersonalProgramme(days=list(days.items()), warnings=list(planned.warnings),
+    return Shortlist(days=list(days.items()), warnings=list(checked.warnings),
                              missing=missing, requested=tuple(ids))
 
 
-def to_api(plan: PersonalProgramme, event_json: Callable[[Event], dict]) -> dict:
-    """Return the programme as JSON data; event_json(event) gives each session's own data."""
+def to_api(shortlist: Shortlist, event_json: Callable[[Event], dict]) -> dict:
+    """Return the shortlist as JSON data; event_json(event) gives each session's own data."""
     return {
-        "ids": plan.ids,
-        "missing": list(plan.missing),
-        "speed_kmh": plan.speed_kmh,
-        "detour_factor": plan.detour_factor,
+        "ids": shortlist.ids,
+        "missing": list(shortlist.missing),
+        "speed_kmh": shortlist.speed_kmh,
+        "detour_factor": shortlist.detour_factor,
         "days": [{"day": day.isoformat(), "events": [event_json(e) for e in sessions]}
-                 for day, sessions in plan.days],
+                 for day, sessions in shortlist.days],
         "warnings": [{"type": "too_far" if isinstance(w, TooFar) else "clash",
-                      "ids": [w.a_id, w.b_id], "message": w.message} for w in plan.warnings],
+                      "ids": [w.a_id, w.b_id], "message": w.message} for w in shortlist.warnings],
     }
-
-
-def _decimal(value: float) -> str:
-    """A number the French way: 30, 1,3."""
-    return f"{value:g}".replace(".", ",")
 
 
 def _online(event: Event) -> bool:
@@ -128,11 +129,11 @@ def _online(event: Event) -> bool:
     return event.format == EventFormat.online or event.venue is None
 
 
-def _item(event: Event) -> ProgrammeItem:
-    """A session as the planner sees it."""
+def _item(event: Event) -> ShortlistItem:
+    """A session as the clash checks see it."""
     venue = event.venue
     located = (not _online(event) and isinstance(venue.lat, float) and isinstance(venue.lon, float)
                and -90 <= venue.lat <= 90 and -180 <= venue.lon <= 180)
-    return ProgrammeItem(id=event.id, title=event.title, start=event.start_at, end=event.end_at,
+    return ShortlistItem(id=event.id, title=event.title, start=event.start_at, end=event.end_at,
                          lat=venue.lat if located else None, lon=venue.lon if located else None,
                          online=_online(event), town=(venue.city or "") if venue else "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, jsonify, request
 
 from .. import clock
-from ..broadcasts import operations
+from ..broadcasts import showings
 from ..events import answers, queries
 from ..events.filters import parse_filters, parse_paging, parse_place_query
 from ..places.lookup import find_place, place_to_api
@@ -53,5 +53,5 @@ def event_detail(event_id: int):
 def broadcast_list():
     """List the current edition's morning broadcasts, with their live status."""
     now = clock.now()
-    _, showings = operations.current_showings(now)
-    return jsonify({"broadcasts": [operations.to_api(s.broadcast, now) for s in showings]})
+    _, shown = showings.current_showings(now)
+    return jsonify({"broadcasts": [showings.to_api(s.broadcast, now) for s in shown]})

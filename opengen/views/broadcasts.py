@@ -1,10 +1,10 @@
-"""The morning live broadcasts: the week's programme, what is on air now."""
+"""The morning live broadcasts: the week's lineup, what is on air now."""
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from .. import clock
-from ..broadcasts import operations
+from ..broadcasts import showings
 
 bp = Blueprint("broadcasts", __name__)
 
@@ -13,12 +13,11 @@ bp = Blueprint("broadcasts", __name__)
 def index():
     """Show the week's broadcasts, today's highlighted and the one on air marked live."""
     now = clock.now()
-    edition, showings = operations.current_showings(now)
-    return render_template("broadcasts/index.html", edition=edition, days=operations.by_day(showings),
-                           now=now)
+    edition, shown = showings.current_showings(now)
+    return render_template("broadcasts/index.html", edition=edition, days=showings.by_day(shown), now=now)
 
 
 @bp.get("/emissions")
 def french_alias():
-    """Send the French address to the programme."""
+    """Send the French address to the lineup."""
     return redirect(url_for(".index", **request.args), code=301)

@@ -1,4 +1,4 @@
-"""The GEN team's broadcast desk: the morning broadcasts' programme, proposed, edited and deleted."""
+"""The GEN team's broadcast desk: the morning broadcasts' lineup, proposed, edited and deleted."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth import staff_only
-from ..broadcasts import desk, operations
+from ..broadcasts import desk, showings
 from ..broadcasts.forms import BroadcastForm, add_blank_rows, form_data
 from ..broadcasts.operations import BroadcastError
 from ..broadcasts.planner import ScheduleError
@@ -23,9 +23,9 @@ staff_only(bp)
 FAMILY_LABELS = {f.slug: f.label_fr for f in FAMILIES}
 
 
-def _programme_page(error: str | None = None, status: int = 200):
+def _lineup_page(error: str | None = None, status: int = 200):
     edition = current_edition()
-    shows = operations.programme(edition) if edition is not None else []
+    shows = showings.lineup(edition) if edition is not None else []
     return render_template("admin/broadcasts.html", edition=edition, shows=shows, error=error,
                            propose_form=ActionForm(), delete_form=ActionForm(), logout_form=ActionForm(),
                            family_label=labeller(FAMILY_LABELS)), status
@@ -34,22 +34,22 @@ def _programme_page(error: str | None = None, status: int = 200):
 @bp.get("")
 @login_required
 def index():
-    """List the current edition's broadcasts, to edit them or propose a programme."""
-    return _programme_page()
+    """List the current edition's broadcasts, to edit them or propose a lineup."""
+    return _lineup_page()
 
 
 @bp.post("/propose")
 @login_required
 def propose():
-    """Propose and store a programme presenting every family, keeping the fixed slots."""
+    """Propose and store a lineup presenting every family, keeping the fixed slots."""
     if not ActionForm().validate_on_submit():
-        return _programme_page(_("Le formulaire a expiré : rechargez la page et recommencez."), 400)
+        return _lineup_page(_("Le formulaire a expiré : rechargez la page et recommencez."), 400)
     edition = current_edition_or_404()
     try:
         desk.schedule(edition, current_user)
     except (ScheduleError, BroadcastError) as error:
         db.session.rollback()
-        return _programme_page(str(error), 422)
+        return _lineup_page(str(error), 422)
     db.session.commit()
     flash(_("Programme proposé et enregistré ; les créneaux fixés sont conservés."), "success")
     return redirect(url_for(".index"), 303)
@@ -63,7 +63,7 @@ def _broadcast_form_page(form: BroadcastForm, broadcast=None, error: str | None 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def add():
-    """Add a broadcast to the programme (fixed by default)."""
+    """Add a broadcast to the lineup (fixed by default)."""
     edition = current_edition_or_404()
     initial = None if request.method == "POST" else {"day": edition.starts_on, "is_fixed": True}
     form = BroadcastForm(data=initial, edition=edition)
@@ -104,10 +104,10 @@ def edit(broadcast_id: int):
 @bp.post("/<int:broadcast_id>/delete")
 @login_required
 def delete(broadcast_id: int):
-    """Remove a broadcast from the programme."""
+    """Remove a broadcast from the lineup."""
     broadcast = broadcast_or_404(broadcast_id)
     if not ActionForm().validate_on_submit():
-        return _programme_page(_("Le formulaire a expiré : rechargez la page et recommencez."), 400)
+        return _lineup_page(_("Le formulaire a expiré : rechargez la page et recommencez."), 400)
     title = broadcast.title
     desk.delete(broadcast, current_user)
     db.session.commit()

@@ -12,7 +12,7 @@ from flask import (
 )
 
 from .. import clock, maps
-from ..broadcasts import operations
+from ..broadcasts import showings
 from ..events import queries
 from ..events.families import BY_SLUG, FAMILIES
 from ..events.filters import EventFilters, page_number
@@ -37,7 +37,7 @@ def show(slug: str):
     shell = maps.configured_shell(current_app.config, "family")
     now = clock.now()
     return render_template("families/show.html", family=family, filters=filters, listing=listing,
-                           shell=shell, showings=operations.family_showings(slug, now), now=now,
+                           shell=shell, showings=showings.family_showings(slug, now), now=now,
                            families=queries.families())
 
 

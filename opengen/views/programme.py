@@ -1,4 +1,4 @@
-"""The personal programme: sessions starred in the browser, shown day by day, with warnings."""
+"""« Mon programme », the visitor's shortlist: sessions starred in the browser, day by day, with warnings."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request
@@ -13,16 +13,16 @@ bp = Blueprint("programme", __name__)
 @bp.get("/programme")
 def index():
     """Show the starred sessions (ids=1,2,3) by day, with clashes and trips too long."""
-    plan = selection.personal_programme(selection.ids_from(request.args))
-    return render_template("programme/index.html", plan=plan)
+    shortlist = selection.load_shortlist(selection.ids_from(request.args))
+    return render_template("programme/index.html", shortlist=shortlist)
 
 
 @bp.get("/api/programme")
 def api():
     """Return the starred sessions (ids=1,2,3) by day, with clashes and trips too long, as JSON."""
-    plan = selection.personal_programme(selection.ids_from(request.args))
-    data = selection.to_api(plan, lambda e: queries.to_api(
+    shortlist = selection.load_shortlist(selection.ids_from(request.args))
+    data = selection.to_api(shortlist, lambda e: queries.to_api(
         e, external_url("events.show", event_id=e.id)))
-    if plan.requested:
-        data["ics"] = external_url("feeds.personal", ids=",".join(map(str, plan.requested)))
+    if shortlist.requested:
+        data["ics"] = external_url("feeds.personal", ids=",".join(map(str, shortlist.requested)))
     return jsonify(data)

@@ -1,0 +1,198 @@
+"""A visitor's shortlist checked: starred sessions by Paris day, the clashes, the trips too long.
+
+Plain values in, plain values out: no Flask, no database. Messages meant for people are French.
+Instants are aware datetimes compared through UTC (Python compares two datetimes sharing one
+tzinfo by wall-clock time, which is wrong during the repeated hour of a DST change).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Union
+
+from ..places.distance import haversine_km
+from ..timezones import PARIS
+
+
+class ShortlistError(ValueError):
+    """A shortlist that cannot be checked; str() is a French sentence for people."""
+
+
+@dataclass(frozen=True)
+class ShortlistItem:
+    """A starred session: aware start and end; coordinates of its venue unless online or unknown."""
+
+    id: int | str
+    title: str
+    start: datetime
+    end: datetime
+    lat: float | None
+    lon: float | None
+    online: bool
+    town: str = ""
+
+
+@dataclass(frozen=True)
+class Clash:
+    """Two starred sessions overlap in time."""
+
+    a_id: int | str
+    b_id: int | str
+    a_title: str = ""
+    b_title: str = ""
+
+    @property
+    def message(self) -> str:
+        """French sentence for the visitor."""
+        return f"« {self.a_title} » et « {self.b_title} » se chevauchent."
+
+
+@dataclass(frozen=True)
+class TooFar:
+    """The next on-site session cannot be reached in time from the previous venue."""
+
+    a_id: int | str
+    b_id: int | str
+    distance_km: float
+    needed_minutes: float
+    available_minutes: float
+    speed_kmh: float = 30.0
+    a_place: str = ""
+    b_place: str = ""
+
+    @property
+    def message(self) -> str:
+        """French sentence for the visitor."""
+        if self.a_place and self.b_place and self.a_place != self.b_place:
+            trip = f"{_from_town(self.a_place)} {_to_town(self.b_place)}"
+        else:
+            trip = "d’un lieu à l’autre"
+        available = max(0, math.floor(self.available_minutes + 1e-9))
+        # "environ": rounded, but never shown as fitting in the time available.
+        needed = max(math.floor(self.needed_minutes + 0.5), available + 1)
+        return (f"Impossible d’aller {trip} en {available} min ({decimal_fr(self.distance_km)} km, "
+                f"environ {needed} min à {decimal_fr(self.speed_kmh)} km/h).")
+
+
+ShortlistWarning = Union[Clash, TooFar]
+
+
+@dataclass(frozen=True)
+class CheckedShortlist:
+    """Starred sessions by Paris day (days and sessions in time order) and what to watch out for."""
+
+    days: dict[date, tuple[ShortlistItem, ...]]
+    warnings: tuple[ShortlistWarning, ...] = field(default=())
+
+    def warnings_for(self, item_id: int | str) -> tuple[ShortlistWarning, ...]:
+        """Return the warnings that involve this session."""
+        return tuple(w for w in self.warnings if item_id in (w.a_id, w.b_id))
+
+
+def check_shortlist(items: Iterable[ShortlistItem], *, speed_kmh: float = 30.0,
+                    detour_factor: float = 1.3) -> CheckedShortlist:
+    """Group starred sessions by Paris day in time order and warn of clashes and impossible trips.
+
+    Clash: every pair of sessions that overlap (touching ends do not). TooFar: two on-site
+    sessions following each other on the same Paris day without overlapping, where the straight
+    distance between venues * detour_factor at speed_kmh takes longer than the gap between them.
+    Online sessions need no travel and are assumed followable from anywhere (a phone), so the trip
+    is measured from the last on-site venue; sessions without coordinates are not checked.
+    Raises ShortlistError, in French, on bad input.
+    """
+    if not _positive(speed_kmh):
+        raise ShortlistError("La vitesse doit être un nombre positif de km/h.")
+    if not _positive(detour_factor) or detour_factor < 1:
+        raise ShortlistError("Le facteur de détour doit être un nombre au moins égal à 1.")
+    items = list(items)
+    ids: set[int | str] = set()
+    for item in items:
+        _check_item(item)
+        if item.id in ids:
+            raise ShortlistError(f"La séance {item.id!r} figure deux fois dans le programme.")
+        ids.add(item.id)
+
+    # Stable sort: equal times keep the order the visitor starred them in.
+    ordered = sorted(items, key=lambda i: (_utc(i.start), _utc(i.end)))
+    days: dict[date, list[ShortlistItem]] = {}
+    for item in ordered:
+        days.setdefault(item.start.astimezone(PARIS).date(), []).append(item)
+
+    warnings: list[ShortlistWarning] = []
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1:]:
+            if _utc(b.start) >= _utc(a.end):
+                break  # sorted by start: no later session can overlap `a` either
+            warnings.append(Clash(a.id, b.id, a.title, b.title))
+
+    for sessions in days.values():
+        on_site = [s for s in sessions if not s.online]
+        for a, b in zip(on_site, on_site[1:]):
+            gap = (_utc(b.start) - _utc(a.end)) / timedelta(minutes=1)
+            if gap < 0 or None in (a.lat, a.lon, b.lat, b.lon):
+                continue  # overlapping: already a Clash; no coordinates: nothing to measure
+            distance = haversine_km(a.lat, a.lon, b.lat, b.lon)
+            needed = distance * detour_factor / speed_kmh * 60
+            if needed > gap:
+                warnings.append(TooFar(a.id, b.id, distance, needed, gap, speed_kmh,
+                                       a.town or "", b.town or ""))
+
+    position = {item.id: n for n, item in enumerate(ordered)}
+    warnings.sort(key=lambda w: (position[w.a_id], position[w.b_id], isinstance(w, TooFar)))
+    return CheckedShortlist({d: tuple(s) for d, s in days.items()}, tuple(warnings))
+
+
+def decimal_fr(x: float, places: int = 1) -> str:
+    """Write a number the French way, without useless zeros: 30, 1,3, 4,3."""
+    return f"{x:.{places}f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def _check_item(item: ShortlistItem) -> None:
+    if not isinstance(item, ShortlistItem):
+        raise ShortlistError(f"Séance invalide : {item!r}.")
+    for moment, name in ((item.start, "début"), (item.end, "fin")):
+        if not isinstance(moment, datetime):
+            raise ShortlistError(f"L’instant « {name} » doit être une date et une heure.")
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            raise ShortlistError(f"L’instant « {name} » doit porter un fuseau horaire.")
+    if _utc(item.end) <= _utc(item.start):
+        raise ShortlistError(f"La séance « {item.title} » doit finir après son début.")
+    if (item.lat is None) != (item.lon is None):
+        raise ShortlistError(f"La séance « {item.title} » a une latitude sans longitude, ou l’inverse.")
+    if item.lat is not None:
+        if not (_finite(item.lat) and _finite(item.lon) and -90 <= item.lat <= 90
+                and -180 <= item.lon <= 180):
+            raise ShortlistError(f"La séance « {item.title} » a des coordonnées invalides.")
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc)
+
+
+def _finite(x: object) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _positive(x: object) -> bool:
+    return _finite(x) and x > 0
+
+
+_VOWELS = "aeiouyàâäéèêëîïôöùûüœAEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒ"
+
+
+def _from_town(town: str) -> str:
+    """'de Lyon', 'd’Annecy', 'du Mans', 'des Ulis'."""
+    for article, contracted in (("Le ", "du "), ("Les ", "des ")):
+        if town.startswith(article):
+            return contracted + town[len(article):]
+    return f"d’{town}" if town[:1] in _VOWELS else f"de {town}"
+
+
+def _to_town(town: str) -> str:
+    """'à Lyon', 'au Havre', 'aux Ulis'."""
+    for article, contracted in (("Le ", "au "), ("Les ", "aux ")):
+        if town.startswith(article):
+            return contracted + town[len(article):]
+    return f"à {town}"
