@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
@@ -284,8 +284,7 @@ def import_events_command(path: Path) -> None:
             for column, message in rejected.problems:
                 click.echo(f"ligne {rejected.line} [{column}] : {message}")
         for submission, token in report.links:
-            link = url_for("submit.manage", token=token, _external=True)
-            send_edit_link(submission, link)
+            link = send_edit_link(submission, token)
             click.echo(f"Lien de modification pour {submission.school.name} <{submission.contact_email}> : {link}")
     if report.rejected:
         raise SystemExit(1)
