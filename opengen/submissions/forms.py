@@ -45,7 +45,7 @@ from ..fields import (
     one_line,
     required,
 )
-from ..models import Event, EventFormat, EventKind
+from ..models import Event, EventFormat, EventKind, Venue
 from ..places.venues import POSTCODE, VenueDraft
 from ..timezones import PARIS_NAME, local
 from .operations import EventDetails, SubmissionDraft
@@ -347,6 +347,12 @@ class VenueForm(BaseForm, VenueFieldsMixin):
     """A school's changes to a venue: its address or the pin on the building."""
 
     save = SubmitField(_l("Enregistrer le lieu"))
+
+    @classmethod
+    def of(cls, venue: Venue, filled: bool) -> VenueForm:
+        """Return the form for one venue: filled with its values, or reading the posted ones."""
+        return cls(data=dict(venue_name=venue.name, address=venue.address, postcode=venue.postcode,
+                             city=venue.city, pin_lat=venue.lat, pin_lon=venue.lon) if filled else None)
 
 
 class CancelForm(BaseForm):

@@ -180,9 +180,7 @@ def edit_venue(token: str, venue_id: int):
     """Correct a venue's address or move its pin; every session held there follows."""
     submission = submission_of_link(token)
     venue = venue_of(submission, venue_id)
-    form = VenueForm(data=None if request.method == "POST" else dict(
-        venue_name=venue.name, address=venue.address, postcode=venue.postcode, city=venue.city,
-        pin_lat=venue.lat, pin_lon=venue.lon))
+    form = VenueForm.of(venue, filled=request.method != "POST")
     status = 200
     if form.validate_on_submit():
         try:
