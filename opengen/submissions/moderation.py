@@ -59,6 +59,8 @@ def authenticate(email: str, password: str) -> AdminUser | None:
 
 @dataclass
 class QueueItem:
+    """A submission awaiting moderation, with its pending sessions."""
+
     submission: Submission
     events: list[Event]
 

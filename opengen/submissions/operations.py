@@ -1,4 +1,4 @@
-"""What schools do with their sessions: submit, edit, cancel, through a secret edit link."""
+"""What schools do with their sessions: propose (locate, warn, save), edit, cancel; the staff's log of it."""
 from __future__ import annotations
 
 import difflib
