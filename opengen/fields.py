@@ -55,28 +55,28 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class DayField(DateField):
+class _FrenchParseError:
+    """A typed field whose parse error reads as our French `parse_error`, not WTForms' English one."""
+
+    parse_error = ""
+
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError(_("Date invalide : choisissez un jour (format AAAA-MM-JJ).")) from None
+            raise ValueError(str(self.parse_error)) from None
 
 
-class HourField(TimeField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_("Heure invalide : utilisez le format HH:MM, par exemple 14:00.")) from None
+class DayField(_FrenchParseError, DateField):
+    parse_error = _l("Date invalide : choisissez un jour (format AAAA-MM-JJ).")
 
 
-class NumberField(IntegerField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_("Indiquez un nombre entier, par exemple 12.")) from None
+class HourField(_FrenchParseError, TimeField):
+    parse_error = _l("Heure invalide : utilisez le format HH:MM, par exemple 14:00.")
+
+
+class NumberField(_FrenchParseError, IntegerField):
+    parse_error = _l("Indiquez un nombre entier, par exemple 12.")
 
 
 def http_url(form, field) -> None:

@@ -1,11 +1,20 @@
-"""The rows a page is about, or a 404: one loader per guarded row, for the schools' and staff's views."""
+"""The rows a page is about, or a 404: one loader per guarded row, for the schools' and staff's views.
+
+A loader asked `for_write=True` first starts the write transaction (`db.begin_write()`), then reads
+the row again inside it: a view checks its form on a plain read, then writes on a fresh row.
+"""
 from __future__ import annotations
 
-from flask import abort
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, abort, render_template
 
 from .broadcasts import operations as broadcasts
+from .db import begin_write, db
 from .events.queries import current_edition
-from .models import Broadcast, Edition
+from .models import Broadcast, Edition, Event, Submission, Venue
+from .submissions import links, operations
 
 
 def current_edition_or_404() -> Edition:
@@ -22,3 +31,35 @@ def broadcast_or_404(broadcast_id: int) -> Broadcast:
     if found is None:
         abort(404)
     return found
+
+
+def _row_or_404(model, row_id: int, for_write: bool, belongs: Callable[[Any], bool] = lambda row: True):
+    if for_write:
+        begin_write()
+    row = db.session.get(model, row_id)
+    if row is None or not belongs(row):
+        abort(404)
+    return row
+
+
+def submission_or_404(submission_id: int, for_write: bool = False) -> Submission:
+    """Return the submission (for the staff), or answer 404."""
+    return _row_or_404(Submission, submission_id, for_write)
+
+
+def submission_of_link(token: str) -> Submission:
+    """Return the submission a school's secret edit link opens, or answer 404 with the invalid-link page."""
+    submission = links.find_by_token(token)
+    if submission is None:
+        abort(Response(render_template("submit/link_invalid.html"), status=404))
+    return submission
+
+
+def event_of(submission: Submission, event_id: int, for_write: bool = False) -> Event:
+    """Return one of the submission's sessions, or answer 404."""
+    return _row_or_404(Event, event_id, for_write, lambda event: event.submission_id == submission.id)
+
+
+def venue_of(submission: Submission, venue_id: int, for_write: bool = False) -> Venue:
+    """Return one of the venues of the submission's sessions, or answer 404."""
+    return _row_or_404(Venue, venue_id, for_write, lambda venue: venue in operations.venues_of(submission))

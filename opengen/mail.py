@@ -4,7 +4,7 @@ from __future__ import annotations
 import smtplib
 from email.message import EmailMessage
 
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 from flask_babel import gettext as _
 
 
@@ -29,7 +29,15 @@ def send_mail(to: str, subject: str, body: str) -> bool:
     return True
 
 
-def send_edit_link(submission, link: str) -> bool:
-    """E-mail a school the secret link that edits or cancels its sessions."""
-    return send_mail(submission.contact_email, _("Open Gen : votre lien pour modifier vos sessions"),
-                     render_template("submit/edit_link_mail.txt", submission=submission, link=link))
+def tell_school(submission, subject: str, template: str, **context) -> bool:
+    """E-mail a submission's contact a message written from a template."""
+    return send_mail(submission.contact_email, subject,
+                     render_template(template, submission=submission, **context))
+
+
+def send_edit_link(submission, token: str) -> str:
+    """E-mail a school the secret link that edits or cancels its sessions; return the link."""
+    link = url_for("submit.manage", token=token, _external=True)
+    tell_school(submission, _("Open Gen : votre lien pour modifier vos sessions"), "submit/edit_link_mail.txt",
+                link=link)
+    return link

@@ -10,6 +10,7 @@ from .checks import web_url
 from .events import queries
 from .events.labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
 from .i18n import day_label
+from .submissions.operations import status_label
 
 # (endpoint, label) in menu order; entries whose blueprint is not registered are skipped.
 NAV = (
@@ -75,7 +76,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         nav_links=nav_links, map_areas=map_areas, day_options=day_options, family_options=family_options,
         kind_options=kind_options, format_options=format_options, families_json=families_json,
-        kinds_json=kinds_json, demo_data_present=queries.has_demo_data,
+        kinds_json=kinds_json, demo_data_present=queries.has_demo_data, status_label=status_label,
         audience_labels=lambda tags: [str(AUDIENCE_LABELS.get(t, t)) for t in tags],
         kind_label=lambda kind: KIND_LABELS[kind.value if hasattr(kind, "value") else kind],
         format_label=lambda fmt: FORMAT_LABELS[fmt.value if hasattr(fmt, "value") else fmt])

@@ -138,7 +138,7 @@ def test_a_forged_or_mangled_token_opens_nothing(ctx, client, fake_ban):
 def test_a_revoked_or_replaced_token_stops_working(ctx, client, fake_ban):
     path = submit(client)
     submission = db.session.scalars(select(Submission)).one()
-    from opengen.submissions.operations import issue_token, revoke_token
+    from opengen.submissions.links import issue_token, revoke_token
 
     revoke_token(submission)
     db.session.commit()

@@ -5,7 +5,7 @@ too, so a rule is written once.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -45,20 +45,16 @@ from ..fields import (
     one_line,
     required,
 )
-from ..models import EventFormat, EventKind
+from ..models import Event, EventFormat, EventKind, Venue
 from ..places.venues import POSTCODE, VenueDraft
-from ..timezones import PARIS_NAME
+from ..timezones import PARIS_NAME, local
 from .operations import EventDetails, SubmissionDraft
+from .slots import GRID_HOURS, aware, check_slot, grid_cell, grid_value, overlap
 
-EARLIEST = time(7, 0)
-LATEST = time(22, 0)
-ONE_HOUR = timedelta(hours=1)
-SHORTEST = timedelta(minutes=30)
-LONGEST = timedelta(hours=4)
-GRID_HOURS = tuple(range(8, 20))
 MAX_SESSIONS = 30
 EXTRA_SLOT_ROWS = 3
 MAX_FAMILIES = 3
+
 
 class SlotForm(Form):
     """One session at a day and hour of the school's choosing (end optional: one hour)."""
@@ -178,44 +174,6 @@ class VenueFieldsMixin:
         return lat, lon
 
 
-def zone_for(form) -> ZoneInfo:
-    """The clock the school's times are read in: the venue's."""
-    draft = form.venue_draft() if hasattr(form, "venue_draft") else None
-    return ZoneInfo(draft.timezone if draft else PARIS_NAME)
-
-
-def check_slot(day: date, start: time, end: time | None, edition_days: list[date]) -> tuple[str, str] | None:
-    """Return (field, message) for a slot outside the week or sensible hours, else None."""
-    if day not in edition_days:
-        return "day", _("Choisissez un jour de la semaine Open Gen (du %(first)s au %(last)s).",
-                        first=edition_days[0].strftime("%d/%m/%Y"), last=edition_days[-1].strftime("%d/%m/%Y"))
-    if start < EARLIEST or start >= LATEST:
-        return "start", _("Les sessions commencent entre 7 h et 21 h.")
-    if end is None:
-        end_at = datetime.combine(day, start) + ONE_HOUR
-    else:
-        end_at = datetime.combine(day, end)
-    length = end_at - datetime.combine(day, start)
-    if length <= timedelta(0):
-        return "end", _("La fin doit être après le début.")
-    if length < SHORTEST or length > LONGEST:
-        return "end", _("Une session dure entre 30 minutes et 4 heures (une heure en général).")
-    if end_at.time() > LATEST or end_at.date() != day:
-        return "end", _("Les sessions se terminent au plus tard à 22 h.")
-    return None
-
-
-def aware(day: date, start: time, end: time | None, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """Return the slot's start and end as aware datetimes in the venue's zone."""
-    end = end or (datetime.combine(day, start) + ONE_HOUR).time()
-    return datetime.combine(day, start, zone), datetime.combine(day, end, zone)
-
-
-def grid_value(day: date, hour: int) -> str:
-    """The value of one cell of the week grid."""
-    return f"{day.isoformat()}T{hour:02d}"
-
-
 class SubmissionForm(BaseForm, EventFieldsMixin, VenueFieldsMixin):
     """Everything a school types to propose one event, held at one or several times in the week."""
 
@@ -269,25 +227,24 @@ class SubmissionForm(BaseForm, EventFieldsMixin, VenueFieldsMixin):
         if len(slots) > MAX_SESSIONS:
             self.grid.errors = [*self.grid.errors, _("Trente sessions au plus par proposition.")]
             return False
-        ordered = sorted(slots)
-        for (s1, e1), (s2, e2) in zip(ordered, ordered[1:]):
-            if s2 < e1:
-                self.grid.errors = [*self.grid.errors, _(
-                    "Deux créneaux se chevauchent le %(day)s à %(hour)s : gardez-en un seul.",
-                    day=s2.strftime("%d/%m"), hour=s2.strftime("%H:%M"))]
-                return False
-        self._slots = ordered
+        clash = overlap(slots)
+        if clash is not None:
+            self.grid.errors = [*self.grid.errors, _(
+                "Deux créneaux se chevauchent le %(day)s à %(hour)s : gardez-en un seul.",
+                day=clash.strftime("%d/%m"), hour=clash.strftime("%H:%M"))]
+            return False
+        self._slots = sorted(slots)
         return valid
 
     def _collect_slots(self) -> list[tuple[datetime, datetime]] | None:
-        zone = zone_for(self)
+        venue = self.venue_draft()
+        zone = ZoneInfo(venue.timezone if venue else PARIS_NAME)
         days = self.edition.days()
         slots = []
         cells = {choice.value for choice in self.grid.choices}
         for value in self.grid.data or ():
             if value in cells:  # others were refused by the field itself
-                day, hour = date.fromisoformat(value[:10]), int(value[11:13])
-                slots.append(aware(day, time(hour), None, zone))
+                slots.append(aware(*grid_cell(value), None, zone))
         ok = not self.grid.errors
         for row in self.slots:
             # Field by field: a subform's .errors is computed once and cached, and errors are added below.
@@ -337,6 +294,16 @@ def all_errors(form) -> list[tuple[str, str]]:
     return found
 
 
+def _event_data(event: Event, zone: str) -> dict:
+    start, end = local(event.start_at, zone), local(event.end_at, zone)
+    return dict(title=event.title, description=event.description, kind=event.kind.value,
+                families=[f.slug for f in event.families], audience=list(event.audience or ()),
+                accessibility=event.accessibility, wheelchair_accessible=event.wheelchair_accessible,
+                format=event.format.value, online_url=event.online_url, capacity=event.capacity,
+                registration_url=event.registration_url, day=start.date(), start=start.time(),
+                end=end.time())
+
+
 class EditEventForm(BaseForm, EventFieldsMixin):
     """A school's changes to one session: its details and its time."""
 
@@ -352,6 +319,12 @@ class EditEventForm(BaseForm, EventFieldsMixin):
         self.has_venue = has_venue
         self.families.choices = [SelectChoice(f.slug, f.label_fr) for f in families]
         self.times: tuple[datetime, datetime] | None = None
+
+    @classmethod
+    def of(cls, event: Event, families, zone: str, filled: bool) -> EditEventForm:
+        """Return the form for one session: filled with its values, or reading the posted ones."""
+        return cls(data=_event_data(event, zone) if filled else None, edition=event.edition, families=families,
+                   zone=zone, has_venue=event.venue is not None)
 
     def validate_format(self, field) -> None:
         if not self.has_venue and field.data != "online":
@@ -374,6 +347,12 @@ class VenueForm(BaseForm, VenueFieldsMixin):
     """A school's changes to a venue: its address or the pin on the building."""
 
     save = SubmitField(_l("Enregistrer le lieu"))
+
+    @classmethod
+    def of(cls, venue: Venue, filled: bool) -> VenueForm:
+        """Return the form for one venue: filled with its values, or reading the posted ones."""
+        return cls(data=dict(venue_name=venue.name, address=venue.address, postcode=venue.postcode,
+                             city=venue.city, pin_lat=venue.lat, pin_lon=venue.lon) if filled else None)
 
 
 class CancelForm(BaseForm):
@@ -407,4 +386,4 @@ class RejectForm(BaseForm):
 
 
 __all__ = ["SubmissionForm", "EditEventForm", "VenueForm", "CancelForm", "ImportForm", "LoginForm",
-           "ApproveForm", "RejectForm", "check_slot"]
+           "ApproveForm", "RejectForm"]

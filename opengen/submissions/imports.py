@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
@@ -174,12 +174,6 @@ def import_file(data: bytes, client_key: str | None = None) -> ImportReport:
         report.file_error = _("Colonnes manquantes : %(columns)s. Téléchargez le modèle pour voir la "
                               "disposition attendue.", columns=", ".join(missing))
         return report
-    edition = queries.current_edition()
-    families = {f.slug: f.label_fr for f in queries.families()}
-    family_rows = queries.families()
-    groups: dict[tuple[str, str], operations.Submitted] = {}
-    venues_made: dict[tuple, Venue] = {}
-    located: dict[str, venues.Location | FieldError] = {}
     try:
         rows = list(reader)
     except csv.Error as error:
@@ -190,7 +184,22 @@ def import_file(data: bytes, client_key: str | None = None) -> ImportReport:
         return report
     # First check every row and locate its venue (the address service is called here, with no
     # write lock held), then write the good rows, each whole or not at all.
-    ready: list[tuple[int, operations.SubmissionDraft, venues.Location | None]] = []
+    edition = queries.current_edition()
+    ready = _checked(rows, edition, report)
+    begin_write()
+    _save(ready, edition, client_key, report)
+    report.rejected.sort(key=lambda rejected: rejected.line)
+    return report
+
+
+Ready = tuple[int, operations.SubmissionDraft, venues.Location | None]
+
+
+def _checked(rows: list[dict[str, str]], edition, report: ImportReport) -> list[Ready]:
+    family_rows = queries.families()
+    families = {f.slug: f.label_fr for f in family_rows}
+    located: dict[str, venues.Location | FieldError] = {}
+    ready: list[Ready] = []
     for number, row in enumerate(rows, start=2):
         if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
             continue
@@ -214,7 +223,12 @@ def import_file(data: bytes, client_key: str | None = None) -> ImportReport:
                                                              location.message)]))
                 continue
         ready.append((number, draft, location))
-    begin_write()
+    return ready
+
+
+def _save(ready: list[Ready], edition, client_key: str | None, report: ImportReport) -> None:
+    groups: dict[tuple[str, str], operations.Submitted] = {}
+    venues_made: dict[tuple, Venue] = {}
     for number, draft, location in ready:
         if operations.is_duplicate(draft):
             report.rejected.append(RejectedRow(number, [("titre", _(
@@ -249,9 +263,7 @@ def import_file(data: bytes, client_key: str | None = None) -> ImportReport:
         report.imported += 1
         if draft.venue is not None and (location is None or location.pending):
             report.pending_geocoding += 1
-    report.rejected.sort(key=lambda rejected: rejected.line)
     report.links = [(submitted.submission, submitted.token) for submitted in groups.values()]
-    return report
 
 
 def example_csv() -> str:
@@ -284,8 +296,7 @@ def import_events_command(path: Path) -> None:
             for column, message in rejected.problems:
                 click.echo(f"ligne {rejected.line} [{column}] : {message}")
         for submission, token in report.links:
-            link = url_for("submit.manage", token=token, _external=True)
-            send_edit_link(submission, link)
+            link = send_edit_link(submission, token)
             click.echo(f"Lien de modification pour {submission.school.name} <{submission.contact_email}> : {link}")
     if report.rejected:
         raise SystemExit(1)

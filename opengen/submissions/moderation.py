@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import functools
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import click
@@ -13,7 +15,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import db, utcnow
 from ..models import AdminUser, Event, EventStatus, ModerationLog, Submission
-from .operations import issue_token, log, revoke_token
+from .links import issue_token, revoke_token
+from .operations import events_of, log
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -56,6 +59,8 @@ def authenticate(email: str, password: str) -> AdminUser | None:
 
 @dataclass
 class QueueItem:
+    """A submission awaiting moderation, with its pending sessions."""
+
     submission: Submission
     events: list[Event]
 
@@ -82,18 +87,20 @@ def queue() -> list[QueueItem]:
     return sorted(items.values(), key=lambda item: (item.submission.created_at, item.submission.id))
 
 
-def submission_events(submission: Submission) -> list[Event]:
-    """Return every session of a submission, in time order."""
-    return list(db.session.scalars(
-        select(Event).options(selectinload(Event.venue), selectinload(Event.families))
-        .where(Event.submission_id == submission.id).order_by(Event.start_at, Event.id)))
+def queue_pins(items: list[QueueItem], link: Callable[[int], str]) -> str:
+    """Return the pins of the queued submissions whose venue is located, as JSON for the map script."""
+    return json.dumps([{"id": item.submission.id, "lat": item.venue.lat, "lon": item.venue.lon,
+                        "label": f"{item.submission.school.name} : {item.events[0].title}",
+                        "url": link(item.submission.id)}
+                       for item in items if item.submission and item.venue and item.venue.lat is not None],
+                      ensure_ascii=False)
 
 
 def approve(submission: Submission, admin: AdminUser) -> int:
     """Publish a submission's pending sessions; return how many."""
     now = utcnow()
     count = 0
-    for event in submission_events(submission):
+    for event in events_of(submission):
         if event.status != EventStatus.pending:
             continue
         event.status, event.published_at, event.updated_at = EventStatus.published, now, now
@@ -108,7 +115,7 @@ def reject(submission: Submission, admin: AdminUser, reason: str) -> int:
     """Refuse a submission's pending or published sessions with a reason; return how many."""
     now = utcnow()
     count = 0
-    for event in submission_events(submission):
+    for event in events_of(submission):
         if event.status not in (EventStatus.pending, EventStatus.published):
             continue
         if event.status == EventStatus.published:

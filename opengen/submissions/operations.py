@@ -1,10 +1,7 @@
-"""What schools do with their sessions: submit, edit, cancel, through a secret edit link."""
+"""What schools do with their sessions: propose (locate, warn, save), edit, cancel; the staff's log of it."""
 from __future__ import annotations
 
 import difflib
-import hashlib
-import hmac
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -12,7 +9,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..db import db, utcnow
+from ..checks import FieldError
+from ..db import begin_write, db, utcnow
+from ..events.labels import STATUS_LABELS
 from ..events.queries import current_edition
 from ..models import (
     CareerFamily,
@@ -26,12 +25,15 @@ from ..models import (
     Submission,
     Venue,
 )
+from ..places import venues
+from ..places.geo import Place
 from ..places.venues import Location, VenueDraft, create_venue, normalise
+from ..timezones import PARIS_NAME
+from .links import issue_token
 
 ACTIVE_STATUSES = (EventStatus.pending, EventStatus.published)
 # Titles at least this similar (difflib ratio of normalised text) count as the same session.
 DUPLICATE_RATIO = 0.85
-TOKEN_BYTES = 32
 
 
 @dataclass(frozen=True)
@@ -63,44 +65,19 @@ class SubmissionDraft:
     school_website: str | None = None
     network: str | None = None
 
+    @property
+    def timezone(self) -> str:
+        """The clock the sessions are read in: the venue's, else Paris."""
+        return self.venue.timezone if self.venue else PARIS_NAME
+
 
 @dataclass
 class Submitted:
+    """A saved submission with its sessions and its edit token, given out once."""
+
     submission: Submission
     token: str
     events: list[Event] = field(default_factory=list)
-
-
-# --- edit links -----------------------------------------------------------------------------
-
-def hash_token(token: str) -> str:
-    """Return the SHA-256 hex digest stored in place of an edit token."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def issue_token(submission: Submission) -> str:
-    """Give a submission a new secret edit token (the old one stops working); return it once."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    submission.token_hash = hash_token(token)
-    submission.token_created_at = utcnow()
-    submission.token_revoked_at = None
-    return token
-
-
-def find_by_token(token: str | None) -> Submission | None:
-    """Return the submission an edit token opens, or None if unknown, malformed or revoked."""
-    if not token or len(token) > 100 or not token.isascii():
-        return None
-    digest = hash_token(token)
-    submission = db.session.scalars(select(Submission).where(Submission.token_hash == digest)).first()
-    if submission is None or not hmac.compare_digest(submission.token_hash, digest):
-        return None
-    return None if submission.token_revoked_at is not None else submission
-
-
-def revoke_token(submission: Submission) -> None:
-    """Make a submission's edit link stop working."""
-    submission.token_revoked_at = utcnow()
 
 
 # --- warnings -------------------------------------------------------------------------------
@@ -249,6 +226,47 @@ def submit(draft: SubmissionDraft, location: Location | None, client_key: str | 
     return submitted
 
 
+@dataclass
+class Proposal:
+    """A checked submission: its located venue, then either the warnings to confirm or the saved result."""
+
+    draft: SubmissionDraft
+    location: Location | None
+    warnings: list[str] = field(default_factory=list)
+    pin_error: str | None = None
+    submitted: Submitted | None = None
+
+    @property
+    def place_token(self) -> str:
+        """The signed geocoding result, so the confirmation step need not ask the geocoder again."""
+        return venues.sign_location(self.draft.venue, self.location) if self.draft.venue else ""
+
+    @property
+    def coarse(self) -> bool:
+        """Tell whether only the town was found, so the school must move the pin onto the building."""
+        place = self.location.place if self.location else None
+        return place is not None and venues.is_coarse(place)
+
+
+def propose(draft: SubmissionDraft, signed: str | None, confirmed: bool = False,
+            pin: tuple[float | None, float | None] = (None, None), client_key: str | None = None) -> Proposal:
+    """Locate a submission's venue (raise FieldError if it is not where the school said); save it, pin
+    applied, once the school confirmed, else return the warnings it should see first."""
+    location = venues.locate_draft(draft.venue, signed) if draft.venue is not None else None
+    proposal = Proposal(draft, location)
+    if confirmed:
+        try:
+            pinned = venues.with_pin(location, *pin) if location is not None else None
+        except FieldError as error:
+            proposal.pin_error = error.message
+        else:
+            begin_write()
+            proposal.submitted = submit(draft, pinned, client_key)
+            return proposal
+    proposal.warnings = warnings_for(draft)
+    return proposal
+
+
 # --- editing and cancelling -----------------------------------------------------------------
 
 def _summary(event: Event) -> tuple:
@@ -261,6 +279,13 @@ def _summary(event: Event) -> tuple:
 def can_edit(event: Event) -> bool:
     """Tell whether a school may still change a session (not refused nor cancelled)."""
     return event.status in ACTIVE_STATUSES
+
+
+def status_label(event: Event) -> str:
+    """Return the French status of a session as a school or the staff should read it."""
+    if event.status == EventStatus.rejected and event.cancelled_at is not None:
+        return _("Retirée par l’école avant publication")
+    return str(STATUS_LABELS[event.status.value])
 
 
 def edit_event(event: Event, details: EventDetails, start: datetime, end: datetime) -> bool:
@@ -298,6 +323,31 @@ def cancel_event(event: Event, actor: str) -> None:
         event.rejection_reason = _("Retirée par l’école avant publication.")
         log("withdrawn", actor, event=event)
     db.session.flush()
+
+
+def relocate(venue: Venue, draft: VenueDraft, pin: tuple[float | None, float | None]) -> Location:
+    """Locate a venue's corrected address; an unchanged address keeps its place and takes the moved pin.
+
+    Raise FieldError if the address is not where the school said, or the pin wandered too far.
+    """
+    if draft.key == venues.draft_of(venue).key and draft.city == venue.city and venue.lat is not None:
+        place = Place(lat=venue.lat, lon=venue.lon, label=venue.address, source=venue.geocode_source or "",
+                      precision=venue.geocode_precision or "", insee=venue.insee_code,
+                      postcode=venue.postcode, city=venue.city, department=venue.department,
+                      region=venue.region)
+        location = Location(place, venue.lat, venue.lon, corrected=venue.pin_corrected)
+        moved = venues.with_pin(location, *pin)
+        return moved if moved.corrected else location
+    return venues.locate_draft(draft)
+
+
+def edit_venue(submission: Submission, venue: Venue, draft: VenueDraft, location: Location) -> bool:
+    """Change one of a submission's venues (its sessions follow); log and return whether it changed."""
+    changed = venues.update_venue(venue, draft, location)
+    if changed:
+        log("venue_edited", submission.contact_email, submission=submission)
+        db.session.flush()
+    return changed
 
 
 def events_of(submission: Submission) -> list[Event]:

@@ -1,13 +1,12 @@
 """The GEN team's moderation pages: login, the queue with pins, approve or reject, history, edit links."""
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -17,11 +16,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import mail, maps
 from ..auth import staff_only
-from ..db import begin_write, db
+from ..db import db
 from ..events import stats
 from ..events.families import FAMILIES
 from ..events.labels import (
@@ -31,12 +32,13 @@ from ..events.labels import (
     STATUS_LABELS,
     labeller,
 )
+from ..events.filters import page_number
 from ..events.queries import current_edition
 from ..fields import ActionForm
 from ..limits import limiter
-from ..loaders import current_edition_or_404
-from ..models import Submission
-from ..submissions import moderation
+from ..loaders import current_edition_or_404, submission_or_404
+from ..models import AdminUser, Submission
+from ..submissions import moderation, operations
 from ..submissions.forms import ApproveForm, LoginForm, RejectForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -86,24 +88,14 @@ def logout():
 def queue():
     """Show the submissions awaiting moderation, with their pins on a map."""
     items = moderation.queue()
-    pins = [{"id": item.submission.id, "lat": item.venue.lat, "lon": item.venue.lon,
-             "label": f"{item.submission.school.name} : {item.events[0].title}",
-             "url": url_for(".submission", submission_id=item.submission.id)}
-            for item in items if item.submission and item.venue and item.venue.lat is not None]
-    return render_template("admin/queue.html", items=items, pins=json.dumps(pins, ensure_ascii=False),
+    pins = moderation.queue_pins(items, lambda submission_id: url_for(".submission", submission_id=submission_id))
+    return render_template("admin/queue.html", items=items, pins=pins,
                            shell=_shell("queuemap"), edited=moderation.recently_edited(),
                            logout_form=ActionForm())
 
 
-def _submission(submission_id: int) -> Submission:
-    submission = db.session.get(Submission, submission_id)
-    if submission is None:
-        abort(404)
-    return submission
-
-
 def _render_submission(submission: Submission, reject_form: RejectForm | None = None, status: int = 200):
-    events = moderation.submission_events(submission)
+    events = operations.events_of(submission)
     venue = next((e.venue for e in events if e.venue is not None), None)
     shell = _shell("venue", (venue.lat, venue.lon), 16) if venue is not None and venue.lat is not None else None
     entries, _total = moderation.history(1, 100, submission=submission)
@@ -118,51 +110,51 @@ def _render_submission(submission: Submission, reject_form: RejectForm | None = 
 @login_required
 def submission(submission_id: int):
     """Show one submission: its sessions, the pin, its history and the moderation buttons."""
-    return _render_submission(_submission(submission_id))
+    return _render_submission(submission_or_404(submission_id))
+
+
+def _decide(submission_id: int, decide: Callable[[Submission, AdminUser], int], subject: str, template: str,
+            done: LazyString, **context) -> Response:
+    # Approve and reject alike: write on a fresh row, commit, tell the school, back to the queue.
+    submission = submission_or_404(submission_id, for_write=True)
+    count = decide(submission, current_user)
+    db.session.commit()
+    if count:
+        mail.tell_school(submission, subject, template, count=count, **context)
+    flash(done % {"count": count}, "success")
+    return redirect(url_for(".queue"), 303)
 
 
 @bp.post("/submissions/<int:submission_id>/approve")
 @login_required
 def approve(submission_id: int):
     """Publish the submission's pending sessions."""
-    submission = _submission(submission_id)
-    if ApproveForm().validate_on_submit():
-        begin_write()
-        submission = _submission(submission_id)
-        count = moderation.approve(submission, current_user)
-        db.session.commit()
-        if count:
-            mail.send_mail(submission.contact_email, _("Open Gen : vos sessions sont publiées"),
-                           render_template("admin/approved_mail.txt", submission=submission, count=count))
-        flash(_("%(count)s session(s) publiée(s).", count=count), "success")
-    return redirect(url_for(".queue"), 303)
+    submission_or_404(submission_id)
+    if not ApproveForm().validate_on_submit():
+        return redirect(url_for(".queue"), 303)
+    return _decide(submission_id, moderation.approve, _("Open Gen : vos sessions sont publiées"),
+                   "admin/approved_mail.txt", _l("%(count)s session(s) publiée(s)."))
 
 
 @bp.post("/submissions/<int:submission_id>/reject")
 @login_required
 def reject(submission_id: int):
     """Refuse the submission's sessions with a reason sent to the school."""
-    submission = _submission(submission_id)
+    submission = submission_or_404(submission_id)
     form = RejectForm()
     if not form.validate_on_submit():
         return _render_submission(submission, form, 422)
     reason = form.reason.data
-    begin_write()
-    submission = _submission(submission_id)
-    count = moderation.reject(submission, current_user, reason)
-    db.session.commit()
-    if count:
-        mail.send_mail(submission.contact_email, _("Open Gen : votre proposition n’est pas retenue"),
-                       render_template("admin/rejected_mail.txt", submission=submission, reason=reason))
-    flash(_("%(count)s session(s) refusée(s).", count=count), "success")
-    return redirect(url_for(".queue"), 303)
+    return _decide(submission_id, lambda submission, admin: moderation.reject(submission, admin, reason),
+                   _("Open Gen : votre proposition n’est pas retenue"), "admin/rejected_mail.txt",
+                   _l("%(count)s session(s) refusée(s)."), reason=reason)
 
 
 @bp.post("/submissions/<int:submission_id>/revoke-link")
 @login_required
 def revoke_link(submission_id: int):
     """Stop the submission's edit link from working."""
-    submission = _submission(submission_id)
+    submission = submission_or_404(submission_id)
     if ActionForm().validate_on_submit():
         moderation.revoke_link(submission, current_user)
         db.session.commit()
@@ -174,13 +166,11 @@ def revoke_link(submission_id: int):
 @login_required
 def new_link(submission_id: int):
     """Give the school a new edit link, sent to its contact e-mail; the old one stops working."""
-    submission = _submission(submission_id)
+    submission = submission_or_404(submission_id)
     if ActionForm().validate_on_submit():
         token = moderation.reissue_link(submission, current_user)
         db.session.commit()
-        link = url_for("submit.manage", token=token, _external=True)
-        mail.send_edit_link(submission, link)
-        session["admin_new_link"] = link
+        session["admin_new_link"] = mail.send_edit_link(submission, token)
         flash(_("Nouveau lien créé et envoyé à %(email)s.", email=submission.contact_email), "success")
     return redirect(url_for(".submission", submission_id=submission.id), 303)
 
@@ -189,10 +179,9 @@ def new_link(submission_id: int):
 @login_required
 def history():
     """Show who did what, newest first."""
-    raw = request.args.get("page", "1")
-    page = int(raw) if raw.isdigit() and len(raw) < 7 else 1
-    entries, total = moderation.history(max(1, page), 50)
-    return render_template("admin/history.html", entries=entries, total=total, page=max(1, page),
+    page = max(1, page_number(request.args))
+    entries, total = moderation.history(page, 50)
+    return render_template("admin/history.html", entries=entries, total=total, page=page,
                            pages=max(1, -(-total // 50)), action_label=moderation.action_label,
                            logout_form=ActionForm())
 
