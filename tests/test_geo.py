@@ -9,13 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opengen.places.distance import bounding_box, haversine_km
-from opengen.places.geo import (
-    FRENCH_COUNTRY_CODES,
-    Geocoder,
-    MemoryCache,
-    Place,
-    cache_key,
-)
+from opengen.places.geocoders import FRENCH_COUNTRY_CODES, Geocoder
+from opengen.places.names import cache_key
+from opengen.places.place import Place
 from tests.fakeban import FakeBAN
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -113,19 +109,28 @@ def test_cache_key_ignores_case_accents_punctuation_and_abbreviations():
     assert cache_key("12, Rue de l'Église 42000") == "12 rue de l eglise 42000"
 
 
-def test_memory_cache_forgets_least_recently_used():
-    cache = MemoryCache(max_entries=2)
-    cache.put("a", {"n": 1})
-    cache.put("b", {"n": 2})
-    assert cache.get("a") == {"n": 1}
-    cache.put("c", {"n": 3})
-    assert cache.get("b") is None and cache.get("a") == {"n": 1} and len(cache) == 2
+class DictCache(dict):
+    """The simplest GeocodeCache: a dict with get (inherited) and put."""
+
+    def put(self, key: str, value: dict) -> None:
+        self[key] = value
+
+
+def test_cache_holds_plain_answers_under_the_normalised_query(ban):
+    cache = DictCache()
+    geocoder = make_geocoder(ban, cache=cache)
+    place = geocoder.geocode("Lyon")
+    assert cache == {cache_key("Lyon"): place.to_dict()}
+    cache[cache_key("Lyon")] = {**place.to_dict(), "label": "Lyon (du cache)"}
+    calls = len(ban.requests)
+    assert geocoder.geocode("  LYON ").label == "Lyon (du cache)"
+    assert len(ban.requests) == calls  # a cached answer is not asked again
 
 
 # --- online geocoding -----------------------------------------------------------------------
 
 def test_ban_address_keeps_its_properties_and_is_cached(ban):
-    cache = MemoryCache()
+    cache = DictCache()
     geocoder = make_geocoder(ban, cache=cache)
     place = geocoder.geocode("8 boulevard du port amiens")
     assert place.source == "ban" and place.precision == "housenumber"

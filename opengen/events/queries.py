@@ -37,7 +37,7 @@ from ..models import (
 )
 from ..places import spatial
 from ..places.distance import haversine_km
-from ..places.geo import Place
+from ..places.place import Place
 from ..places.lookup import find_place
 from ..timezones import PARIS, PARIS_NAME, local, paris
 from ..versioned import Kept

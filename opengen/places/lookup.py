@@ -14,7 +14,9 @@ from ..checks import FieldError
 from ..db import db, utcnow
 from ..events.filters import parse_place_query
 from ..models import GeocodeCacheEntry
-from .geo import Geocoder, Place, default_gazetteer
+from .gazetteer import default_gazetteer
+from .geocoders import Geocoder
+from .place import Place
 
 EXTENSION = "opengen.geocoder"
 

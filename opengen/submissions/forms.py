@@ -46,7 +46,8 @@ from ..fields import (
     required,
 )
 from ..models import EventFormat, EventKind
-from ..places.venues import POSTCODE, VenueDraft
+from ..places.names import POSTCODE
+from ..places.venues import VenueDraft
 from ..timezones import PARIS_NAME
 from .operations import EventDetails, SubmissionDraft
 

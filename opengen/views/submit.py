@@ -25,7 +25,7 @@ from ..events.labels import AUDIENCE_LABELS, STATUS_LABELS
 from ..limits import limiter
 from ..models import Event, Submission, Venue
 from ..places import venues
-from ..places.geo import Place
+from ..places.place import Place
 from ..places.venues import Location
 from ..security import csrf
 from ..submissions import imports, operations
