@@ -14,6 +14,7 @@ from ..checks import FieldError
 from ..db import begin_write, db, utcnow
 from ..models import Event, School, Venue
 from ..timezones import zone_for_postcode
+from . import spatial
 from .distance import haversine_km
 from .lookup import get_geocoder
 from .names import ascii_words, department_of, name_key
@@ -286,5 +287,6 @@ def geocode_pending_command(limit: int | None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register the geocode-pending command."""
+    """Register the geocode-pending command and the venues' spatial index with the migrations."""
     app.cli.add_command(geocode_pending_command)
+    spatial.init_app(app)
