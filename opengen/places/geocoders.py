@@ -7,13 +7,14 @@ service from slowing the app down. No Flask.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, Mapping, Protocol
 
 from geopy.adapters import URLLibAdapter
 from geopy.exc import GeocoderQueryError, GeocoderRateLimited
 from geopy.geocoders import BANFrance, Nominatim
 
-from ..breaker import CircuitBreaker, RateLimiter, make_state
+from ..breaker import CircuitBreaker, Clock, RateLimiter, Sleep, make_state
 from .gazetteer import MAX_ALTERNATIVES, Commune, Gazetteer, default_gazetteer
 from .names import MAX_PLACE_CHARS, cache_key, name_key
 from .place import Place
@@ -44,7 +45,7 @@ class Geocoder:
                  breaker_cooldown: float = 60.0, user_agent: str = "opengen (Grande Ecole du Numerique)",
                  redis_url: str | None = None, redis_prefix: str = "opengen:geocoder:",
                  cache: GeocodeCache | None = None, gazetteer: Gazetteer | None = None,
-                 min_score: float = 0.35) -> None:
+                 min_score: float = 0.35, clock: Clock = time.monotonic, sleep: Sleep = time.sleep) -> None:
         if kind not in KINDS:
             raise ValueError(f"unknown geocoder kind {kind!r}, expected one of {', '.join(KINDS)}")
         if not timeout > 0:
@@ -61,9 +62,9 @@ class Geocoder:
             min_interval = 1.0 if kind == "nominatim" else 0.05
         if min_interval < 0:
             raise ValueError(f"min_interval must be >= 0 s, got {min_interval}")
-        state = make_state(redis_url, f"{redis_prefix}{kind}:")
+        state = make_state(redis_url, f"{redis_prefix}{kind}:", clock)
         self.breaker = CircuitBreaker(state, cooldown_s=breaker_cooldown, probe_ttl_s=2 * self.timeout + 1)
-        self.limiter = RateLimiter(state, min_interval_s=min_interval)
+        self.limiter = RateLimiter(state, min_interval_s=min_interval, sleep=sleep)
         # URLLibAdapter makes one attempt per call; geopy's requests adapter retries twice.
         common = dict(timeout=self.timeout, user_agent=user_agent, adapter_factory=URLLibAdapter)
         if kind == "ban":
