@@ -26,6 +26,13 @@ KINDS = ("ban", "nominatim", "offline")
 FRENCH_COUNTRY_CODES = ("fr", "gp", "mq", "gf", "re", "yt", "pm", "bl", "mf", "wf", "pf", "nc")
 BAN_PRECISION = {"housenumber": "housenumber", "street": "street", "locality": "locality",
                  "municipality": "municipality"}
+# The settings from_settings reads, and the constructor argument each one gives.
+TEXT_SETTINGS = {"GEOCODER_BAN_DOMAIN": "ban_domain", "GEOCODER_BAN_SCHEME": "ban_scheme",
+                 "GEOCODER_NOMINATIM_DOMAIN": "nominatim_domain", "GEOCODER_NOMINATIM_SCHEME": "nominatim_scheme",
+                 "GEOCODER_USER_AGENT": "user_agent", "GEOCODER_REDIS_URL": "redis_url",
+                 "GEOCODER_REDIS_PREFIX": "redis_prefix"}
+NUMBER_SETTINGS = {"GEOCODER_TIMEOUT": "timeout", "GEOCODER_MIN_INTERVAL": "min_interval",
+                   "GEOCODER_BREAKER_COOLDOWN": "breaker_cooldown"}
 MIN_ONLINE_QUERY_CHARS = 3  # the BAN refuses shorter queries (and longer than MAX_PLACE_CHARS)
 
 
@@ -76,25 +83,13 @@ class Geocoder:
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any], cache: GeocodeCache | None = None) -> Geocoder:
-        """Build from GEOCODER_* settings (a Flask config, os.environ or a dict)."""
-        def number(name: str, default: float | None) -> float | None:
-            value = settings.get(name)
-            return default if value in (None, "") else float(value)
-
-        return cls(
-            kind=str(settings.get("GEOCODER", "ban")).lower(),
-            ban_domain=settings.get("GEOCODER_BAN_DOMAIN", "api-adresse.data.gouv.fr"),
-            ban_scheme=settings.get("GEOCODER_BAN_SCHEME", "https"),
-            nominatim_domain=settings.get("GEOCODER_NOMINATIM_DOMAIN", "nominatim.openstreetmap.org"),
-            nominatim_scheme=settings.get("GEOCODER_NOMINATIM_SCHEME", "https"),
-            timeout=number("GEOCODER_TIMEOUT", 2.0),
-            min_interval=number("GEOCODER_MIN_INTERVAL", None),
-            breaker_cooldown=number("GEOCODER_BREAKER_COOLDOWN", 60.0),
-            user_agent=settings.get("GEOCODER_USER_AGENT") or "opengen (Grande Ecole du Numerique)",
-            redis_url=settings.get("GEOCODER_REDIS_URL") or None,
-            redis_prefix=settings.get("GEOCODER_REDIS_PREFIX", "opengen:geocoder:"),
-            cache=cache,
-        )
+        """Build from GEOCODER_* settings (a Flask config, os.environ or a dict); unset or blank
+        ones keep the constructor's defaults."""
+        options: dict[str, Any] = {arg: settings[name] for name, arg in TEXT_SETTINGS.items()
+                                   if settings.get(name)}
+        options.update({arg: float(settings[name]) for name, arg in NUMBER_SETTINGS.items()
+                        if settings.get(name) not in (None, "")})
+        return cls(str(settings.get("GEOCODER", "ban")).lower(), cache=cache, **options)
 
     @property
     def gazetteer(self) -> Gazetteer:
