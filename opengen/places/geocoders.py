@@ -15,6 +15,7 @@ from geopy.exc import GeocoderQueryError, GeocoderRateLimited
 from geopy.geocoders import BANFrance, Nominatim
 
 from ..breaker import CircuitBreaker, Clock, RateLimiter, Sleep, make_state
+from .distance import is_coordinate
 from .gazetteer import MAX_ALTERNATIVES, Commune, Gazetteer, default_gazetteer
 from .names import MAX_PLACE_CHARS, cache_key, name_key
 from .place import Place
@@ -117,7 +118,7 @@ class Geocoder:
 
     def reverse(self, lat: float, lon: float) -> Place | None:
         """The address or commune at a point in France, or None outside France."""
-        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+        if not is_coordinate(lat, lon):
             raise ValueError(f"not a coordinate: ({lat}, {lon})")
         found = self._call_online(lambda timeout: self.service.reverse((lat, lon), exactly_one=False,
                                                                         timeout=timeout))

@@ -15,7 +15,7 @@ from ..db import begin_write, db, utcnow
 from ..models import Event, School, Venue
 from ..timezones import zone_for_postcode
 from . import spatial
-from .distance import haversine_km
+from .distance import haversine_km, is_coordinate
 from .lookup import get_geocoder
 from .names import ascii_words, department_of, name_key
 from .place import Place
@@ -170,7 +170,7 @@ def with_pin(location: Location, lat: float | None, lon: float | None) -> Locati
     """Apply the school's dragged pin; raise FieldError if it wandered too far."""
     if location.place is None or lat is None or lon is None:
         return location
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or \
+    if not is_coordinate(lat, lon) or \
             haversine_km(location.place.lat, location.place.lon, lat, lon) > MAX_PIN_SHIFT_KM:
         raise FieldError("pin", _("Le repère a été déplacé trop loin de l’adresse (plus de "
                                        "%(km)s km). Replacez-le sur le bâtiment ou corrigez l’adresse.",
