@@ -103,6 +103,8 @@ def test_geocode_command_prints_what_the_api_answers(runner, client):
     assert missing.exit_code == 1 and json.loads(missing.output)["status"] == 404
     blank = runner.invoke(args=["geocode", "  "])
     assert blank.exit_code == 2 and json.loads(blank.output)["field"] == "q"
+    too_long = runner.invoke(args=["geocode", "a" * 201])
+    assert too_long.exit_code == 2 and "200 caractères" in json.loads(too_long.output)["error"]
 
 
 # --- the online service, through the loopback fake BAN ------------------------------------------
