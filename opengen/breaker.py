@@ -2,7 +2,8 @@
 
 State lives in the process by default; give a Redis URL and several app processes share it.
 If Redis itself fails, each process falls back to its own in-process state rather than
-failing the request. No Flask here.
+failing the request. The clock and the sleep are parameters, so that tests need not wait.
+No Flask here.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Callable, Protocol, TypeVar
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+Clock = Callable[[], float]  # seconds, only ever compared with one another (time.monotonic)
+Sleep = Callable[[float], None]
 
 # After a Redis error, how long to keep to process state before trying Redis again.
 REDIS_RETRY_S = 30.0
@@ -50,7 +53,8 @@ class GuardState(Protocol):
 class LocalState:
     """Breaker and limiter state for one process, safe across threads."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock = time.monotonic) -> None:
+        self._clock = clock
         self._lock = threading.Lock()
         self._open_until = 0.0
         self._tripped = False
@@ -60,7 +64,7 @@ class LocalState:
     def is_open(self) -> bool:
         """Tell whether the cool-down is running."""
         with self._lock:
-            return time.monotonic() < self._open_until
+            return self._clock() < self._open_until
 
     def is_tripped(self) -> bool:
         """Tell whether the last call failed and no call has succeeded since."""
@@ -70,7 +74,7 @@ class LocalState:
     def claim_probe(self, ttl_s: float) -> bool:
         """Let one caller try the service after a cool-down; others keep away for ttl_s."""
         with self._lock:
-            now = time.monotonic()
+            now = self._clock()
             if now < self._probe_until:
                 return False
             self._probe_until = now + ttl_s
@@ -79,7 +83,7 @@ class LocalState:
     def trip(self, open_for_s: float) -> None:
         """Open the breaker for open_for_s seconds."""
         with self._lock:
-            self._open_until = time.monotonic() + open_for_s
+            self._open_until = self._clock() + open_for_s
             self._tripped = True
             self._probe_until = 0.0
 
@@ -93,7 +97,7 @@ class LocalState:
     def reserve_slot(self, interval_s: float, max_wait_s: float) -> float | None:
         """Book the next call slot; return the wait, or None if longer than max_wait_s."""
         with self._lock:
-            now = time.monotonic()
+            now = self._clock()
             start = max(now, self._next_slot)
             if start - now > max_wait_s:
                 return None
@@ -108,7 +112,8 @@ class RedisLink:
     time-out every time.
     """
 
-    def __init__(self, url: str, purpose: str, socket_timeout_s: float = 0.5) -> None:
+    def __init__(self, url: str, purpose: str, socket_timeout_s: float = 0.5,
+                 clock: Clock = time.monotonic) -> None:
         import redis  # only needed when a Redis URL is configured
 
         self._errors = (redis.RedisError, OSError)
@@ -116,29 +121,31 @@ class RedisLink:
                                            socket_connect_timeout=socket_timeout_s)
         self.purpose = purpose  # for the log: what goes without Redis
         self._offline_until = 0.0
+        self._clock = clock
 
     def run(self, remote: Callable[[], T], fallback: Callable[[], T]) -> T:
         """Run remote against Redis; while Redis is failing, run fallback."""
-        if time.monotonic() < self._offline_until:
+        if self._clock() < self._offline_until:
             return fallback()
         try:
             return remote()
         except self._errors as error:
             log.warning("Redis unavailable for %s, doing without it for %s s: %r",
                         self.purpose, REDIS_RETRY_S, error)
-            self._offline_until = time.monotonic() + REDIS_RETRY_S
+            self._offline_until = self._clock() + REDIS_RETRY_S
             return fallback()
 
 
 class RedisState:
     """Breaker and limiter state in Redis, shared by every process using the same prefix."""
 
-    def __init__(self, url: str, prefix: str, socket_timeout_s: float = 0.5) -> None:
-        self._link = RedisLink(url, "the geocoder guard (using process state)", socket_timeout_s)
+    def __init__(self, url: str, prefix: str, socket_timeout_s: float = 0.5,
+                 clock: Clock = time.monotonic) -> None:
+        self._link = RedisLink(url, "the geocoder guard (using process state)", socket_timeout_s, clock)
         self._redis = self._link.client
         self._keys = {name: f"{prefix}{name}" for name in ("open", "tripped", "probe", "slot")}
         self._reserve = self._redis.register_script(RESERVE_SLOT_LUA)
-        self._local = LocalState()
+        self._local = LocalState(clock)
 
     def _run(self, remote: Callable[[], T], local: Callable[[LocalState], T]) -> T:
         """Run remote against Redis; while Redis is failing, run local on process state."""
@@ -219,9 +226,10 @@ class CircuitBreaker:
 class RateLimiter:
     """Keep at least min_interval_s between calls, waiting a little but never queueing long."""
 
-    def __init__(self, state: GuardState, min_interval_s: float) -> None:
+    def __init__(self, state: GuardState, min_interval_s: float, sleep: Sleep = time.sleep) -> None:
         self.state = state
         self.min_interval_s = min_interval_s
+        self._sleep = sleep
 
     def acquire(self, max_wait_s: float) -> float | None:
         """Wait for the next slot and return the time waited, or None without waiting if
@@ -230,10 +238,10 @@ class RateLimiter:
             return 0.0
         wait = self.state.reserve_slot(self.min_interval_s, max_wait_s)
         if wait:
-            time.sleep(wait)
+            self._sleep(wait)
         return wait
 
 
-def make_state(redis_url: str | None, prefix: str) -> GuardState:
+def make_state(redis_url: str | None, prefix: str, clock: Clock = time.monotonic) -> GuardState:
     """Build the shared state: Redis when a URL is given, else in-process."""
-    return RedisState(redis_url, prefix) if redis_url else LocalState()
+    return RedisState(redis_url, prefix, clock=clock) if redis_url else LocalState(clock)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 import click
 from flask import Flask, current_app
@@ -11,9 +12,6 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Engine, MetaData, event, inspect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
-
-from .places.spatial import forget as spatial_forget
-from .places.spatial import include_name as spatial_include_name
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -54,9 +52,29 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+NameFilter = Callable[[str | None, str, dict], bool]
+# What other modules add to migrations, through add_migration_hooks (db knows none of them):
+# filters of the names Alembic compares, and what to do once the schema is upgraded.
+NAME_FILTERS: list[NameFilter] = []
+AFTER_UPGRADE: list[Callable[[Engine], None]] = []
+
+
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic hook: compare only what every registered name filter lets through."""
+    return all(keep(name, type_, parent_names) for keep in NAME_FILTERS)
+
+
+def add_migration_hooks(include: NameFilter | None = None,
+                        after_upgrade: Callable[[Engine], None] | None = None) -> None:
+    """Register a name filter for Alembic's comparisons and a call after each upgrade (once each)."""
+    for hooks, hook in ((NAME_FILTERS, include), (AFTER_UPGRADE, after_upgrade)):
+        if hook is not None and hook not in hooks:
+            hooks.append(hook)
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True,
-                  include_name=spatial_include_name)
+                  include_name=include_name)
 
 
 def is_empty() -> bool:
@@ -67,7 +85,8 @@ def is_empty() -> bool:
 def upgrade_schema() -> None:
     """Bring the schema to the latest migration."""
     upgrade(directory=MIGRATIONS_DIR)
-    spatial_forget(db.engine)
+    for hook in AFTER_UPGRADE:
+        hook(db.engine)
 
 
 @click.command("init-db")

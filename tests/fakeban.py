@@ -7,7 +7,8 @@ answered the way Nominatim does instead, so the same server can stand for either
 
 It can be told to fail: `server.mode = 429 | 500 | 503 | 400 | "hang" | "garbage"`, or
 `server.go_down()` to stop listening (connections are then refused). Every request is recorded
-in `server.requests` as (monotonic time, path, params).
+in `server.requests` as (monotonic time, path, params). `record_timeouts(geocoder)` records the
+time-out of each call the geocoder makes to its online service, which bounds how long it waits.
 
     with FakeBAN() as ban:
         geocoder = Geocoder("ban", ban_domain=ban.domain, ban_scheme="http")
@@ -66,6 +67,18 @@ DEFAULT_FEATURES = [
 def _words(text: str) -> set[str]:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return set(re.findall(r"[a-z0-9]+", text))
+
+
+def record_timeouts(geocoder) -> list[float]:
+    """Record in the returned list the time-out given to each call to the geocoder's online service."""
+    timeouts: list[float] = []
+    for name in ("geocode", "reverse"):
+        def spy(*args, _call=getattr(geocoder.service, name), **kwargs):
+            timeouts.append(kwargs["timeout"])
+            return _call(*args, **kwargs)
+
+        setattr(geocoder.service, name, spy)
+    return timeouts
 
 
 class _Handler(BaseHTTPRequestHandler):

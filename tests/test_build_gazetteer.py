@@ -4,7 +4,7 @@ import pytest
 
 from opengen.data.build_gazetteer import build_rows, norm, write_csv
 from opengen.places.distance import haversine_km
-from opengen.places.geo import Gazetteer
+from opengen.places.gazetteer import Gazetteer
 
 
 def commune(code, name, postcodes, population, dep="01", region="84", **extra):

@@ -5,14 +5,10 @@ import gzip
 
 import pytest
 
-from opengen.places.geo import (
-    DATA_FILE,
-    Gazetteer,
-    Geocoder,
-    default_gazetteer,
-    haversine_km,
-    name_key,
-)
+from opengen.places.distance import haversine_km
+from opengen.places.gazetteer import DATA_FILE, Gazetteer, default_gazetteer
+from opengen.places.geocoders import Geocoder
+from opengen.places.names import name_key
 
 KNOWN_PRECISIONS = {"geonames", "geonames-chef-lieu", "postcode-neighbour", "epci-neighbour", "department"}
 

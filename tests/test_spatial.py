@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from opengen import create_app
-from opengen.db import Base, db
+from opengen.db import Base, db, include_name, upgrade_schema
 from opengen.demo import ensure_edition
 from opengen.events import queries
 from opengen.events.families import sync_families
@@ -183,5 +183,18 @@ def test_search_works_on_a_database_without_the_rtree(tmp_path):
         assert not spatial.has_rtree(db.engine)
         body = app.test_client().get("/api/events?q=93200").get_json()
         assert [e["title"] for e in body["events"]] == ["Près"]
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_migrations_leave_the_rtree_alone_and_an_upgrade_finds_it(tmp_path):
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'new.db'}"})
+    for table in spatial.RTREE_TABLES:
+        assert not include_name(table, "table", {})
+    assert include_name("venues", "table", {}) and include_name(spatial.RTREE, "column", {})
+    with app.app_context():
+        assert not spatial.has_rtree(db.engine)  # an empty database, remembered as such
+        upgrade_schema()
+        assert spatial.has_rtree(db.engine)  # the upgrade created it, and the answer was forgotten
         db.session.remove()
         db.engine.dispose()

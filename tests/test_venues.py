@@ -10,15 +10,10 @@ from sqlalchemy import select
 from opengen.checks import FieldError
 from opengen.db import db
 from opengen.models import Event, Venue
-from opengen.places.geo import Place
-from opengen.places.venues import (
-    VenueDraft,
-    check_place,
-    department_of,
-    distance_km,
-    normalise,
-    same_town,
-)
+from opengen.places.distance import haversine_km
+from opengen.places.names import department_of
+from opengen.places.place import Place
+from opengen.places.venues import VenueDraft, check_place, normalise, same_town
 
 from .conftest import csrf_token
 from .submit_fixtures import (
@@ -206,4 +201,4 @@ def test_same_town():
 def test_helpers():
     assert department_of("97110") == "971" and department_of("20000") == "20" and department_of("1000") is None
     assert normalise("  55, Rue de  VINCENNES ") == "55 rue de vincennes"
-    assert 391 < distance_km(48.8566, 2.3522, 45.7640, 4.8357) < 393
+    assert 391 < haversine_km(48.8566, 2.3522, 45.7640, 4.8357) < 393

@@ -2,8 +2,8 @@
 
 Run by hand from the repository root:
 
-    /work/venv/bin/python opengen/data/build_gazetteer.py            # downloads the sources
-    /work/venv/bin/python opengen/data/build_gazetteer.py --sources DIR  # reuses archives in DIR
+    /work/venv/bin/python -m opengen.data.build_gazetteer            # downloads the sources
+    /work/venv/bin/python -m opengen.data.build_gazetteer --sources DIR  # reuses archives in DIR
 
 Sources (fetched through the package registries with their own clients, never at run time):
 - npm `@etalab/decoupage-administratif` (communes, municipal arrondissements, departments,
@@ -37,6 +37,8 @@ import unicodedata
 import zipfile
 from collections import defaultdict
 from pathlib import Path
+
+from opengen.places.distance import haversine_km
 
 DECOUPAGE = "@etalab/decoupage-administratif@6.0.0"
 CODES_POSTAUX = "codes-postaux@4.1.2"
@@ -77,14 +79,6 @@ def norm(text: str) -> str:
     words = re.sub(r"[^a-z0-9]+", " ", text).split()
     words = [{"st": "saint", "ste": "sainte"}.get(w, w) for w in words]
     return " ".join(words)
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
 # --- fetching -----------------------------------------------------------------------------

@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 
 from ..checks import FieldError
 from ..models import EventKind
+from ..places.names import MAX_PLACE_CHARS
 from .families import SLUGS
 
 FORMATS = ("onsite", "online")
-MAX_PLACE_CHARS = 200  # what the geocoders accept
 DEFAULT_RADIUS_KM = 25.0
 MIN_RADIUS_KM, MAX_RADIUS_KM = 1.0, 200.0
 RADIUS_CHOICES = (5, 10, 25, 50, 100, 200)

@@ -37,8 +37,8 @@ from ..models import (
 )
 from ..places import spatial
 from ..places.distance import haversine_km
-from ..places.geo import Place
 from ..places.lookup import find_place
+from ..places.place import Place
 from ..timezones import PARIS, PARIS_NAME, local, paris
 from ..versioned import Kept
 from .filters import EventFilters

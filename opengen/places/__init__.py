@@ -1,1 +1,1 @@
-"""places"""
+"""Where things are: place text, the gazetteer, the geocoders, distances, the spatial index, venues."""

@@ -6,6 +6,11 @@ import math
 EARTH_RADIUS_KM = 6371.0088
 
 
+def is_coordinate(lat: float, lon: float) -> bool:
+    """Tell whether a latitude and a longitude name a point on the Earth (NaN does not)."""
+    return -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0
+
+
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance between two points, in kilometres."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
@@ -20,7 +25,7 @@ def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float
     min <= max always: a circle reaching a pole or across the antimeridian gets the whole
     longitude range, which still holds it (the box is a pre-filter before haversine_km).
     """
-    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+    if not is_coordinate(lat, lon):
         raise ValueError(f"not a coordinate: ({lat}, {lon})")
     if not radius_km >= 0:  # also rejects NaN
         raise ValueError(f"radius must be >= 0 km, got {radius_km}")

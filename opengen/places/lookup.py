@@ -12,9 +12,11 @@ from sqlalchemy.exc import IntegrityError
 
 from ..checks import FieldError
 from ..db import db, utcnow
-from ..events.filters import parse_place_query
 from ..models import GeocodeCacheEntry
-from .geo import Geocoder, Place, default_gazetteer
+from .gazetteer import default_gazetteer
+from .geocoders import Geocoder
+from .names import MAX_PLACE_CHARS
+from .place import Place
 
 EXTENSION = "opengen.geocoder"
 
@@ -50,6 +52,16 @@ def get_geocoder() -> Geocoder:
     return geocoder
 
 
+def place_text(text: str | None) -> str:
+    """Return a visitor's place text, spaces collapsed; raise FieldError ("q") if missing, blank or too long."""
+    text = " ".join((text or "").split())
+    if not text:
+        raise FieldError("q", _("Indiquez un lieu : code postal, commune ou adresse."))
+    if len(text) > MAX_PLACE_CHARS:
+        raise FieldError("q", _("Lieu trop long : %(max)s caractères au plus.", max=MAX_PLACE_CHARS))
+    return text
+
+
 def find_place(query: str) -> Place:
     """Return the place a visitor's text names; raise PlaceNotFound (field "q") when none does."""
     place = get_geocoder().geocode(query)
@@ -78,7 +90,7 @@ def place_to_api(place: Place) -> dict:
 def geocode_command(query: str) -> None:
     """Print as JSON what /api/geocode answers for QUERY (exit status 1 if not found)."""
     try:
-        place = find_place(parse_place_query({"q": query}))
+        place = find_place(place_text(query))
     except PlaceNotFound as error:
         click.echo(json.dumps({"error": error.message, "field": error.field, "status": 404},
                               ensure_ascii=False))

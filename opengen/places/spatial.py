@@ -13,10 +13,12 @@ import sqlite3
 import weakref
 
 import sqlalchemy as sa
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 
+from ..db import add_migration_hooks
 from .distance import EARTH_RADIUS_KM, bounding_box
 
 RTREE = "venue_rtree"
@@ -91,6 +93,11 @@ def term_limit(radius_km: float) -> float:
 def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
     """Alembic hook: leave the R*Tree tables, which no model describes, out of comparisons."""
     return not (type_ == "table" and name in RTREE_TABLES)
+
+
+def init_app(app: Flask) -> None:
+    """Tell the migrations about the R*Tree: Alembic leaves its tables alone, an upgrade may add it."""
+    add_migration_hooks(include=include_name, after_upgrade=forget)
 
 
 def _math_functions(dbapi_connection, connection_record) -> None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 
 import click
@@ -15,17 +14,17 @@ from ..checks import FieldError
 from ..db import begin_write, db, utcnow
 from ..models import Event, School, Venue
 from ..timezones import zone_for_postcode
-from .distance import haversine_km
-from .geo import Place, name_key
+from . import spatial
+from .distance import haversine_km, is_coordinate
 from .lookup import get_geocoder
+from .names import ascii_words, department_of, name_key
+from .place import Place
 
 # How far a school may drag its pin from the geocoded point: enough to reach the right building
 # when only the town was found, not enough to move a session to another town.
 MAX_PIN_SHIFT_KM = 15.0
 # Precisions that only locate the town, not the building: the school is asked to move the pin.
 COARSE_PRECISIONS = ("municipality", "approximate", "locality")
-
-POSTCODE = re.compile(r"^(?:0[1-9]|[1-8]\d|9[0-8])\d{3}$")
 
 
 class GeocoderUnavailable(Exception):
@@ -79,15 +78,7 @@ class Location:
 
 def normalise(text: str) -> str:
     """Lower-case, accent-free, punctuation-free text for comparing addresses and titles."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", ascii_text).split())
-
-
-def department_of(postcode: str | None) -> str | None:
-    """Return the department part of a postcode (three digits overseas, Corsica as 20)."""
-    if not postcode or not POSTCODE.match(postcode):
-        return None
-    return postcode[:3] if postcode.startswith("97") or postcode.startswith("98") else postcode[:2]
+    return " ".join(ascii_words(text))
 
 
 def is_coarse(place: Place) -> bool:
@@ -137,11 +128,6 @@ def same_town(typed: str, found: str) -> bool:
     return bool(typed_key) and (found_key.startswith(typed_key) or typed_key.startswith(found_key))
 
 
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance between two points in kilometres."""
-    return haversine_km(lat1, lon1, lat2, lon2)
-
-
 def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="opengen-venue-place")
 
@@ -184,12 +170,12 @@ def with_pin(location: Location, lat: float | None, lon: float | None) -> Locati
     """Apply the school's dragged pin; raise FieldError if it wandered too far."""
     if location.place is None or lat is None or lon is None:
         return location
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or \
-            distance_km(location.place.lat, location.place.lon, lat, lon) > MAX_PIN_SHIFT_KM:
+    if not is_coordinate(lat, lon) or \
+            haversine_km(location.place.lat, location.place.lon, lat, lon) > MAX_PIN_SHIFT_KM:
         raise FieldError("pin", _("Le repère a été déplacé trop loin de l’adresse (plus de "
                                        "%(km)s km). Replacez-le sur le bâtiment ou corrigez l’adresse.",
                                        km=int(MAX_PIN_SHIFT_KM)))
-    moved = distance_km(location.place.lat, location.place.lon, lat, lon) > 0.001
+    moved = haversine_km(location.place.lat, location.place.lon, lat, lon) > 0.001
     return replace(location, lat=round(lat, 6), lon=round(lon, 6), corrected=moved)
 
 
@@ -301,5 +287,6 @@ def geocode_pending_command(limit: int | None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register the geocode-pending command."""
+    """Register the geocode-pending command and the venues' spatial index with the migrations."""
     app.cli.add_command(geocode_pending_command)
+    spatial.init_app(app)

@@ -46,7 +46,8 @@ from ..fields import (
     required,
 )
 from ..models import Event, EventFormat, EventKind, Venue
-from ..places.venues import POSTCODE, VenueDraft
+from ..places.names import POSTCODE
+from ..places.venues import VenueDraft
 from ..timezones import PARIS_NAME, local
 from .operations import EventDetails, SubmissionDraft
 from .slots import GRID_HOURS, aware, check_slot, grid_cell, grid_value, overlap

@@ -26,7 +26,7 @@ from ..models import (
     Venue,
 )
 from ..places import venues
-from ..places.geo import Place
+from ..places.place import Place
 from ..places.venues import Location, VenueDraft, create_venue, normalise
 from ..timezones import PARIS_NAME
 from .links import issue_token

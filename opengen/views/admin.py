@@ -15,8 +15,8 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -25,6 +25,7 @@ from ..auth import staff_only
 from ..db import db
 from ..events import stats
 from ..events.families import FAMILIES
+from ..events.filters import page_number
 from ..events.labels import (
     AUDIENCE_LABELS,
     FORMAT_LABELS,
@@ -32,7 +33,6 @@ from ..events.labels import (
     STATUS_LABELS,
     labeller,
 )
-from ..events.filters import page_number
 from ..events.queries import current_edition
 from ..fields import ActionForm
 from ..limits import limiter

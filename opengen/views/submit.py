@@ -25,7 +25,13 @@ from ..limits import limiter
 from ..loaders import event_of, submission_of_link, venue_of
 from ..security import csrf
 from ..submissions import imports, operations
-from ..submissions.forms import CancelForm, EditEventForm, ImportForm, SubmissionForm, VenueForm
+from ..submissions.forms import (
+    CancelForm,
+    EditEventForm,
+    ImportForm,
+    SubmissionForm,
+    VenueForm,
+)
 from ..submissions.operations import Proposal
 from ..submissions.slots import GRID_HOURS
 
