@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from babel.dates import format_time
 from flask import Flask
 from flask_babel import Babel, format_date, get_locale
 
 from .timezones import PARIS_NAME, local, paris
+
+HOUR_PATTERN = "H 'h' mm"  # « 14 h 00 », as the French typographic rules write hours
 
 ZONE_NAMES = {PARIS_NAME: "", "America/Guadeloupe": "heure de la Guadeloupe",
               "America/Martinique": "heure de la Martinique", "America/Cayenne": "heure de Guyane",
@@ -25,8 +28,7 @@ def day_label(moment: date | datetime) -> str:
 
 def hour_label(moment: datetime, zone: str | None = None) -> str:
     """Format an hour the French way, e.g. « 14 h 00 », in the given zone (Paris by default)."""
-    shown = local(moment, zone)
-    return f"{shown.hour} h {shown.minute:02d}"
+    return format_time(local(moment, zone), HOUR_PATTERN, locale="fr")
 
 
 def init_app(app: Flask) -> None:
