@@ -28,6 +28,12 @@ PUBLIC = "public"  # the counter's name in data_versions
 SHARED_TTL_S = 600  # a shared result outlives its version by at most this long in Redis
 
 
+def database_name() -> str:
+    """Return the address of this app's database without its password, so that two databases
+    never share kept results."""
+    return db.engine.url.render_as_string(hide_password=True)
+
+
 def data_version() -> tuple[str, int]:
     """Return the version of the public data of this database (changes with any write to it).
 
@@ -38,7 +44,7 @@ def data_version() -> tuple[str, int]:
     found = environ.get(_ENVIRON_KEY)
     if found is None:
         version = db.session.scalar(select(DataVersion.version).where(DataVersion.name == PUBLIC))
-        found = (db.engine.url.render_as_string(hide_password=True), version or 0)
+        found = (database_name(), version or 0)
         environ[_ENVIRON_KEY] = found
     return found
 
