@@ -41,3 +41,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = local
     app.jinja_env.filters["iso"] = lambda moment: moment.isoformat()
     app.jinja_env.globals["zone_name"] = lambda zone: ZONE_NAMES.get(zone, zone)
+    app.jinja_env.globals["paris_zone"] = PARIS_NAME
