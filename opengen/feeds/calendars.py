@@ -191,8 +191,8 @@ def search_name(filters: EventFilters) -> str:
         school = db.session.get(School, filters.school)
         if school is not None:
             parts.append(school.name)
-    # Proximity filters, when EventFilters has them: "à 30 km de 93200".
-    place, radius = getattr(filters, "q", None), getattr(filters, "radius_km", None)
+    # A search around a place: « à 30 km de 93200 ».
+    place, radius = filters.q, filters.radius_km
     if place and radius:
         parts.append(_("à %(km)s km de %(place)s", km=f"{radius:g}".replace(".", ","), place=place))
     elif place:
