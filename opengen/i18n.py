@@ -33,7 +33,7 @@ def hour_label(moment: datetime, zone: str | None = None) -> str:
 
 def init_app(app: Flask) -> None:
     """Register Babel and the date filters."""
-    Babel(app, default_locale="fr", default_timezone=PARIS_NAME)
+    Babel(app)  # the locale and the zone: BABEL_DEFAULT_LOCALE and BABEL_DEFAULT_TIMEZONE
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["day_label"] = day_label
     app.jinja_env.filters["hour_label"] = hour_label
