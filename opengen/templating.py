@@ -16,7 +16,7 @@ from .events.labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
 from .feeds import calendars
 from .feeds.links import AddLinks, SubscribeLinks, add_links, subscribe_links
 from .i18n import day_label
-from .models import Event
+from .models import Event, EventFormat, EventKind
 from .urls import external_url
 
 # (endpoint, label) in menu order; entries whose blueprint is not registered are skipped.
@@ -84,12 +84,12 @@ def audience_labels(tags: list[str]) -> list[str]:
     return [str(AUDIENCE_LABELS.get(t, t)) for t in tags]
 
 
-def kind_label(kind) -> str:
+def kind_label(kind: EventKind | str) -> str:
     """Return the French label of a kind of session (the enum or its value)."""
     return str(KIND_LABELS[getattr(kind, "value", kind)])
 
 
-def format_label(fmt) -> str:
+def format_label(fmt: EventFormat | str) -> str:
     """Return the French label of a format (the enum or its value)."""
     return str(FORMAT_LABELS[getattr(fmt, "value", fmt)])
 
