@@ -19,6 +19,7 @@ from .broadcasts import cli
 from .config import load_config
 from .places import lookup, venues
 from .submissions import imports, moderation
+from .views import register_blueprints
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -27,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                 instance_relative_config=True)
     load_config(app, test_config)
 
+    # The database, the language, the HTTP layer and the pages' helpers.
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
@@ -34,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     assets.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    # What each domain adds: geocoders, commands, sign-in, rate limits.
     demo.init_app(app)
     lookup.init_app(app)
     cli.init_app(app)
@@ -42,8 +45,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     venues.init_app(app)
     imports.init_app(app)
     moderation.init_app(app)
-
-    from .views import register_blueprints
-
+    # The pages and the API.
     register_blueprints(app)
     return app

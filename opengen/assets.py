@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import xstatic.pkg.leaflet as leaflet
 import xstatic.pkg.leaflet_markercluster as markercluster
-from flask import Blueprint, Flask, send_from_directory
+from flask import Blueprint, Flask, abort, send_from_directory
 
 bp = Blueprint("vendor", __name__, url_prefix="/vendor")
 
@@ -15,8 +15,6 @@ ONE_WEEK = 7 * 24 * 3600
 def file(package: str, filename: str):
     """Send one file of a vendored front-end package."""
     if package not in PACKAGES:
-        from flask import abort
-
         abort(404)
     return send_from_directory(PACKAGES[package], filename, max_age=ONE_WEEK)
 

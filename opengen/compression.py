@@ -3,12 +3,18 @@
 A response with a strong ETag always has the same body, so its gzipped form is kept and sent
 again (a 9 MB feed takes about 0.1 s to compress). Such a response is also answered with a 304
 when the client's If-None-Match names it, gzipped or not.
+
+Flask-Compress was weighed and left aside: it writes ETags as `"tag:gzip"` (ours are `"tag-gz"`,
+which clients already hold), keeps compressed bodies under a key made from the request alone
+(pages carrying one visitor's CSRF token would be sent to another), and answers conditional
+requests only for the responses it compressed.
 """
 from __future__ import annotations
 
 import gzip
 
 from flask import Flask, request
+from werkzeug.datastructures import Accept
 
 from .versioned import Kept
 
@@ -27,13 +33,22 @@ def _compressed(body: bytes, etag: str | None) -> bytes:
     return _GZIPPED.get_or_build((etag, len(body)), lambda: gzip.compress(body, compresslevel=LEVEL))
 
 
+def accepts_gzip(accepted: Accept) -> bool:
+    """Whether an Accept-Encoding allows gzip: named with a q-value above 0, or through `*`."""
+    qualities = {coding.lower(): quality for coding, quality in accepted}
+    for coding in ("gzip", "x-gzip", "*"):  # x-gzip is gzip (RFC 9110 8.4.1.3)
+        if coding in qualities:
+            return qualities[coding] > 0
+    return False
+
+
 def init_app(app: Flask) -> None:
     """Compress large text responses when the client accepts gzip."""
 
     @app.after_request
     def _gzip(response):
         if (response.direct_passthrough or response.status_code < 200 or response.status_code >= 300
-                or "gzip" not in request.headers.get("Accept-Encoding", "")
+                or not accepts_gzip(request.accept_encodings)
                 or "Content-Encoding" in response.headers
                 or not (response.mimetype or "").startswith(COMPRESSIBLE)):
             return _conditional(response)

@@ -83,15 +83,10 @@ def _instance_secret(app: Flask) -> str:
 def load_config(app: Flask, test_config: dict | None = None) -> None:
     """Fill app.config from defaults, the environment, then test_config."""
     app.config.from_mapping(DEFAULTS)
-    for key in ENV_KEYS:
-        if os.environ.get(key):
-            app.config[key] = os.environ[key]
-    for key in ENV_FLOATS:
-        if os.environ.get(key):
-            app.config[key] = float(os.environ[key])
-    for key in ENV_INTS:
-        if os.environ.get(key):
-            app.config[key] = int(os.environ[key])
+    for keys, convert in ((ENV_KEYS, str), (ENV_FLOATS, float), (ENV_INTS, int)):
+        for key in keys:
+            if os.environ.get(key):
+                app.config[key] = convert(os.environ[key])
     if os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     app.config.from_prefixed_env()

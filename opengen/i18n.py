@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from babel.dates import format_time
 from flask import Flask
 from flask_babel import Babel, format_date, get_locale
 
 from .timezones import PARIS_NAME, local, paris
+
+HOUR_PATTERN = "H 'h' mm"  # « 14 h 00 », as the French typographic rules write hours
 
 ZONE_NAMES = {PARIS_NAME: "", "America/Guadeloupe": "heure de la Guadeloupe",
               "America/Martinique": "heure de la Martinique", "America/Cayenne": "heure de Guyane",
@@ -25,13 +28,12 @@ def day_label(moment: date | datetime) -> str:
 
 def hour_label(moment: datetime, zone: str | None = None) -> str:
     """Format an hour the French way, e.g. « 14 h 00 », in the given zone (Paris by default)."""
-    shown = local(moment, zone)
-    return f"{shown.hour} h {shown.minute:02d}"
+    return format_time(local(moment, zone), HOUR_PATTERN, locale="fr")
 
 
 def init_app(app: Flask) -> None:
     """Register Babel and the date filters."""
-    Babel(app, default_locale="fr", default_timezone=PARIS_NAME)
+    Babel(app)  # the locale and the zone: BABEL_DEFAULT_LOCALE and BABEL_DEFAULT_TIMEZONE
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["day_label"] = day_label
     app.jinja_env.filters["hour_label"] = hour_label
@@ -39,3 +41,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = local
     app.jinja_env.filters["iso"] = lambda moment: moment.isoformat()
     app.jinja_env.globals["zone_name"] = lambda zone: ZONE_NAMES.get(zone, zone)
+    app.jinja_env.globals["paris_zone"] = PARIS_NAME

@@ -1,16 +1,24 @@
-"""What every template may use: navigation, option lists and labels. No queries but one flag."""
+"""What every template may use: navigation, option lists, labels and calendar links.
+
+Helpers used by the templates of several blueprints live here, never in a view module.
+No queries but one flag.
+"""
 from __future__ import annotations
 
 import json
 
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 from flask_babel import lazy_gettext as _l
 
 from .checks import web_url
 from .events import queries
 from .events.labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
+from .feeds import calendars
+from .feeds.links import AddLinks, SubscribeLinks, add_links, subscribe_links
 from .i18n import day_label
+from .models import Event, EventFormat, EventKind
 from .submissions.operations import status_label
+from .urls import external_url
 
 # (endpoint, label) in menu order; entries whose blueprint is not registered are skipped.
 NAV = (
@@ -70,13 +78,47 @@ def kinds_json() -> str:
     return json.dumps({k: str(v) for k, v in KIND_LABELS.items()}, ensure_ascii=False)
 
 
+# --------------------------------------------------------------------------- labels
+
+def audience_labels(tags: list[str]) -> list[str]:
+    """Return the French labels of audience tags (an unknown tag as it is)."""
+    return [str(AUDIENCE_LABELS.get(t, t)) for t in tags]
+
+
+def kind_label(kind: EventKind | str) -> str:
+    """Return the French label of a kind of session (the enum or its value)."""
+    return str(KIND_LABELS[getattr(kind, "value", kind)])
+
+
+def format_label(fmt: EventFormat | str) -> str:
+    """Return the French label of a format (the enum or its value)."""
+    return str(FORMAT_LABELS[getattr(fmt, "value", fmt)])
+
+
+# --------------------------------------------------------------------------- calendar links
+
+def feed_subscribe_links(endpoint: str, name: str, **args: str) -> SubscribeLinks:
+    """Return the subscription links (webcal, https, Google, Outlook) of a feed endpoint."""
+    return subscribe_links(external_url(endpoint, **args), name)
+
+
+def event_add_links(event: Event) -> AddLinks:
+    """Return the links that add one session to a calendar (.ics, Google, Outlook)."""
+    venue = event.venue
+    where = ", ".join(p for p in (venue.name, venue.address, venue.city) if p) if venue else ""
+    page = external_url("events.show", event_id=event.id)
+    return add_links(ics_url=url_for("feeds.event", event_id=event.id), title=event.title,
+                     start=event.start_at, end=event.end_at, location=where,
+                     details=f"{event.description}\n\n{page}".strip())
+
+
 def init_app(app: Flask) -> None:
     """Expose the helpers to every template."""
     app.jinja_env.filters["safe_url"] = web_url
     app.jinja_env.globals.update(
         nav_links=nav_links, map_areas=map_areas, day_options=day_options, family_options=family_options,
         kind_options=kind_options, format_options=format_options, families_json=families_json,
-        kinds_json=kinds_json, demo_data_present=queries.has_demo_data, status_label=status_label,
-        audience_labels=lambda tags: [str(AUDIENCE_LABELS.get(t, t)) for t in tags],
-        kind_label=lambda kind: KIND_LABELS[kind.value if hasattr(kind, "value") else kind],
-        format_label=lambda fmt: FORMAT_LABELS[fmt.value if hasattr(fmt, "value") else fmt])
+        kinds_json=kinds_json, demo_data_present=queries.has_demo_data,
+        audience_labels=audience_labels, kind_label=kind_label, format_label=format_label,
+        status_label=status_label, feed_subscribe_links=feed_subscribe_links,
+        event_add_links=event_add_links, search_calendar_name=calendars.search_name)

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
+from cachetools import LRUCache
 from flask import current_app, has_request_context, request
 from sqlalchemy import select
 
@@ -28,6 +28,12 @@ PUBLIC = "public"  # the counter's name in data_versions
 SHARED_TTL_S = 600  # a shared result outlives its version by at most this long in Redis
 
 
+def database_name() -> str:
+    """Return the address of this app's database without its password, so that two databases
+    never share kept results."""
+    return db.engine.url.render_as_string(hide_password=True)
+
+
 def data_version() -> tuple[str, int]:
     """Return the version of the public data of this database (changes with any write to it).
 
@@ -38,7 +44,7 @@ def data_version() -> tuple[str, int]:
     found = environ.get(_ENVIRON_KEY)
     if found is None:
         version = db.session.scalar(select(DataVersion.version).where(DataVersion.name == PUBLIC))
-        found = (db.engine.url.render_as_string(hide_password=True), version or 0)
+        found = (database_name(), version or 0)
         environ[_ENVIRON_KEY] = found
     return found
 
@@ -56,46 +62,27 @@ class Kept:
     def __init__(self, max_bytes: int, size: Callable[[object], int] = len, shared: bool = False):
         self.max_bytes = max_bytes
         self.shared = shared  # bytes results, also kept in Redis when REDIS_URL is set
-        self._size_of = size
-        self._items: OrderedDict[Hashable, object] = OrderedDict()
-        self._sizes: dict[Hashable, int] = {}
-        self._size = 0
+        self._items: LRUCache[Hashable, object] = LRUCache(max_bytes, getsizeof=size)
         self._lock = threading.Lock()
-        self.hits = self.misses = 0
         _ALL.append(self)
 
-    def get(self, key: Hashable):
-        """The result stored under key, or None."""
+    def get(self, key: Hashable) -> object | None:
+        """Return the result stored under key, or None."""
         with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                self.misses += 1
-                return None
-            self.hits += 1
-            self._items.move_to_end(key)
-            return item
+            return self._items.get(key)
 
     def put(self, key: Hashable, item: object) -> None:
         """Keep a result (unless too heavy), dropping the least recently used beyond the budget."""
-        size = self._size_of(item)
-        if size > self.max_bytes // 4:
+        if self._items.getsizeof(item) > self.max_bytes // 4:
             return
         with self._lock:
-            if key in self._items:
-                return
-            self._items[key] = item
-            self._sizes[key] = size
-            self._size += size
-            while self._size > self.max_bytes:
-                dropped, _ = self._items.popitem(last=False)
-                self._size -= self._sizes.pop(dropped)
+            if key not in self._items:
+                self._items[key] = item
 
     def clear(self) -> None:
         """Forget every result."""
         with self._lock:
             self._items.clear()
-            self._sizes.clear()
-            self._size = 0
 
     def __len__(self) -> int:
         return len(self._items)

@@ -274,6 +274,17 @@ def test_a_search_feed_is_named_after_its_filters_and_keeps_its_uid(client, make
     assert calendar["UID"] != read_icalendar(feed(client, "/calendar.ics?family=data").data)["UID"]
 
 
+@pytest.mark.parametrize(("query", "name"), [
+    ("q=93200&radius_km=30", "Open Gen · à 30 km de 93200"),
+    ("q=93200&radius_km=2.5&format=onsite", "Open Gen · Sur place · à 2,5 km de 93200"),
+])
+def test_a_search_around_a_place_names_its_radius_the_french_way(client, make_event, query, name):
+    make_event()
+    db.session.commit()
+    escaped = name.replace(",", "\\,")  # RFC 5545 TEXT
+    assert f"NAME:{escaped}" in content_lines(feed(client, f"/calendar.ics?{query}").data)
+
+
 def test_links_use_the_public_base_url_when_set(app, make_event):
     session = make_event()
     db.session.commit()

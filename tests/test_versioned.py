@@ -143,6 +143,21 @@ def test_a_gzipped_body_is_compressed_once(app, client, make_event, monkeypatch)
     assert gzip.decompress(bodies.pop()) == plain
 
 
+@pytest.mark.parametrize(("accept", "zipped"), [
+    ("gzip", True), ("gzip, deflate, br", True), ("deflate, gzip;q=0.5", True), ("*", True),
+    ("x-gzip", True), ("gzip;q=0", False), ("gzip;q=0, deflate", False), ("*;q=0", False),
+    ("gzip;q=0.0, *", False), ("identity", False), ("deflate, br", False), ("", False),
+])
+def test_gzip_follows_the_q_values_of_accept_encoding(app, client, make_event, accept, zipped):
+    for n in range(15):  # large enough to be compressed
+        make_event(title=f"Séance numéro {n} avec un titre assez long pour compter")
+    db.session.commit()
+    plain = client.get("/api/events?q=93200").data
+    answer = client.get("/api/events?q=93200", headers={"Accept-Encoding": accept})
+    assert (answer.headers.get("Content-Encoding") == "gzip") == zipped, accept
+    assert (gzip.decompress(answer.data) if zipped else answer.data) == plain
+
+
 @pytest.fixture
 def redis_app(app):
     import redis

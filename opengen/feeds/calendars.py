@@ -39,7 +39,7 @@ from ..models import (
     event_families,
 )
 from ..timezones import PARIS_NAME
-from ..versioned import Kept
+from ..versioned import Kept, database_name
 from .ics import CalendarEntry, build_calendar
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ class Feed:
     def body(self) -> bytes:
         """The iCalendar bytes: built once, or taken from the recent bodies of the same state."""
         if self._body is None:
-            key = (db.engine.url.render_as_string(hide_password=True), self.etag)
+            key = (database_name(), self.etag)
             self._body = _BODIES.get_or_build(key, lambda: self._build(self.last_modified))
         return self._body
 
@@ -191,8 +191,8 @@ def search_name(filters: EventFilters) -> str:
         school = db.session.get(School, filters.school)
         if school is not None:
             parts.append(school.name)
-    # Proximity filters, when EventFilters has them: "à 30 km de 93200".
-    place, radius = getattr(filters, "q", None), getattr(filters, "radius_km", None)
+    # A search around a place: « à 30 km de 93200 ».
+    place, radius = filters.q, filters.radius_km
     if place and radius:
         parts.append(_("à %(km)s km de %(place)s", km=f"{radius:g}".replace(".", ","), place=place))
     elif place:

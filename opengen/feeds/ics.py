@@ -1,8 +1,8 @@
 """Calendars (RFC 5545, with the RFC 7986 calendar properties) from plain event values; no Flask.
 
 The content lines are written here rather than through icalendar's object model, which takes
-about 4.6 s for 10,000 events on our machines; the tests parse the output with icalendar and
-vobject. The VTIMEZONE is derived from the IANA database and written with yearly RRULEs, the
+many times longer for 10,000 events (bench/ics_build.py prints both figures); the tests parse
+the output with icalendar and vobject. The VTIMEZONE is derived from the IANA database and written with yearly RRULEs, the
 way mainstream calendar applications write it, because vobject misreads RDATE lists. It depends
 on the zone alone, never on the entries: vobject (and so Radicale) keeps the first VTIMEZONE it
 reads for a TZID for the life of the process.

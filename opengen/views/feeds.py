@@ -1,17 +1,14 @@
 """Calendar feeds: one session, a search, a personal programme, the broadcasts; with 304s for polling."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask import Blueprint, Response, abort, current_app, request
 
 from ..compression import GZIP_SUFFIX
 from ..events.filters import parse_filters
 from ..feeds import calendars
 from ..feeds.calendars import Feed, FeedLinks
-from ..feeds.links import AddLinks, SubscribeLinks, add_links, subscribe_links
-from ..models import Event
 from ..shortlist import selection
-from ..urls import event_url_template
-from ..urls import external_url as _external
+from ..urls import event_url_template, external_url
 
 bp = Blueprint("feeds", __name__)
 
@@ -47,31 +44,6 @@ def broadcasts():
     """Send the feed of the week's morning broadcasts."""
     page = "broadcasts.index" if "broadcasts.index" in current_app.view_functions else "map.index"
     return _send(calendars.broadcasts_feed(_links(page)), "emissions-open-gen.ics")
-
-
-# --------------------------------------------------------------------------- template helpers
-
-@bp.app_template_global()
-def feed_subscribe_links(endpoint: str, name: str, **args: str) -> SubscribeLinks:
-    """Return the subscription links (webcal, https, Google, Outlook) of a feed endpoint."""
-    return subscribe_links(_external(endpoint, **args), name)
-
-
-@bp.app_template_global()
-def event_add_links(event: Event) -> AddLinks:
-    """Return the links that add one session to a calendar (.ics, Google, Outlook)."""
-    venue = event.venue
-    where = ", ".join(p for p in (venue.name, venue.address, venue.city) if p) if venue else ""
-    page = _external("events.show", event_id=event.id)
-    return add_links(ics_url=url_for("feeds.event", event_id=event.id), title=event.title,
-                     start=event.start_at, end=event.end_at, location=where,
-                     details=f"{event.description}\n\n{page}".strip())
-
-
-@bp.app_template_global()
-def search_calendar_name(filters) -> str:
-    """Return the name a search's calendar takes."""
-    return calendars.search_name(filters)
 
 
 # --------------------------------------------------------------------------- HTTP
@@ -114,5 +86,5 @@ def _unmodified_since(feed: Feed) -> bool:
 
 def _links(page: str = "map.index") -> FeedLinks:
     """The absolute addresses a feed writes."""
-    return FeedLinks(event=event_url_template(), page=_external(page))
+    return FeedLinks(event=event_url_template(), page=external_url(page))
 
