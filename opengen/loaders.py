@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort
 
 from .broadcasts import operations as broadcasts
-from .events.queries import current_edition
+from .editions import current_edition
 from .models import Broadcast, Edition
 
 

@@ -7,7 +7,7 @@ from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 
 from .checks import web_url
-from .events import queries
+from .demo import demo_data_present
 from .events.labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
 from .i18n import day_label
 
@@ -75,7 +75,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         nav_links=nav_links, map_areas=map_areas, day_options=day_options, family_options=family_options,
         kind_options=kind_options, format_options=format_options, families_json=families_json,
-        kinds_json=kinds_json, demo_data_present=queries.has_demo_data,
+        kinds_json=kinds_json, demo_data_present=demo_data_present,
         audience_labels=lambda tags: [str(AUDIENCE_LABELS.get(t, t)) for t in tags],
         kind_label=lambda kind: KIND_LABELS[kind.value if hasattr(kind, "value") else kind],
         format_label=lambda fmt: FORMAT_LABELS[fmt.value if hasattr(fmt, "value") else fmt])

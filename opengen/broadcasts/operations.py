@@ -14,8 +14,8 @@ from sqlalchemy.orm import selectinload
 from .. import clock
 from ..checks import web_url
 from ..db import db
+from ..editions import current_edition
 from ..events.families import BY_SLUG, SLUGS
-from ..events.queries import current_edition
 from ..models import Broadcast, CareerFamily, Edition
 from ..timezones import PARIS, PARIS_NAME
 from .planner import (

@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..checks import FieldError
 from ..db import begin_write, db
+from ..editions import current_edition
 from ..events import queries
 from ..events.labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
 from ..mail import send_edit_link
@@ -174,7 +175,7 @@ def import_file(data: bytes, client_key: str | None = None) -> ImportReport:
         report.file_error = _("Colonnes manquantes : %(columns)s. Téléchargez le modèle pour voir la "
                               "disposition attendue.", columns=", ".join(missing))
         return report
-    edition = queries.current_edition()
+    edition = current_edition()
     families = {f.slug: f.label_fr for f in queries.families()}
     family_rows = queries.families()
     groups: dict[tuple[str, str], operations.Submitted] = {}

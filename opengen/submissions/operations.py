@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..db import db, utcnow
-from ..events.queries import current_edition
+from ..editions import current_edition
 from ..models import (
     CareerFamily,
     Edition,

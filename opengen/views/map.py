@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from .. import maps
+from ..editions import current_edition
 from ..events import queries
 from ..events.filters import RADIUS_CHOICES, number_arg, page_number, parse_filters
 from ..places.lookup import PlaceNotFound
@@ -29,7 +30,7 @@ def index():
     return render_template("map/index.html", filters=filters, shown=shown, listing=listing,
                            place_error=place_error, radii=radii, radius=number_arg(filters.radius_km),
                            links=_place_links(shown, listing), shell=shell,
-                           edition=queries.current_edition(), families=queries.families())
+                           edition=current_edition(), families=queries.families())
 
 
 def _alternative_query(alternative: dict) -> str:

@@ -20,8 +20,10 @@ from flask_babel import gettext as _
 from .. import mail, maps
 from ..checks import FieldError
 from ..db import begin_write, db
+from ..editions import current_edition
 from ..events import queries
 from ..events.labels import AUDIENCE_LABELS, STATUS_LABELS
+from ..events.serialise import zone_of
 from ..limits import limiter
 from ..models import Event, Submission, Venue
 from ..places import venues
@@ -67,7 +69,7 @@ def _private(response: Response) -> Response:
 
 
 def _submission_form() -> SubmissionForm:
-    return SubmissionForm(edition=queries.current_edition(), families=queries.families())
+    return SubmissionForm(edition=current_edition(), families=queries.families())
 
 
 def _render_form(form: SubmissionForm, status: int = 200):
@@ -141,7 +143,7 @@ def send():
     except FieldError as error:
         return _render_confirm(form, location, pin_error=error.message, status=422)
     begin_write()
-    result = operations.submit(draft, location, _client_key(), edition=queries.current_edition())
+    result = operations.submit(draft, location, _client_key(), edition=current_edition())
     db.session.commit()
     link = url_for(".manage", token=result.token, _external=True)
     mail.send_edit_link(result.submission, link)
@@ -185,7 +187,7 @@ def manage(token: str):
 
 
 def _event_data(event: Event) -> dict:
-    zone = queries.zone_of(event)
+    zone = zone_of(event)
     start, end = local(event.start_at, zone), local(event.end_at, zone)
     return dict(title=event.title, description=event.description, kind=event.kind.value,
                 families=[f.slug for f in event.families], audience=list(event.audience or ()),
@@ -204,7 +206,7 @@ def edit_event(token: str, event_id: int):
         flash(_("Cette session est annulée ou refusée : elle ne peut plus être modifiée."), "error")
         return redirect(url_for(".manage", token=token))
     form = EditEventForm(data=None if request.method == "POST" else _event_data(event),
-                         edition=event.edition, families=queries.families(), zone=queries.zone_of(event),
+                         edition=event.edition, families=queries.families(), zone=zone_of(event),
                          has_venue=event.venue is not None)
     if request.method == "POST":
         if form.validate():
