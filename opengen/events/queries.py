@@ -10,6 +10,7 @@ from itertools import groupby
 
 from flask_babel import gettext as _
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Select,
     and_,
@@ -139,7 +140,7 @@ def _online_only() -> ColumnElement[bool]:
     return or_(Event.format == EventFormat.online, Event.venue_id.is_(None))
 
 
-def filtered(filters: EventFilters, statuses=PUBLIC_STATUSES, area: Area | None = None,
+def filtered(filters: EventFilters, statuses: tuple[EventStatus, ...] = PUBLIC_STATUSES, area: Area | None = None,
              with_online: bool = True) -> Select:
     """Return a statement selecting the events that match the filters, in start order.
 
@@ -327,18 +328,23 @@ def families() -> list[CareerFamily]:
     return list(db.session.scalars(select(CareerFamily).order_by(CareerFamily.position)))
 
 
-def family_links(events, column=CareerFamily.slug) -> Select:
-    """Select (event id, a family column) for the events whose ids `events` gives (a select or
-    an expanding bind parameter), each event's families in display order."""
+def family_links(events: Select | BindParameter, column: ColumnElement = CareerFamily.slug) -> Select:
+    """Select (event id, a family column) per family of the events whose ids `events` gives.
+
+    `events` is a select of ids or an expanding bind parameter; each event's families come in
+    display order.
+    """
     return (select(event_families.c.event_id, column)
             .join(CareerFamily, CareerFamily.id == event_families.c.family_id)
             .where(event_families.c.event_id.in_(events))
             .order_by(event_families.c.event_id, CareerFamily.position))
 
 
-def families_by_event(events, column=CareerFamily.slug) -> dict[int, list]:
-    """Return each event's families (their slugs, or the column given) in display order, for the
-    events whose ids `events` gives; events with no family are left out."""
+def families_by_event(events: Select, column: ColumnElement = CareerFamily.slug) -> dict[int, list]:
+    """Return the families (slugs, or the column given) of each event `events` selects, in display order.
+
+    Events with no family are left out.
+    """
     found: dict[int, list] = {}
     for event_id, value in db.session.execute(family_links(events, column)):
         found.setdefault(event_id, []).append(value)
