@@ -12,7 +12,6 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ..db import db
 from ..models import (
-    CareerFamily,
     Edition,
     Event,
     EventStatus,
@@ -20,7 +19,7 @@ from ..models import (
     Venue,
 )
 from ..timezones import PARIS, local
-from .queries import families_by_event, family_links
+from .queries import families, families_by_event, family_links
 
 TRACKED_AUDIENCES = ("women-in-tech", "qpv", "rural")
 # Guadeloupe, Martinique, Guyane, La Réunion, Mayotte (not the overseas collectivities 975, 977, 978).
@@ -89,8 +88,7 @@ def numbers(edition: Edition) -> Numbers:
     links = family_links(select(Event.id).where(published)).order_by(None).subquery()
     family_counts = dict(db.session.execute(
         select(links.c.slug, func.count()).group_by(links.c.slug)).all())
-    families = db.session.scalars(select(CareerFamily.slug).order_by(CareerFamily.position)).all()
-    by_family = [(slug, family_counts.get(slug, 0)) for slug in families]
+    by_family = [(family.slug, family_counts.get(family.slug, 0)) for family in families()]
 
     venue_join = (Venue, Venue.id == Event.venue_id)
     by_region = sorted(_grouped(Venue.region, published, venue_join),
@@ -130,12 +128,12 @@ def published_rows(edition: Edition) -> Iterator[tuple]:
                    Event.start_at, Event.kind, Event.format)
             .join(School, School.id == Event.school_id).join(Venue, Venue.id == Event.venue_id, isouter=True)
             .where(_published(edition)).order_by(Event.start_at, Event.id))
-    families = families_by_event(select(Event.id).where(_published(edition)))
+    slugs = families_by_event(select(Event.id).where(_published(edition)))
     for row in db.session.execute(stmt):
         event_id, school, town, postcode, region, zone, start_at, kind, fmt = row
         start = local(start_at, zone)
         yield (school, town, postcode, region, start.date().isoformat(), start.strftime("%H:%M"),
-               " ".join(families.get(event_id, [])), getattr(kind, "value", kind), getattr(fmt, "value", fmt))
+               " ".join(slugs.get(event_id, [])), getattr(kind, "value", kind), getattr(fmt, "value", fmt))
 
 
 def published_csv(edition: Edition) -> str:
