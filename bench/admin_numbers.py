@@ -10,8 +10,8 @@ import sys
 from _common import app_with_events, timed
 
 from opengen.db import db, upgrade_schema
+from opengen.editions import current_edition
 from opengen.events import stats
-from opengen.events.queries import current_edition
 
 
 def main(counts: list[int]) -> None:

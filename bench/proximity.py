@@ -8,7 +8,7 @@ distances of the page plus the total, straight from the spatial index. "window" 
 view needs: the 20 events with their school, venue and families, and the first 10 online-only ones.
 
 HTTP: each server starts cold. Answers are kept per process under the data version
-(opengen/searches.py), or shared between the workers through Redis when REDIS_URL is set; the
+(opengen/events/answers.py), or shared between the workers through Redis when REDIS_URL is set; the
 figures say how many distinct searches each traffic holds, and "unique points" gives every
 request its own point, so that it measures searches built from scratch only.
 
@@ -89,7 +89,7 @@ def in_process(points: list[tuple[float, float]], repeat: int = 3) -> dict[str, 
             queries.nearest(filters, area, PAGE)
             times["nearest"].append(time.perf_counter() - started)
             started = time.perf_counter()
-            queries.window(filters, PAGE, 0, online_limit=10, area=area)
+            queries.window(filters, PAGE, 0, area=area, online_limit=10)
             times["window"].append(time.perf_counter() - started)
             db.session.expunge_all()
             started = time.perf_counter()

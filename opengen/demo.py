@@ -27,6 +27,7 @@ from .models import (
     event_families,
 )
 from .timezones import PARIS_NAME, zone_for_postcode
+from .versioned import Kept
 
 DEMO_NOTE = "Données de démonstration : cette session n’existe pas."
 SEED_EDITION = dict(slug="2021", name="Open Gen 2021", starts_on=date(2021, 11, 29),
@@ -115,6 +116,16 @@ def clear_demo() -> None:
     demo_schools = select(School.id).where(School.is_demo)
     db.session.execute(delete(Venue).where(Venue.school_id.in_(demo_schools)))
     db.session.execute(delete(School).where(School.is_demo))
+
+
+# One flag per data version: the banner of every page costs no query of its own.
+_DEMO_FLAG = Kept(4096, size=lambda _flag: 64)
+
+
+def demo_data_present() -> bool:
+    """Tell whether demo sessions are present, so pages can say so (read once per data version)."""
+    return _DEMO_FLAG.current("demo-data", lambda: db.session.scalars(
+        select(Event.id).where(Event.is_demo).limit(1)).first() is not None)
 
 
 def _insert_with_ids(model, rows: list[dict]) -> list[int]:

@@ -12,7 +12,7 @@ from flask import Response, abort, render_template
 
 from .broadcasts import operations as broadcasts
 from .db import begin_write, db
-from .events.queries import current_edition
+from .editions import current_edition
 from .models import Broadcast, Edition, Event, Submission, Venue
 from .submissions import links, operations
 

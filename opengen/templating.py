@@ -11,7 +11,7 @@ from flask import Flask, current_app, url_for
 from flask_babel import lazy_gettext as _l
 
 from .checks import web_url
-from .events import queries
+from .demo import demo_data_present
 from .events.labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
 from .feeds import calendars
 from .feeds.links import AddLinks, SubscribeLinks, add_links, subscribe_links
@@ -118,7 +118,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         nav_links=nav_links, map_areas=map_areas, day_options=day_options, family_options=family_options,
         kind_options=kind_options, format_options=format_options, families_json=families_json,
-        kinds_json=kinds_json, demo_data_present=queries.has_demo_data,
+        kinds_json=kinds_json, demo_data_present=demo_data_present,
         audience_labels=audience_labels, kind_label=kind_label, format_label=format_label,
         status_label=status_label, feed_subscribe_links=feed_subscribe_links,
         event_add_links=event_add_links, search_calendar_name=calendars.search_name)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app, url_for
 
-from .events.queries import EVENT_ID
+from .events.serialise import EVENT_ID
 
 _SENTINEL_ID = 987654321
 

@@ -8,7 +8,7 @@ import pytest
 
 from opengen.broadcasts import operations, showings
 from opengen.db import db
-from opengen.events.queries import current_edition
+from opengen.editions import current_edition
 from opengen.models import Broadcast, Edition
 from opengen.timezones import PARIS
 

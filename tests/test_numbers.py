@@ -8,8 +8,8 @@ import re
 import pytest
 
 from opengen.db import db
+from opengen.editions import current_edition
 from opengen.events import stats
-from opengen.events.queries import current_edition
 from opengen.models import EventFormat, EventKind, EventStatus
 
 from .conftest import paris

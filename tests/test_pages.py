@@ -101,3 +101,17 @@ def test_ids_beyond_what_the_database_stores_are_404_not_500(client):
                  "/events/2147483648", f"/admin/submissions/{huge}", f"/admin/broadcasts/{huge}"):
         assert client.get(path).status_code == 404, path
     assert client.get("/events/2147483647").status_code == 404
+
+
+def test_pages_say_when_the_sessions_shown_are_demo_data(client, make_event):
+    notice = "Les sessions affichées sont des données de démonstration."
+    event = make_event(title="Vraie session")
+    db.session.commit()
+    assert notice not in client.get("/").get_data(as_text=True)
+    demo = make_event(title="Session de démonstration", is_demo=True)
+    db.session.commit()
+    assert notice in client.get("/").get_data(as_text=True)
+    assert notice in client.get(f"/events/{event.id}").get_data(as_text=True)
+    db.session.delete(demo)
+    db.session.commit()
+    assert notice not in client.get("/familles").get_data(as_text=True)

@@ -15,6 +15,7 @@ from opengen.demo import ensure_edition
 from opengen.events import queries
 from opengen.events.families import sync_families
 from opengen.events.filters import EventFilters
+from opengen.events.markers import marker_rows
 from opengen.models import Event, EventFormat, EventKind, EventStatus, School, Venue
 from opengen.places import spatial
 from opengen.places.distance import haversine_km
@@ -107,7 +108,7 @@ def assert_same_as_brute_force(points, lat: float, lon: float, radius_km: float)
     assert distances == sorted(distances)
     for event_id, km in ranked:
         assert km == pytest.approx(haversine_km(lat, lon, *next(p[1:] for p in points if p[0] == event_id)))
-    markers = {row[0] for row in queries.markers(filters)}
+    markers = {row[0] for row in marker_rows(filters)}
     assert markers ^ set(expected) <= on_edge
 
 

@@ -11,7 +11,7 @@ import click
 from flask import Flask
 
 from ..db import db
-from ..events.queries import current_edition
+from ..editions import current_edition
 from ..i18n import day_label, hour_label
 from ..models import Broadcast
 from ..timezones import PARIS

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from ..checks import web_url
 from ..db import db
-from ..events.queries import current_edition
+from ..editions import current_edition
 from ..models import Broadcast, Edition
 from ..timezones import PARIS, PARIS_NAME
 from .planner import broadcast_status, is_today

@@ -14,7 +14,7 @@ from flask_babel import get_locale
 
 from ..places.lookup import place_to_api
 from ..versioned import Kept
-from . import queries
+from . import queries, serialise
 from .filters import EventFilters
 
 ONLINE_PREVIEW = 10  # online sessions listed apart from a search around a place
@@ -32,9 +32,9 @@ def api_answer(filters: EventFilters, limit: int, offset: int, url_template: str
 
 
 def _build(filters: EventFilters, limit: int, offset: int, url_template: str) -> bytes:
-    found = queries.window_ids(filters, limit, offset)
+    found = queries.window(filters, limit, offset, load=False)
     body = {"count": found.total, "limit": limit, "offset": offset,
-            "events": queries.api_items(found.ids, url_template, found.distances)}
+            "events": serialise.api_items(found.ids, url_template, found.distances)}
     if found.area is not None:
         body["place"] = _area_to_api(found.area)
         body["online"] = _online(filters, min(limit, ONLINE_PREVIEW), url_template)
@@ -47,7 +47,7 @@ def _online(filters: EventFilters, limit: int, url_template: str) -> dict:
 
     def build() -> dict:
         ids, total = queries.online_ids(everywhere, limit)
-        return {"count": total, "events": queries.api_items(ids, url_template)}
+        return {"count": total, "events": serialise.api_items(ids, url_template)}
 
     return _ONLINE.current(("api-online", everywhere.key(), limit, url_template, str(get_locale())),
                            build)

@@ -69,17 +69,21 @@ def number_arg(value: float | None) -> str | None:
 MAX_ID = 2**31 - 1
 
 
+def _whole_number(text: str, digits: int) -> int | None:
+    """The integer a text of at most `digits` ASCII digits spells, else None."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= digits else None
+
+
 def as_id(text: str) -> int | None:
     """Return the positive database id a text spells, or None if it spells none."""
-    if text.isascii() and text.isdigit() and len(text) <= 10 and 0 < int(text) <= MAX_ID:
-        return int(text)
-    return None
+    number = _whole_number(text, 10)
+    return number if number is not None and 0 < number <= MAX_ID else None
 
 
 def page_number(args: Mapping[str, str]) -> int:
     """Read the list's page number; anything odd means the first page."""
-    raw = args.get("page", "1")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
+    number = _whole_number(args.get("page", "1"), 6)
+    return 1 if number is None else number
 
 
 def _one(args: Mapping[str, str], name: str) -> str | None:
@@ -92,14 +96,7 @@ def _one(args: Mapping[str, str], name: str) -> str | None:
 
 def parse_filters(args: Mapping[str, str]) -> EventFilters:
     """Read the filters from query arguments; raise FieldError on an unknown or malformed value."""
-    day = _one(args, "day")
-    if day is not None:
-        try:
-            day = date.fromisoformat(day)
-        except ValueError:
-            raise FieldError("day", _("Date invalide : utilisez le format AAAA-MM-JJ.")) from None
-        if not date.min < day < date.max:  # a day at the edge of the calendar cannot be searched
-            raise FieldError("day", _("Date invalide : utilisez le format AAAA-MM-JJ."))
+    day = _day(args)
     family = _one(args, "family")
     if family is not None and family not in SLUGS:
         raise FieldError("family", _("Famille de métiers inconnue : %(value)s.", value=family))
@@ -114,12 +111,36 @@ def parse_filters(args: Mapping[str, str]) -> EventFilters:
         raise FieldError("format", _("Format inconnu : utilisez onsite ou online."))
     school = _one(args, "school")
     if school is not None:
-        if as_id(school) is None:
-            raise FieldError("school", _("Identifiant d’école invalide."))
         school = as_id(school)
+        if school is None:
+            raise FieldError("school", _("Identifiant d’école invalide."))
     q, lat, lon, radius_km = _place(args)
     return EventFilters(day=day, family=family, kind=kind, format=fmt, school=school,
                         q=q, lat=lat, lon=lon, radius_km=radius_km)
+
+
+def _day(args: Mapping[str, str]) -> date | None:
+    raw = _one(args, "day")
+    if raw is None:
+        return None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        day = None
+    # A day at the edge of the calendar cannot be searched.
+    if day is None or not date.min < day < date.max:
+        raise FieldError("day", _("Date invalide : utilisez le format AAAA-MM-JJ."))
+    return day
+
+
+def _place_text(args: Mapping[str, str]) -> str | None:
+    """Read q, its spaces collapsed; raise FieldError when it is too long."""
+    q = _one(args, "q")
+    if q is not None:
+        q = " ".join(q.split())
+        if len(q) > MAX_PLACE_CHARS:
+            raise FieldError("q", _("Lieu trop long : %(max)s caractères au plus.", max=MAX_PLACE_CHARS))
+    return q
 
 
 def _float(args: Mapping[str, str], name: str, low: float, high: float, message: str) -> float | None:
@@ -137,11 +158,7 @@ def _float(args: Mapping[str, str], name: str, low: float, high: float, message:
 
 def _place(args: Mapping[str, str]) -> tuple[str | None, float | None, float | None, float]:
     """Read q, or lat and lon, and radius_km; the place itself is resolved by the events module."""
-    q = _one(args, "q")
-    if q is not None:
-        q = " ".join(q.split())
-        if len(q) > MAX_PLACE_CHARS:
-            raise FieldError("q", _("Lieu trop long : %(max)s caractères au plus.", max=MAX_PLACE_CHARS))
+    q = _place_text(args)
     lat = _float(args, "lat", -90.0, 90.0, _("Latitude invalide : un nombre entre -90 et 90."))
     lon = _float(args, "lon", -180.0, 180.0, _("Longitude invalide : un nombre entre -180 et 180."))
     if (lat is None) != (lon is None):
@@ -157,12 +174,9 @@ def _place(args: Mapping[str, str]) -> tuple[str | None, float | None, float | N
 
 def parse_place_query(args: Mapping[str, str]) -> str:
     """Read the required place text q (for /api/geocode); raise FieldError if missing, blank or too long."""
-    q = _one(args, "q")
+    q = _place_text(args)
     if q is None:
         raise FieldError("q", _("Indiquez un lieu : code postal, commune ou adresse."))
-    q = " ".join(q.split())
-    if len(q) > MAX_PLACE_CHARS:
-        raise FieldError("q", _("Lieu trop long : %(max)s caractères au plus.", max=MAX_PLACE_CHARS))
     return q
 
 
@@ -171,10 +185,11 @@ def parse_paging(args: Mapping[str, str], default: int = 20, maximum: int = 500)
     values = {}
     for name, low, high, fallback in (("limit", 1, maximum, default), ("offset", 0, 10**9, 0)):
         raw = _one(args, name)
+        number = None if raw is None else _whole_number(raw, 10)
         if raw is None:
             values[name] = fallback
-        elif raw.isascii() and raw.isdigit() and len(raw) <= 10 and low <= int(raw) <= high:
-            values[name] = int(raw)
+        elif number is not None and low <= number <= high:
+            values[name] = number
         else:
             raise FieldError(name, _("Valeur invalide pour %(name)s : un entier entre %(low)s et "
                                        "%(high)s.", name=name, low=low, high=high))

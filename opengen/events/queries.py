@@ -1,20 +1,19 @@
-"""Queries and operations on events: what the public sees, in which order, as which data."""
+"""Reads of the public sessions: one statement builder (the filters, a circle around a place) and
+one result type for a list, a page or an API window, nearest first around a place."""
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from functools import lru_cache
 from itertools import groupby
-from types import SimpleNamespace
 
 from flask_babel import gettext as _
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Select,
     and_,
-    bindparam,
     func,
     literal_column,
     or_,
@@ -27,7 +26,6 @@ from ..checks import FieldError
 from ..db import db
 from ..models import (
     CareerFamily,
-    Edition,
     Event,
     EventFormat,
     EventStatus,
@@ -39,24 +37,11 @@ from ..places import spatial
 from ..places.distance import haversine_km
 from ..places.lookup import find_place
 from ..places.place import Place
-from ..timezones import PARIS, PARIS_NAME, local, paris
+from ..timezones import PARIS, paris
 from ..versioned import Kept
 from .filters import EventFilters
 
 PUBLIC_STATUSES = (EventStatus.published, EventStatus.cancelled)
-EVENT_ID = "{id}"  # where a session's id goes in an address template
-
-
-def event_url(template: str, event_id: int) -> str:
-    """Return a session's address from a template holding EVENT_ID."""
-    return template.replace(EVENT_ID, str(event_id))
-
-
-def current_edition() -> Edition | None:
-    """Return the edition the site is about (the current one, else the latest)."""
-    return db.session.scalars(
-        select(Edition).order_by(Edition.is_current.desc(), Edition.starts_on.desc()).limit(1)
-    ).first()
 
 
 def _check(filters: EventFilters) -> None:
@@ -155,7 +140,7 @@ def _online_only() -> ColumnElement[bool]:
     return or_(Event.format == EventFormat.online, Event.venue_id.is_(None))
 
 
-def filtered(filters: EventFilters, statuses=PUBLIC_STATUSES, area: Area | None = None,
+def filtered(filters: EventFilters, statuses: tuple[EventStatus, ...] = PUBLIC_STATUSES, area: Area | None = None,
              with_online: bool = True) -> Select:
     """Return a statement selecting the events that match the filters, in start order.
 
@@ -193,18 +178,6 @@ def _load(ids: list[int]) -> list[Event]:
     return [found[i] for i in ids if i in found]
 
 
-@dataclass
-class Slice:
-    """Some of the events matching a search, and how many match in all."""
-
-    items: list[Event]
-    total: int
-    area: Area | None = None
-    distances: dict[int, float] = field(default_factory=dict)  # event id -> km, with an area
-    online: list[Event] = field(default_factory=list)  # with an area: the online-only sessions...
-    online_total: int = 0  # ...and how many there are
-
-
 def nearest(filters: EventFilters, area: Area, limit: int | None = None,
             offset: int = 0) -> tuple[list[tuple[int, float]], int]:
     """Return (event id, distance in km) for the sessions inside the area, nearest first, and their count."""
@@ -237,12 +210,6 @@ def _ranking_statements(shape: EventFilters, use_rtree: bool, dialect: str, limi
 _ONLINE_IDS = Kept(4 * 1024 * 1024, size=lambda found: 64 + 8 * len(found[0]))
 
 
-def online_sessions(filters: EventFilters, limit: int | None = None) -> tuple[list[Event], int]:
-    """Return the online-only sessions matching the filters (first `limit`, start order) and their count."""
-    ids, total = online_ids(filters, limit)
-    return _load(ids), total
-
-
 def online_ids(filters: EventFilters, limit: int | None = None) -> tuple[list[int], int]:
     """Return the ids of the online-only sessions matching the filters (first `limit`, start
     order) and their count; wherever the filters' place is, the answer is the same."""
@@ -269,45 +236,60 @@ def _online_ids(filters: EventFilters, limit: int | None) -> tuple[list[int], in
 
 
 @dataclass
-class Ranking:
-    """The ids of some of the sessions matching a search, in order, and how many match in all."""
+class Results:
+    """Some of the sessions matching a search, in order, and how many match in all.
+
+    Around a place: the area searched, each session's distance, and the online-only sessions
+    apart. As a page of a list: its number and size.
+    """
 
     ids: list[int]
     total: int
     area: Area | None = None
     distances: dict[int, float] = field(default_factory=dict)  # event id -> km, with an area
+    items: list[Event] = field(default_factory=list)  # the events of ids, when loaded
+    online: list[Event] = field(default_factory=list)  # with an area: the online-only sessions...
+    online_total: int = 0  # ...and how many there are
+    number: int = 1
+    size: int | None = None
+
+    @property
+    def pages(self) -> int:
+        """Return how many pages of `size` the matching sessions fill (at least one)."""
+        return max(1, math.ceil(self.total / self.size)) if self.size else 1
+
+    def by_day(self) -> list[tuple[object, list[Event]]]:
+        """Group the loaded events by their day in Paris time."""
+        return [(day, list(items)) for day, items in
+                groupby(self.items, key=lambda e: paris(e.start_at).date())]
 
 
-def window_ids(filters: EventFilters, limit: int | None, offset: int = 0,
-               area: Area | None = None) -> Ranking:
-    """Return the ids of `limit` events from `offset`: nearest first around the filters' place
-    (online-only sessions apart), else all of them by start."""
+def window(filters: EventFilters, limit: int | None, offset: int = 0, *, area: Area | None = None,
+           online_limit: int | None = None, load: bool = True) -> Results:
+    """Return `limit` sessions from `offset`: nearest first around the filters' place (the
+    online-only ones apart, first `online_limit`), else all of them by start.
+
+    With load False, only their ids (and distances): no events, no online sessions.
+    """
     area = area or locate(filters)
     if area is None:
-        stmt, total = _by_start(filters, limit, offset)
-        return Ranking(list(db.session.scalars(stmt.with_only_columns(Event.id))), total)
+        stmt = filtered(filters)
+        total = _count(stmt)
+        stmt = stmt.offset(offset)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        if not load:
+            return Results(list(db.session.scalars(stmt.with_only_columns(Event.id))), total)
+        # Details joined in the one query: no list of ids to send back.
+        items = list(db.session.scalars(_with_details(stmt)).unique())
+        return Results([e.id for e in items], total, items=items)
     ranked, total = nearest(filters, area, limit, offset)
-    return Ranking([i for i, _km in ranked], total, area, dict(ranked))
-
-
-def _by_start(filters: EventFilters, limit: int | None, offset: int) -> tuple[Select, int]:
-    """The statement of `limit` matching events from `offset` in start order, and how many match."""
-    stmt = filtered(filters)
-    total = _count(stmt)
-    stmt = stmt.offset(offset)
-    return (stmt if limit is None else stmt.limit(limit)), total
-
-
-def window(filters: EventFilters, limit: int | None, offset: int = 0, online_limit: int | None = None,
-           area: Area | None = None) -> Slice:
-    """Return `limit` events from `offset`: nearest first around the filters' place, else by start."""
-    area = area or locate(filters)
-    if area is None:  # details joined in the one query: no list of ids to send back
-        stmt, total = _by_start(filters, limit, offset)
-        return Slice(list(db.session.scalars(_with_details(stmt)).unique()), total)
-    found = window_ids(filters, limit, offset, area)
-    online, online_total = online_sessions(filters, limit if online_limit is None else online_limit)
-    return Slice(_load(found.ids), found.total, found.area, found.distances, online, online_total)
+    found = Results([i for i, _km in ranked], total, area, dict(ranked))
+    if load:
+        found.items = _load(found.ids)
+        online, found.online_total = online_ids(filters, limit if online_limit is None else online_limit)
+        found.online = _load(online)
+    return found
 
 
 def search(filters: EventFilters) -> list[Event]:
@@ -320,76 +302,18 @@ def search(filters: EventFilters) -> list[Event]:
     return found.items + found.online
 
 
-@dataclass
-class Page:
-    items: list[Event]
-    number: int
-    size: int
-    total: int
-    area: Area | None = None
-    distances: dict[int, float] = field(default_factory=dict)
-    online: list[Event] = field(default_factory=list)
-    online_total: int = 0
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.size))
-
-    def by_day(self) -> list[tuple[object, list[Event]]]:
-        """Group the page's events by their day in Paris time."""
-        return [(day, list(items)) for day, items in
-                groupby(self.items, key=lambda e: paris(e.start_at).date())]
-
-
-def page(filters: EventFilters, number: int, size: int, online_size: int = 5) -> Page:
-    """Return one page of the public events matching the filters (nearest first around a place)."""
+def page(filters: EventFilters, number: int, size: int, online_size: int = 5) -> Results:
+    """Return one page of the public events matching the filters (nearest first around a place);
+    a page beyond the end is the last one."""
     area = locate(filters)
-    if area is None:
-        stmt = filtered(filters)
-        total = _count(stmt)
-        number = max(1, min(number, max(1, math.ceil(total / size))))
-        items = db.session.scalars(_with_details(stmt).limit(size).offset((number - 1) * size)).unique()
-        return Page(list(items), number, size, total)
     number = max(1, number)
-    found = window(filters, size, (number - 1) * size, online_size, area)
+    found = window(filters, size, (number - 1) * size, area=area, online_limit=online_size)
     last = max(1, math.ceil(found.total / size))
-    if number > last:  # a page beyond the end shows the last one
+    if number > last:
         number = last
-        found = window(filters, size, (number - 1) * size, online_size, area)
-    return Page(found.items, number, size, found.total, area, found.distances, found.online,
-                found.online_total)
-
-
-def markers(filters: EventFilters) -> list[list]:
-    """Return [id, lat, lon, family position, kind] for each published on-site event, for the map."""
-    base = filtered(filters, statuses=(EventStatus.published,), with_online=False).subquery()
-    first_family = (select(func.min(CareerFamily.position)).join(event_families)
-                    .where(event_families.c.event_id == base.c.id).scalar_subquery())
-    stmt = (select(base.c.id, Venue.lat, Venue.lon, first_family, base.c.kind)
-            .join(Venue, Venue.id == base.c.venue_id)
-            .where(Venue.lat.is_not(None), base.c.format != EventFormat.online)
-            .order_by(base.c.start_at, base.c.id))
-    return [[row[0], round(row[1], 5), round(row[2], 5), row[3] if row[3] is not None else -1,
-             row[4].value if hasattr(row[4], "value") else row[4]]
-            for row in db.session.execute(stmt)]
-
-
-# The markers of a few dozen filter combinations; 100k events make 3.5 MB.
-_MARKER_PAYLOADS = Kept(64 * 1024 * 1024, shared=True)
-
-
-def marker_payload(filters: EventFilters) -> bytes:
-    """Return the map's markers as JSON bytes, rebuilt only when the public data has changed.
-
-    Every visitor of the home page asks for the same markers; at 100k events building them
-    costs about a second, checking the data version one primary-key read.
-    """
-    def build() -> bytes:
-        rows = markers(filters)
-        return json.dumps({"count": len(rows), "fields": ["id", "lat", "lon", "family", "kind"],
-                           "markers": rows}, separators=(",", ":")).encode()
-
-    return _MARKER_PAYLOADS.current(("markers", filters.key()), build)
+        found = window(filters, size, (number - 1) * size, area=area, online_limit=online_size)
+    found.number, found.size = number, size
+    return found
 
 
 def get_public(event_id: int) -> Event | None:
@@ -399,127 +323,29 @@ def get_public(event_id: int) -> Event | None:
     return db.session.scalars(stmt).unique().first()
 
 
-def iso(moment: datetime, zone: str | None = None) -> str:
-    """Format an instant as ISO 8601 in the given zone (Paris by default), with its offset."""
-    return local(moment, zone).isoformat()
-
-
-def zone_of(event: Event) -> str:
-    """Return the time zone a session is announced in: its venue's, else Paris."""
-    return event.venue.timezone if event.venue is not None and event.venue.timezone else PARIS_NAME
-
-
-def to_api(event: Event, url: str, distance_km: float | None = None) -> dict:
-    """Return the public JSON representation of an event."""
-    return _api_dict(event, event.school, event.venue, [f.slug for f in event.families], url,
-                     distance_km)
-
-
-def _api_dict(event, school, venue, family_slugs: list[str], url: str,
-              distance_km: float | None = None) -> dict:
-    """The public JSON of an event from its fields, its school's and its venue's (objects or rows)."""
-    zone = venue.timezone if venue is not None and venue.timezone else PARIS_NAME
-    data = {
-        "id": event.id,
-        "uid": event.uid,
-        "title": event.title,
-        "description": event.description,
-        "kind": event.kind.value,
-        "families": family_slugs,
-        "start": iso(event.start_at, zone),
-        "end": iso(event.end_at, zone),
-        "timezone": zone,
-        "format": event.format.value,
-        "status": event.status.value,
-        "school": school.name,
-        "school_id": event.school_id,
-        "network": school.network,
-        "venue": None if venue is None else {
-            "name": venue.name, "address": venue.address, "postcode": venue.postcode,
-            "city": venue.city, "lat": venue.lat, "lon": venue.lon, "timezone": venue.timezone,
-        },
-        "online_url": event.online_url,
-        "registration_url": event.registration_url,
-        "capacity": event.capacity,
-        "audience": list(event.audience or []),
-        "accessibility": event.accessibility,
-        "wheelchair_accessible": event.wheelchair_accessible,
-        "sequence": event.sequence,
-        "updated": iso(event.updated_at),
-        "url": url,
-    }
-    if distance_km is not None:
-        data["distance_km"] = round(distance_km, 2)
-    return data
-
-
-_SCHOOL_COLUMNS = ("name", "network")
-_VENUE_COLUMNS = ("id", "name", "address", "postcode", "city", "lat", "lon", "timezone")
-
-
-@lru_cache(maxsize=1)
-def _api_statements() -> tuple[Select, Select]:
-    """The two queries behind api_items, built once (the ids are an expanding bind parameter)."""
-    events_t, schools_t, venues_t = Event.__table__, School.__table__, Venue.__table__
-    ids = bindparam("ids", expanding=True)
-    details = (select(events_t, *(schools_t.c[c].label(f"s__{c}") for c in _SCHOOL_COLUMNS),
-                      *(venues_t.c[c].label(f"v__{c}") for c in _VENUE_COLUMNS))
-               .join(schools_t, schools_t.c.id == events_t.c.school_id)
-               .outerjoin(venues_t, venues_t.c.id == events_t.c.venue_id)
-               .where(events_t.c.id.in_(ids)))
-    families_of = (select(event_families.c.event_id, CareerFamily.slug)
-                   .join(CareerFamily, CareerFamily.id == event_families.c.family_id)
-                   .where(event_families.c.event_id.in_(ids))
-                   .order_by(event_families.c.event_id, CareerFamily.position))
-    return details, families_of
-
-
-def api_items(ids: list[int], url_template: str, distances: dict[int, float] | None = None) -> list[dict]:
-    """Return the public JSON of the events with these ids, in the order of the ids.
-
-    The same as to_api, read with two plain queries rather than loaded as objects: a search
-    answer's twenty sessions cost a fraction of a millisecond instead of a few.
-    """
-    if not ids:
-        return []
-    details, families_of = _api_statements()
-    rows = db.session.execute(details, {"ids": ids}).all()
-    slugs: dict[int, list[str]] = {i: [] for i in ids}
-    for event_id, slug in db.session.execute(families_of, {"ids": ids}):
-        slugs[event_id].append(slug)
-    distances = distances or {}
-    found = {}
-    for row in rows:
-        school = SimpleNamespace(**{c: getattr(row, f"s__{c}") for c in _SCHOOL_COLUMNS})
-        venue = None if row.venue_id is None else SimpleNamespace(
-            **{c: getattr(row, f"v__{c}") for c in _VENUE_COLUMNS})
-        found[row.id] = _api_dict(row, school, venue, slugs[row.id], event_url(url_template, row.id),
-                                  distances.get(row.id))
-    return [found[i] for i in ids if i in found]
-
-
-def is_online_only(event: Event) -> bool:
-    """Tell whether an event has no physical venue to go to."""
-    return event.format == EventFormat.online or event.venue is None
-
-
 def families() -> list[CareerFamily]:
     """Return the career families in display order."""
     return list(db.session.scalars(select(CareerFamily).order_by(CareerFamily.position)))
 
 
-def schools_with_events() -> list[School]:
-    """Return the schools that have public events, by name."""
-    return list(db.session.scalars(
-        select(School).where(School.id.in_(
-            select(Event.school_id).where(Event.status.in_(PUBLIC_STATUSES))))
-        .order_by(School.name)))
+def family_links(events: Select | BindParameter, column: ColumnElement = CareerFamily.slug) -> Select:
+    """Select (event id, a family column) per family of the events whose ids `events` gives.
+
+    `events` is a select of ids or an expanding bind parameter; each event's families come in
+    display order.
+    """
+    return (select(event_families.c.event_id, column)
+            .join(CareerFamily, CareerFamily.id == event_families.c.family_id)
+            .where(event_families.c.event_id.in_(events))
+            .order_by(event_families.c.event_id, CareerFamily.position))
 
 
-__all__ = ["current_edition", "locate", "filtered", "nearest", "online_sessions", "window", "search",
-           "page", "markers", "get_public", "to_api", "families", "schools_with_events"]
+def families_by_event(events: Select, column: ColumnElement = CareerFamily.slug) -> dict[int, list]:
+    """Return the families (slugs, or the column given) of each event `events` selects, in display order.
 
-
-def has_demo_data() -> bool:
-    """Tell whether demo events are present, so pages can say so."""
-    return db.session.scalars(select(Event.id).where(Event.is_demo).limit(1)).first() is not None
+    Events with no family are left out.
+    """
+    found: dict[int, list] = {}
+    for event_id, value in db.session.execute(family_links(events, column)):
+        found.setdefault(event_id, []).append(value)
+    return found

@@ -12,15 +12,14 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ..db import db
 from ..models import (
-    CareerFamily,
     Edition,
     Event,
     EventStatus,
     School,
     Venue,
-    event_families,
 )
 from ..timezones import PARIS, local
+from .queries import families, families_by_event, family_links
 
 TRACKED_AUDIENCES = ("women-in-tech", "qpv", "rural")
 # Guadeloupe, Martinique, Guyane, La Réunion, Mayotte (not the overseas collectivities 975, 977, 978).
@@ -86,13 +85,10 @@ def numbers(edition: Edition) -> Numbers:
     if day_counts.get(-1):
         by_day.append((None, day_counts[-1]))
 
+    links = family_links(select(Event.id).where(published)).order_by(None).subquery()
     family_counts = dict(db.session.execute(
-        select(CareerFamily.slug, func.count(Event.id)).select_from(Event)
-        .join(event_families, event_families.c.event_id == Event.id)
-        .join(CareerFamily, CareerFamily.id == event_families.c.family_id)
-        .where(published).group_by(CareerFamily.slug)).all())
-    families = db.session.scalars(select(CareerFamily.slug).order_by(CareerFamily.position)).all()
-    by_family = [(slug, family_counts.get(slug, 0)) for slug in families]
+        select(links.c.slug, func.count()).group_by(links.c.slug)).all())
+    by_family = [(family.slug, family_counts.get(family.slug, 0)) for family in families()]
 
     venue_join = (Venue, Venue.id == Event.venue_id)
     by_region = sorted(_grouped(Venue.region, published, venue_join),
@@ -132,18 +128,12 @@ def published_rows(edition: Edition) -> Iterator[tuple]:
                    Event.start_at, Event.kind, Event.format)
             .join(School, School.id == Event.school_id).join(Venue, Venue.id == Event.venue_id, isouter=True)
             .where(_published(edition)).order_by(Event.start_at, Event.id))
-    families: dict[int, list[str]] = {}
-    for event_id, slug in db.session.execute(
-            select(event_families.c.event_id, CareerFamily.slug)
-            .join(CareerFamily, CareerFamily.id == event_families.c.family_id)
-            .join(Event, Event.id == event_families.c.event_id)
-            .where(_published(edition)).order_by(event_families.c.event_id, CareerFamily.position)):
-        families.setdefault(event_id, []).append(slug)
+    slugs = families_by_event(select(Event.id).where(_published(edition)))
     for row in db.session.execute(stmt):
         event_id, school, town, postcode, region, zone, start_at, kind, fmt = row
         start = local(start_at, zone)
         yield (school, town, postcode, region, start.date().isoformat(), start.strftime("%H:%M"),
-               " ".join(families.get(event_id, [])), getattr(kind, "value", kind), getattr(fmt, "value", fmt))
+               " ".join(slugs.get(event_id, [])), getattr(kind, "value", kind), getattr(fmt, "value", fmt))
 
 
 def published_csv(edition: Edition) -> str:

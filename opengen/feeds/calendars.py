@@ -23,10 +23,12 @@ from sqlalchemy import Select, String, case, func, select, type_coerce
 from ..broadcasts import showings
 from ..checks import web_url
 from ..db import db, utcnow
+from ..editions import current_edition
 from ..events import queries
 from ..events.families import BY_SLUG
 from ..events.filters import EventFilters
 from ..events.labels import FORMAT_LABELS, KIND_LABELS
+from ..events.serialise import event_url
 from ..i18n import day_label
 from ..models import (
     Broadcast,
@@ -36,7 +38,6 @@ from ..models import (
     EventStatus,
     School,
     Venue,
-    event_families,
 )
 from ..timezones import PARIS_NAME
 from ..versioned import Kept, database_name
@@ -61,7 +62,7 @@ class FeedLinks:
 
     def event_url(self, event_id: int) -> str:
         """Return the page address of one session."""
-        return queries.event_url(self.event, event_id)
+        return event_url(self.event, event_id)
 
 
 class Feed:
@@ -154,7 +155,7 @@ def programme_feed(ids: Iterable[int], links: FeedLinks) -> Feed:
 
 def broadcasts_feed(links: FeedLinks) -> Feed:
     """Return the feed of the current edition's morning broadcasts (empty without an edition)."""
-    edition = queries.current_edition()
+    edition = current_edition()
     edition_id = edition.id if edition is not None else None
     scope = select(Broadcast).where(Broadcast.edition_id == edition_id)
     sub = scope.subquery()
@@ -249,13 +250,7 @@ def _event_entries(scope: Select, links: FeedLinks) -> Iterable[CalendarEntry]:
             .join(School, School.id == base.c.school_id)
             .outerjoin(Venue, Venue.id == base.c.venue_id)
             .order_by(base.c.start_at, base.c.id))
-    families: dict[int, list[str]] = {}
-    for event_id, label in db.session.execute(
-            select(event_families.c.event_id, CareerFamily.label_fr)
-            .join(CareerFamily, CareerFamily.id == event_families.c.family_id)
-            .where(event_families.c.event_id.in_(select(base.c.id)))
-            .order_by(CareerFamily.position)):
-        families.setdefault(event_id, []).append(label)
+    families = queries.families_by_event(select(base.c.id), CareerFamily.label_fr)
     kinds = {key: str(label) for key, label in KIND_LABELS.items()}
     words = _Words()
     for row in db.session.execute(stmt):

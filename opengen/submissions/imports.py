@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..checks import FieldError
 from ..db import begin_write, db
+from ..editions import current_edition
 from ..events import queries
 from ..events.labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
 from ..mail import send_edit_link
@@ -184,7 +185,7 @@ def import_file(data: bytes, client_key: str | None = None) -> ImportReport:
         return report
     # First check every row and locate its venue (the address service is called here, with no
     # write lock held), then write the good rows, each whole or not at all.
-    edition = queries.current_edition()
+    edition = current_edition()
     ready = _checked(rows, edition, report)
     begin_write()
     _save(ready, edition, client_key, report)

@@ -11,8 +11,8 @@ from sqlalchemy.orm import selectinload
 
 from ..checks import FieldError
 from ..db import begin_write, db, utcnow
+from ..editions import current_edition
 from ..events.labels import STATUS_LABELS
-from ..events.queries import current_edition
 from ..models import (
     CareerFamily,
     Edition,

@@ -5,7 +5,19 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from ..events.filters import MAX_ID
-from . import admin, api, broadcasts, desk, events, families, feeds, health, map, programme, submit
+from . import (
+    admin,
+    api,
+    broadcasts,
+    desk,
+    events,
+    families,
+    feeds,
+    health,
+    map,
+    programme,
+    submit,
+)
 
 # In the order their pages appear in the menu, the staff's and the machines' last.
 BLUEPRINTS = (map, events, broadcasts, families, api, feeds, programme, submit, admin, desk, health)

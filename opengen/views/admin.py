@@ -23,6 +23,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from .. import mail, maps
 from ..auth import staff_only
 from ..db import db
+from ..editions import current_edition
 from ..events import stats
 from ..events.families import FAMILIES
 from ..events.filters import page_number
@@ -33,7 +34,6 @@ from ..events.labels import (
     STATUS_LABELS,
     labeller,
 )
-from ..events.queries import current_edition
 from ..fields import ActionForm
 from ..limits import limiter
 from ..loaders import current_edition_or_404, submission_or_404

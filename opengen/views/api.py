@@ -5,8 +5,9 @@ from flask import Blueprint, Response, abort, jsonify, request
 
 from .. import clock
 from ..broadcasts import showings
-from ..events import answers, queries
+from ..events import answers, queries, serialise
 from ..events.filters import parse_filters, parse_paging, parse_place_query
+from ..events.markers import marker_payload
 from ..places.lookup import find_place, place_to_api
 from ..urls import event_url_template, external_url
 
@@ -33,7 +34,7 @@ def geocode():
 @bp.get("/events/markers")
 def event_markers():
     """List compact map markers [id, lat, lon, family, kind] for the filters."""
-    response = Response(queries.marker_payload(parse_filters(request.args)),
+    response = Response(marker_payload(parse_filters(request.args)),
                         mimetype="application/json")
     response.cache_control.public = True
     response.cache_control.max_age = 60
@@ -46,7 +47,7 @@ def event_detail(event_id: int):
     event = queries.get_public(event_id)
     if event is None:
         abort(404)
-    return jsonify(queries.to_api(event, external_url("events.show", event_id=event.id)))
+    return jsonify(serialise.to_api(event, external_url("events.show", event_id=event.id)))
 
 
 @bp.get("/broadcasts")

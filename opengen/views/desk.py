@@ -11,9 +11,9 @@ from ..broadcasts.forms import BroadcastForm, add_blank_rows, form_data
 from ..broadcasts.operations import BroadcastError
 from ..broadcasts.planner import ScheduleError
 from ..db import db
+from ..editions import current_edition
 from ..events.families import FAMILIES
 from ..events.labels import labeller
-from ..events.queries import current_edition
 from ..fields import ActionForm
 from ..loaders import broadcast_or_404, current_edition_or_404
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from .. import maps
+from ..editions import current_edition
 from ..events import queries
 from ..events.filters import RADIUS_CHOICES, number_arg, page_number, parse_filters
 from ..places.lookup import PlaceNotFound
@@ -15,21 +16,22 @@ bp = Blueprint("map", __name__)
 def index():
     """Show the map and the list of sessions matching the filters, nearest first around a place."""
     filters = parse_filters(request.args)
+    number, size = page_number(request.args), current_app.config["LIST_PAGE_SIZE"]
     place_error = None
     try:
-        listing = queries.page(filters, page_number(request.args), current_app.config["LIST_PAGE_SIZE"])
         shown = filters
+        listing = queries.page(shown, number, size)
     except PlaceNotFound as error:
         # The message goes next to the field, which keeps what was typed; the list ignores it.
         place_error = error.message
         shown = filters.without("q")
-        listing = queries.page(shown, page_number(request.args), current_app.config["LIST_PAGE_SIZE"])
+        listing = queries.page(shown, number, size)
     shell = maps.configured_shell(current_app.config, "events")
     radii = [number_arg(km) for km in sorted({*RADIUS_CHOICES, filters.radius_km})]
     return render_template("map/index.html", filters=filters, shown=shown, listing=listing,
                            place_error=place_error, radii=radii, radius=number_arg(filters.radius_km),
                            links=_place_links(shown, listing), shell=shell,
-                           edition=queries.current_edition(), families=queries.families())
+                           edition=current_edition(), families=queries.families())
 
 
 def _alternative_query(alternative: dict) -> str:

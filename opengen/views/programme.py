@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request
 
-from ..events import queries
+from ..events import serialise
 from ..shortlist import selection
 from ..urls import external_url
 
@@ -21,7 +21,7 @@ def index():
 def api():
     """Return the starred sessions (ids=1,2,3) by day, with clashes and trips too long, as JSON."""
     shortlist = selection.load_shortlist(selection.ids_from(request.args))
-    data = selection.to_api(shortlist, lambda e: queries.to_api(
+    data = selection.to_api(shortlist, lambda e: serialise.to_api(
         e, external_url("events.show", event_id=e.id)))
     if shortlist.requested:
         data["ics"] = external_url("feeds.personal", ids=",".join(map(str, shortlist.requested)))

@@ -19,8 +19,10 @@ from flask_babel import gettext as _
 from .. import mail, maps
 from ..checks import FieldError
 from ..db import db
+from ..editions import current_edition
 from ..events import queries
 from ..events.labels import AUDIENCE_LABELS
+from ..events.serialise import zone_of
 from ..limits import limiter
 from ..loaders import event_of, submission_of_link, venue_of
 from ..security import csrf
@@ -55,7 +57,7 @@ def _private(response: Response) -> Response:
 
 
 def _submission_form() -> SubmissionForm:
-    return SubmissionForm(edition=queries.current_edition(), families=queries.families())
+    return SubmissionForm(edition=current_edition(), families=queries.families())
 
 
 def _render_form(form: SubmissionForm, status: int = 200):
@@ -141,7 +143,7 @@ def manage(token: str):
     submission = submission_of_link(token)
     return render_template("submit/manage.html", submission=submission, token=token,
                            events=operations.events_of(submission), venues=operations.venues_of(submission),
-                           can_edit=operations.can_edit, zone_of=queries.zone_of)
+                           can_edit=operations.can_edit, zone_of=zone_of)
 
 
 @bp.route("/submit/edit/<token>/events/<int:event_id>", methods=["GET", "POST"])
@@ -152,7 +154,7 @@ def edit_event(token: str, event_id: int):
     if not operations.can_edit(event):
         flash(_("Cette session est annulée ou refusée : elle ne peut plus être modifiée."), "error")
         return redirect(url_for(".manage", token=token))
-    form = EditEventForm.of(event, queries.families(), queries.zone_of(event), filled=request.method != "POST")
+    form = EditEventForm.of(event, queries.families(), zone_of(event), filled=request.method != "POST")
     if request.method == "POST":
         if form.validate():
             changed = operations.edit_event(event_of(submission, event_id, for_write=True), form.details(),

@@ -1,0 +1,119 @@
+"""The public JSON of a session (the API, the personal programme) and the addresses it carries."""
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from types import SimpleNamespace
+
+from sqlalchemy import Select, bindparam, select
+
+from ..db import db
+from ..models import Event, School, Venue
+from ..timezones import PARIS_NAME, local
+from .queries import family_links
+
+EVENT_ID = "{id}"  # where a session's id goes in an address template
+
+
+def event_url(template: str, event_id: int) -> str:
+    """Return a session's address from a template holding EVENT_ID."""
+    return template.replace(EVENT_ID, str(event_id))
+
+
+def iso(moment: datetime, zone: str | None = None) -> str:
+    """Format an instant as ISO 8601 in the given zone (Paris by default), with its offset."""
+    return local(moment, zone).isoformat()
+
+
+def _zone(venue) -> str:
+    return venue.timezone if venue is not None and venue.timezone else PARIS_NAME
+
+
+def zone_of(event: Event) -> str:
+    """Return the time zone a session is announced in: its venue's, else Paris."""
+    return _zone(event.venue)
+
+
+def to_api(event: Event, url: str, distance_km: float | None = None) -> dict:
+    """Return the public JSON representation of an event."""
+    return _api_dict(event, event.school, event.venue, [f.slug for f in event.families], url,
+                     distance_km)
+
+
+def _api_dict(event, school, venue, family_slugs: list[str], url: str,
+              distance_km: float | None = None) -> dict:
+    """The public JSON of an event from its fields, its school's and its venue's (objects or rows)."""
+    zone = _zone(venue)
+    data = {
+        "id": event.id,
+        "uid": event.uid,
+        "title": event.title,
+        "description": event.description,
+        "kind": event.kind.value,
+        "families": family_slugs,
+        "start": iso(event.start_at, zone),
+        "end": iso(event.end_at, zone),
+        "timezone": zone,
+        "format": event.format.value,
+        "status": event.status.value,
+        "school": school.name,
+        "school_id": event.school_id,
+        "network": school.network,
+        "venue": None if venue is None else {
+            "name": venue.name, "address": venue.address, "postcode": venue.postcode,
+            "city": venue.city, "lat": venue.lat, "lon": venue.lon, "timezone": venue.timezone,
+        },
+        "online_url": event.online_url,
+        "registration_url": event.registration_url,
+        "capacity": event.capacity,
+        "audience": list(event.audience or []),
+        "accessibility": event.accessibility,
+        "wheelchair_accessible": event.wheelchair_accessible,
+        "sequence": event.sequence,
+        "updated": iso(event.updated_at),
+        "url": url,
+    }
+    if distance_km is not None:
+        data["distance_km"] = round(distance_km, 2)
+    return data
+
+
+_SCHOOL_COLUMNS = ("name", "network")
+_VENUE_COLUMNS = ("id", "name", "address", "postcode", "city", "lat", "lon", "timezone")
+
+
+@lru_cache(maxsize=1)
+def _api_statements() -> tuple[Select, Select]:
+    """The two queries behind api_items, built once (the ids are an expanding bind parameter)."""
+    events_t, schools_t, venues_t = Event.__table__, School.__table__, Venue.__table__
+    ids = bindparam("ids", expanding=True)
+    details = (select(events_t, *(schools_t.c[c].label(f"s__{c}") for c in _SCHOOL_COLUMNS),
+                      *(venues_t.c[c].label(f"v__{c}") for c in _VENUE_COLUMNS))
+               .join(schools_t, schools_t.c.id == events_t.c.school_id)
+               .outerjoin(venues_t, venues_t.c.id == events_t.c.venue_id)
+               .where(events_t.c.id.in_(ids)))
+    return details, family_links(ids)
+
+
+def api_items(ids: list[int], url_template: str, distances: dict[int, float] | None = None) -> list[dict]:
+    """Return the public JSON of the events with these ids, in the order of the ids.
+
+    The same as to_api, read with two plain queries rather than loaded as objects: a search
+    answer's twenty sessions cost a fraction of a millisecond instead of a few.
+    """
+    if not ids:
+        return []
+    details, families_of = _api_statements()
+    rows = db.session.execute(details, {"ids": ids}).all()
+    slugs: dict[int, list[str]] = {i: [] for i in ids}
+    for event_id, slug in db.session.execute(families_of, {"ids": ids}):
+        slugs[event_id].append(slug)
+    distances = distances or {}
+    found = {}
+    for row in rows:
+        school = SimpleNamespace(**{c: getattr(row, f"s__{c}") for c in _SCHOOL_COLUMNS})
+        venue = None if row.venue_id is None else SimpleNamespace(
+            **{c: getattr(row, f"v__{c}") for c in _VENUE_COLUMNS})
+        found[row.id] = _api_dict(row, school, venue, slugs[row.id], event_url(url_template, row.id),
+                                  distances.get(row.id))
+    return [found[i] for i in ids if i in found]
