@@ -18,7 +18,7 @@ from werkzeug.serving import make_server  # noqa: E402
 from opengen import create_app  # noqa: E402
 from opengen.db import db, upgrade_schema  # noqa: E402
 from opengen.demo import generate  # noqa: E402
-from opengen.events.families import sync_families
+from opengen.demo import sync_families  # noqa: E402
 
 logging.getLogger("werkzeug").setLevel(logging.WARNING)
 logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 import click
 from flask import Flask
 from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy.orm import Session
 
 from .data.demo_towns import STREETS, TOWNS
 from .db import db, is_empty, upgrade_schema, utcnow
-from .events.families import SLUGS, sync_families
+from .events.families import FAMILIES, SLUGS
 from .events.labels import NETWORKS
 from .models import (
     Broadcast,
@@ -96,6 +97,17 @@ def _slug(text: str) -> str:
 
 def _jitter(rng: random.Random, spread: float) -> float:
     return rng.uniform(-spread, spread)
+
+
+def sync_families(session: Session) -> None:
+    """Insert or update the nine career families so the database matches events.families."""
+    existing = {f.slug: f for f in session.scalars(select(CareerFamily))}
+    for position, info in enumerate(FAMILIES):
+        row = existing.get(info.slug) or CareerFamily(slug=info.slug)
+        row.label_fr, row.label_en, row.colour, row.position = (
+            info.label_fr, info.label_en, info.colour, position)
+        session.add(row)
+    session.flush()
 
 
 def ensure_edition() -> Edition:

@@ -18,8 +18,7 @@ from werkzeug.serving import make_server
 
 from opengen import create_app
 from opengen.db import Base, db, upgrade_schema
-from opengen.demo import ensure_edition
-from opengen.events.families import sync_families
+from opengen.demo import ensure_edition, sync_families
 from opengen.models import (
     CareerFamily,
     Event,

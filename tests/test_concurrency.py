@@ -18,8 +18,7 @@ from sqlalchemy import create_engine, text
 
 from opengen import create_app
 from opengen.db import db, upgrade_schema
-from opengen.demo import ensure_edition
-from opengen.events.families import sync_families
+from opengen.demo import ensure_edition, sync_families
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBMISSIONS = 50

@@ -9,7 +9,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opengen.broadcasts.planner import (
-    FAMILY_NAMES,
     ScheduleError,
     Slot,
     broadcast_status,
@@ -19,6 +18,7 @@ from opengen.broadcasts.planner import (
     propose_lineup,
     slot_datetimes,
 )
+from opengen.events.families import BY_SLUG
 from opengen.events.families import FAMILIES as FAMILY_INFO
 from opengen.events.families import SLUGS as FAMILY_SLUGS
 from opengen.places.distance import haversine_km
@@ -60,11 +60,13 @@ def test_the_nine_career_families_are_known_by_their_slugs():
     assert FAMILY_SLUGS == (
         "web-development", "networks-maintenance", "cybersecurity", "cloud", "data", "ai",
         "web-design", "digital-marketing", "project-management")
-    assert set(FAMILY_NAMES) == set(FAMILY_SLUGS)
+    assert set(BY_SLUG) == set(FAMILY_SLUGS)
 
 
 def test_the_planner_names_the_families_as_the_site_does():
-    assert dict(FAMILY_NAMES) == {f.slug: f.label_fr for f in FAMILY_INFO}
+    titles = {f.slug: default_title([f.slug]) for f in FAMILY_INFO}
+    assert titles["cloud"] == "Les métiers du cloud" and titles["data"] == "Les métiers de la data"
+    assert all(title == f"Les métiers {BY_SLUG[slug].of_phrase}" for slug, title in titles.items())
 
 
 # --------------------------------------------------------------------------- default lineup

@@ -11,9 +11,8 @@ from sqlalchemy import text
 
 from opengen import create_app
 from opengen.db import Base, db, include_name, upgrade_schema
-from opengen.demo import ensure_edition
+from opengen.demo import ensure_edition, sync_families
 from opengen.events import queries
-from opengen.events.families import sync_families
 from opengen.events.filters import EventFilters
 from opengen.events.markers import marker_rows
 from opengen.models import Event, EventFormat, EventKind, EventStatus, School, Venue

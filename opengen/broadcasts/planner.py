@@ -10,7 +10,7 @@ Time rules used throughout:
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Literal
@@ -18,34 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date
 
+from ..events.families import BY_SLUG
 from ..timezones import PARIS_NAME
-
-# The names are opengen.events.families' label_fr (a test keeps them equal); that module imports
-# Flask-Babel and the models, which this one must not, so the French words needed for titles and
-# messages live here.
-FAMILY_NAMES: Mapping[str, str] = {
-    "web-development": "Développement web",
-    "networks-maintenance": "Réseaux et maintenance",
-    "cybersecurity": "Cybersécurité",
-    "cloud": "Cloud",
-    "data": "Data",
-    "ai": "Intelligence artificielle",
-    "web-design": "Web design et graphisme",
-    "digital-marketing": "Marketing digital",
-    "project-management": "Gestion de projet",
-}
-# "Les métiers ..." followed by these.
-_OF_FAMILY: Mapping[str, str] = {
-    "web-development": "du développement web",
-    "networks-maintenance": "des réseaux et de la maintenance",
-    "cybersecurity": "de la cybersécurité",
-    "cloud": "du cloud",
-    "data": "de la data",
-    "ai": "de l’intelligence artificielle",
-    "web-design": "du web design et du graphisme",
-    "digital-marketing": "du marketing digital",
-    "project-management": "de la gestion de projet",
-}
 
 
 class ScheduleError(ValueError):
@@ -77,7 +51,7 @@ def default_title(families: Sequence[str]) -> str:
         raise ScheduleError(f"Famille inconnue : « {unknown[0]} ».")
     if not families:
         raise ScheduleError("Une émission présente au moins une famille de métiers.")
-    parts = [_OF_FAMILY[f] for f in families]
+    parts = [BY_SLUG[f].of_phrase for f in families]
     if len(parts) == 1:
         return f"Les métiers {parts[0]}"
     # "du cloud et des réseaux et de la maintenance" misleads; "ainsi que" keeps the pairs apart.
@@ -166,7 +140,7 @@ def propose_lineup(
 
 
 def _known(family: object) -> bool:
-    return isinstance(family, str) and family in FAMILY_NAMES
+    return isinstance(family, str) and family in BY_SLUG
 
 
 def _check_days(days: Sequence[date]) -> list[date]:
@@ -187,7 +161,7 @@ def _check_families(families: Sequence[str]) -> None:
         if not _known(f):
             raise ScheduleError(f"Famille inconnue : « {f} ».")
         if f in seen:
-            raise ScheduleError(f"La famille « {FAMILY_NAMES[f]} » figure deux fois dans la liste.")
+            raise ScheduleError(f"La famille « {BY_SLUG[f].label_fr} » figure deux fois dans la liste.")
         seen.add(f)
 
 
@@ -216,12 +190,12 @@ def _check_fixed(fixed: list[Slot], edition: list[date], families: Sequence[str]
                 raise ScheduleError(f"Famille inconnue : « {f} ».")
             if f not in families:
                 raise ScheduleError(
-                    f"Impossible : la famille « {FAMILY_NAMES[f]} », fixée le {_day_fr(slot.day)}, "
+                    f"Impossible : la famille « {BY_SLUG[f].label_fr} », fixée le {_day_fr(slot.day)}, "
                     f"ne fait pas partie des familles de l’édition.")
             if f in placed:
                 where = ("deux fois le même jour" if placed[f] == slot.day else
                          f"deux fois (le {_day_fr(placed[f])} et le {_day_fr(slot.day)})")
-                raise ScheduleError(f"Impossible : la famille « {FAMILY_NAMES[f]} » est fixée {where}.")
+                raise ScheduleError(f"Impossible : la famille « {BY_SLUG[f].label_fr} » est fixée {where}.")
             placed[f] = slot.day
         if len(slot.families) > max_per_morning:
             raise ScheduleError(

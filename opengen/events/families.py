@@ -1,13 +1,15 @@
-"""The nine career families presented during Open Gen, and their sync into the database."""
+"""The nine career families presented during Open Gen: the one list the site, the broadcast planner
+and the database rows (`demo.sync_families`) read. No Flask: texts are marked with `N_` for the
+catalogue and translated where they are shown.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from ..models import CareerFamily
+def N_(text: str) -> str:
+    """Mark a text for the translation catalogue (pybabel extracts N_) without translating it."""
+    return text
 
 
 @dataclass(frozen=True)
@@ -18,57 +20,56 @@ class FamilyInfo:
     colour: str
     jobs: tuple[str, ...]
     summary: str
+    of_phrase: str  # "Les métiers ..." followed by this: "du cloud", "de la data"
 
 
 FAMILIES: tuple[FamilyInfo, ...] = (
     FamilyInfo("web-development", "Développement web", "Web development", "#1f5fa8",
-               (_l("Développeur ou développeuse web"), _l("Intégrateur web"),
-                _l("Développeur d’applications mobiles")),
-               _l("Créer des sites et des applications : écrire le code des pages que l’on voit "
-                  "et des services qui tournent derrière.")),
+               (N_("Développeur ou développeuse web"), N_("Intégrateur web"),
+                N_("Développeur d’applications mobiles")),
+               N_("Créer des sites et des applications : écrire le code des pages que l’on voit "
+                  "et des services qui tournent derrière."),
+               "du développement web"),
     FamilyInfo("networks-maintenance", "Réseaux et maintenance", "Networks and maintenance", "#8c564b",
-               (_l("Technicien ou technicienne réseaux"), _l("Technicien d’assistance informatique"),
-                _l("Administrateur systèmes et réseaux")),
-               _l("Installer, dépanner et faire fonctionner les ordinateurs, les serveurs et les "
-                  "réseaux des entreprises.")),
+               (N_("Technicien ou technicienne réseaux"), N_("Technicien d’assistance informatique"),
+                N_("Administrateur systèmes et réseaux")),
+               N_("Installer, dépanner et faire fonctionner les ordinateurs, les serveurs et les "
+                  "réseaux des entreprises."),
+               "des réseaux et de la maintenance"),
     FamilyInfo("cybersecurity", "Cybersécurité", "Cybersecurity", "#c62828",
-               (_l("Analyste en cybersécurité"), _l("Technicien SOC"), _l("Pentesteur ou pentesteuse")),
-               _l("Protéger les données et les systèmes contre les attaques, surveiller et réagir "
-                  "aux incidents.")),
+               (N_("Analyste en cybersécurité"), N_("Technicien SOC"), N_("Pentesteur ou pentesteuse")),
+               N_("Protéger les données et les systèmes contre les attaques, surveiller et réagir "
+                  "aux incidents."),
+               "de la cybersécurité"),
     FamilyInfo("cloud", "Cloud", "Cloud", "#00838f",
-               (_l("Technicien cloud"), _l("Administrateur cloud et DevOps")),
-               _l("Faire tourner les applications sur des serveurs à distance, les déployer et les "
-                  "faire grandir.")),
+               (N_("Technicien cloud"), N_("Administrateur cloud et DevOps")),
+               N_("Faire tourner les applications sur des serveurs à distance, les déployer et les "
+                  "faire grandir."),
+               "du cloud"),
     FamilyInfo("data", "Data", "Data", "#2e7d32",
-               (_l("Data analyst"), _l("Assistant ou assistante data"), _l("Développeur data")),
-               _l("Collecter, nettoyer et faire parler les données pour aider à décider.")),
+               (N_("Data analyst"), N_("Assistant ou assistante data"), N_("Développeur data")),
+               N_("Collecter, nettoyer et faire parler les données pour aider à décider."),
+               "de la data"),
     FamilyInfo("ai", "Intelligence artificielle", "Artificial intelligence", "#6a1b9a",
-               (_l("Développeur en intelligence artificielle"), _l("Annotateur de données")),
-               _l("Concevoir et entraîner des programmes qui apprennent à partir d’exemples.")),
+               (N_("Développeur en intelligence artificielle"), N_("Annotateur de données")),
+               N_("Concevoir et entraîner des programmes qui apprennent à partir d’exemples."),
+               "de l’intelligence artificielle"),
     FamilyInfo("web-design", "Web design et graphisme", "Web design and graphics", "#ad1457",
-               (_l("Web designer"), _l("Designer UX/UI"), _l("Graphiste")),
-               _l("Dessiner des interfaces belles et faciles à utiliser, créer des visuels.")),
+               (N_("Web designer"), N_("Designer UX/UI"), N_("Graphiste")),
+               N_("Dessiner des interfaces belles et faciles à utiliser, créer des visuels."),
+               "du web design et du graphisme"),
     FamilyInfo("digital-marketing", "Marketing digital", "Digital marketing", "#e65100",
-               (_l("Community manager"), _l("Chargé ou chargée de marketing digital"),
-                _l("Rédacteur web")),
-               _l("Faire connaître une marque sur internet : réseaux sociaux, contenus, publicité "
-                  "en ligne.")),
+               (N_("Community manager"), N_("Chargé ou chargée de marketing digital"),
+                N_("Rédacteur web")),
+               N_("Faire connaître une marque sur internet : réseaux sociaux, contenus, publicité "
+                  "en ligne."),
+               "du marketing digital"),
     FamilyInfo("project-management", "Gestion de projet", "Project management", "#546e7a",
-               (_l("Chef ou cheffe de projet digital"), _l("Product owner"), _l("Scrum master")),
-               _l("Organiser le travail d’une équipe pour livrer un site, une application ou un "
-                  "service à temps.")),
+               (N_("Chef ou cheffe de projet digital"), N_("Product owner"), N_("Scrum master")),
+               N_("Organiser le travail d’une équipe pour livrer un site, une application ou un "
+                  "service à temps."),
+               "de la gestion de projet"),
 )
 
 SLUGS: tuple[str, ...] = tuple(f.slug for f in FAMILIES)
 BY_SLUG: dict[str, FamilyInfo] = {f.slug: f for f in FAMILIES}
-
-
-def sync_families(session: Session) -> None:
-    """Insert or update the nine career families so the database matches FAMILIES."""
-    existing = {f.slug: f for f in session.scalars(select(CareerFamily))}
-    for position, info in enumerate(FAMILIES):
-        row = existing.get(info.slug) or CareerFamily(slug=info.slug)
-        row.label_fr, row.label_en, row.colour, row.position = (
-            info.label_fr, info.label_en, info.colour, position)
-        session.add(row)
-    session.flush()
