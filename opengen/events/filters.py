@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from ..checks import FieldError
 from ..models import EventKind
-from ..places.names import MAX_PLACE_CHARS
+from ..places.lookup import place_text
 from .families import SLUGS
 
 FORMATS = ("onsite", "online")
@@ -134,13 +134,9 @@ def _day(args: Mapping[str, str]) -> date | None:
 
 
 def _place_text(args: Mapping[str, str]) -> str | None:
-    """Read q, its spaces collapsed; raise FieldError when it is too long."""
+    """Read q if given, by the places' rule on place text (spaces collapsed, not too long)."""
     q = _one(args, "q")
-    if q is not None:
-        q = " ".join(q.split())
-        if len(q) > MAX_PLACE_CHARS:
-            raise FieldError("q", _("Lieu trop long : %(max)s caractères au plus.", max=MAX_PLACE_CHARS))
-    return q
+    return None if q is None else place_text(q)
 
 
 def _float(args: Mapping[str, str], name: str, low: float, high: float, message: str) -> float | None:
@@ -174,10 +170,7 @@ def _place(args: Mapping[str, str]) -> tuple[str | None, float | None, float | N
 
 def parse_place_query(args: Mapping[str, str]) -> str:
     """Read the required place text q (for /api/geocode); raise FieldError if missing, blank or too long."""
-    q = _place_text(args)
-    if q is None:
-        raise FieldError("q", _("Indiquez un lieu : code postal, commune ou adresse."))
-    return q
+    return place_text(args.get("q"))
 
 
 def parse_paging(args: Mapping[str, str], default: int = 20, maximum: int = 500) -> tuple[int, int]:
