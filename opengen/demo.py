@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import random
-import unicodedata
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,6 +26,7 @@ from .models import (
     Venue,
     event_families,
 )
+from .places.names import ascii_words
 from .timezones import PARIS_NAME, zone_for_postcode
 from .versioned import Kept
 
@@ -91,8 +91,7 @@ VENUE_KINDS = ("Campus", "Locaux", "Tiers-lieu", "Médiathèque", "Maison de l�
 
 
 def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "".join(c if c.isalnum() else "-" for c in ascii_text.lower()).strip("-")
+    return "-".join(ascii_words(text))
 
 
 def _jitter(rng: random.Random, spread: float) -> float:

@@ -39,6 +39,7 @@ from ..models import (
     School,
     Venue,
 )
+from ..places.distance import is_coordinate
 from ..timezones import PARIS_NAME
 from ..versioned import Kept, database_name
 from .ics import CalendarEntry, build_calendar
@@ -297,7 +298,7 @@ def _event_entry(row, family_labels: list[str], kinds: dict[str, str], words: _W
         location = ", ".join(p for p in (venue_name, address, town) if p)
     else:
         location = words.online
-    geo = (lat, lon) if on_site and _valid_point(lat, lon) else None
+    geo = (lat, lon) if on_site and is_coordinate(lat, lon) else None
     return CalendarEntry(
         uid=uid, sequence=max(0, sequence or 0),
         summary=words.cancelled.replace("{}", title) if cancelled else title,
@@ -336,12 +337,6 @@ def _entry(make: Callable[..., CalendarEntry], *args) -> CalendarEntry | None:
     except (ValueError, TypeError) as error:
         log.warning("Left out of a calendar feed: %s", error)
         return None
-
-
-def _valid_point(lat: float | None, lon: float | None) -> bool:
-    """Whether coordinates are a real point on Earth."""
-    return (isinstance(lat, (int, float)) and isinstance(lon, (int, float))
-            and -90 <= lat <= 90 and -180 <= lon <= 180)
 
 
 def _digest(text: str) -> str:

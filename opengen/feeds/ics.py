@@ -21,6 +21,7 @@ from typing import NamedTuple
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..places.distance import is_coordinate
 from ..timezones import PARIS_NAME
 
 PRODID = "-//Grande Ecole du Numerique//Open Gen//FR"
@@ -217,10 +218,9 @@ def _check_geo(geo: object) -> None:
     """Raise unless geo is a (latitude, longitude) pair of finite degrees in range."""
     if not isinstance(geo, tuple) or len(geo) != 2:
         raise TypeError("geo must be a (latitude, longitude) tuple or None")
-    lat, lon = geo
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in geo):
         raise ValueError(f"geo must hold two finite numbers, not {geo!r}")
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+    if not is_coordinate(*geo):
         raise ValueError(f"geo must be a latitude in [-90, 90] and a longitude in [-180, 180], not {geo!r}")
 
 

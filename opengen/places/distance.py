@@ -6,9 +6,10 @@ import math
 EARTH_RADIUS_KM = 6371.0088
 
 
-def is_coordinate(lat: float, lon: float) -> bool:
-    """Tell whether a latitude and a longitude name a point on the Earth (NaN does not)."""
-    return -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0
+def is_coordinate(lat: object, lon: object) -> bool:
+    """Tell whether a latitude and a longitude name a point on the Earth (NaN, None or text do not)."""
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon))
+    return numbers and -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

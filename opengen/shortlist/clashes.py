@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Union
 
-from ..places.distance import haversine_km
+from ..places.distance import haversine_km, is_coordinate
 from ..timezones import PARIS
 
 
@@ -162,8 +162,7 @@ def _check_item(item: ShortlistItem) -> None:
     if (item.lat is None) != (item.lon is None):
         raise ShortlistError(f"La séance « {item.title} » a une latitude sans longitude, ou l’inverse.")
     if item.lat is not None:
-        if not (_finite(item.lat) and _finite(item.lon) and -90 <= item.lat <= 90
-                and -180 <= item.lon <= 180):
+        if not is_coordinate(item.lat, item.lon):
             raise ShortlistError(f"La séance « {item.title} » a des coordonnées invalides.")
 
 

@@ -15,6 +15,7 @@ from ..db import db
 from ..events.filters import as_id
 from ..events.queries import PUBLIC_STATUSES
 from ..models import Event, EventFormat, EventStatus
+from ..places.distance import is_coordinate
 from ..timezones import paris
 from .clashes import (
     ShortlistItem,
@@ -132,8 +133,7 @@ def _online(event: Event) -> bool:
 def _item(event: Event) -> ShortlistItem:
     """A session as the clash checks see it."""
     venue = event.venue
-    located = (not _online(event) and isinstance(venue.lat, float) and isinstance(venue.lon, float)
-               and -90 <= venue.lat <= 90 and -180 <= venue.lon <= 180)
+    located = not _online(event) and is_coordinate(venue.lat, venue.lon)
     return ShortlistItem(id=event.id, title=event.title, start=event.start_at, end=event.end_at,
                          lat=venue.lat if located else None, lon=venue.lon if located else None,
                          online=_online(event), town=(venue.city or "") if venue else "")
