@@ -6,40 +6,46 @@ the row again inside it: a view checks its form on a plain read, then writes on 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Response, abort, render_template
 
 from .broadcasts import operations as broadcasts
 from .db import begin_write, db
 from .editions import current_edition
+from .events import queries
 from .models import Broadcast, Edition, Event, Submission, Venue
 from .submissions import links, operations
+
+Row = TypeVar("Row")
+
+
+def _found(row: Row | None) -> Row:
+    if row is None:
+        abort(404)
+    return row
 
 
 def current_edition_or_404() -> Edition:
     """Return the current edition, or answer 404 when none is set up."""
-    edition = current_edition()
-    if edition is None:
-        abort(404)
-    return edition
+    return _found(current_edition())
 
 
 def broadcast_or_404(broadcast_id: int) -> Broadcast:
     """Return the broadcast, or answer 404."""
-    found = broadcasts.get(broadcast_id)
-    if found is None:
-        abort(404)
-    return found
+    return _found(broadcasts.get(broadcast_id))
+
+
+def public_event_or_404(event_id: int) -> Event:
+    """Return a published or cancelled session, or answer 404 (pending and rejected ones too)."""
+    return _found(queries.get_public(event_id))
 
 
 def _row_or_404(model, row_id: int, for_write: bool, belongs: Callable[[Any], bool] = lambda row: True):
     if for_write:
         begin_write()
     row = db.session.get(model, row_id)
-    if row is None or not belongs(row):
-        abort(404)
-    return row
+    return _found(row if row is not None and belongs(row) else None)
 
 
 def submission_or_404(submission_id: int, for_write: bool = False) -> Submission:

@@ -1,13 +1,14 @@
 """The JSON API used by the map and by partners."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from .. import clock
 from ..broadcasts import showings
-from ..events import answers, queries, serialise
+from ..events import answers, serialise
 from ..events.filters import parse_filters, parse_paging, parse_place_query
 from ..events.markers import marker_payload
+from ..loaders import public_event_or_404
 from ..places.lookup import find_place, place_to_api
 from ..urls import event_url_template, external_url
 
@@ -44,9 +45,7 @@ def event_markers():
 @bp.get("/events/<int:event_id>")
 def event_detail(event_id: int):
     """Return one public event."""
-    event = queries.get_public(event_id)
-    if event is None:
-        abort(404)
+    event = public_event_or_404(event_id)
     return jsonify(serialise.to_api(event, external_url("events.show", event_id=event.id)))
 
 

@@ -1,10 +1,10 @@
 """The public page of one session."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, current_app, render_template
 
 from .. import maps
-from ..events import queries
+from ..loaders import public_event_or_404
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
@@ -12,9 +12,7 @@ bp = Blueprint("events", __name__, url_prefix="/events")
 @bp.get("/<int:event_id>")
 def show(event_id: int):
     """Show everything about one published or cancelled session."""
-    event = queries.get_public(event_id)
-    if event is None:
-        abort(404)
+    event = public_event_or_404(event_id)
     shell = None
     if event.venue is not None and event.venue.lat is not None:
         shell = maps.configured_shell(current_app.config, "venue",
