@@ -13,7 +13,6 @@ from flask_babel import lazy_gettext as _l
 from .checks import web_url
 from .demo import demo_data_present
 from .events.labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
-from .feeds import calendars
 from .feeds.links import AddLinks, SubscribeLinks, add_links, subscribe_links
 from .i18n import day_label
 from .models import Event, EventFormat, EventKind
@@ -121,4 +120,4 @@ def init_app(app: Flask) -> None:
         kinds_json=kinds_json, demo_data_present=demo_data_present,
         audience_labels=audience_labels, kind_label=kind_label, format_label=format_label,
         status_label=status_label, feed_subscribe_links=feed_subscribe_links,
-        event_add_links=event_add_links, search_calendar_name=calendars.search_name)
+        event_add_links=event_add_links)

@@ -7,6 +7,7 @@ from .. import maps
 from ..editions import current_edition
 from ..events import queries
 from ..events.filters import RADIUS_CHOICES, number_arg, page_number, parse_filters
+from ..feeds import calendars
 from ..places.lookup import PlaceNotFound
 
 bp = Blueprint("map", __name__)
@@ -31,7 +32,8 @@ def index():
     return render_template("map/index.html", filters=filters, shown=shown, listing=listing,
                            place_error=place_error, radii=radii, radius=number_arg(filters.radius_km),
                            links=_place_links(shown, listing), shell=shell,
-                           edition=current_edition(), families=queries.families())
+                           edition=current_edition(), families=queries.families(),
+                           calendar_name=calendars.search_name(filters))
 
 
 def _alternative_query(alternative: dict) -> str:
