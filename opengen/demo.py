@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from . import editions
 from .data.demo_towns import STREETS, TOWNS
 from .db import db, is_empty, upgrade_schema, utcnow
 from .events.families import FAMILIES, SLUGS
@@ -31,8 +32,9 @@ from .timezones import PARIS_NAME, zone_for_postcode
 from .versioned import Kept
 
 DEMO_NOTE = "Données de démonstration : cette session n’existe pas."
+# The edition the press articles describe, kept as an archive beside this year's.
 SEED_EDITION = dict(slug="2021", name="Open Gen 2021", starts_on=date(2021, 11, 29),
-                    ends_on=date(2021, 12, 4), timezone=PARIS_NAME, is_current=True)
+                    ends_on=date(2021, 12, 4), timezone=PARIS_NAME)
 
 # (kind, title, families, audience)
 PROGRAMME: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
@@ -110,8 +112,8 @@ def sync_families(session: Session) -> None:
 
 
 def ensure_edition() -> Edition:
-    """Return the current edition, creating the seed edition if there is none."""
-    edition = db.session.scalars(select(Edition).where(Edition.is_current)).first()
+    """Return the seed's 2021 edition, creating it if missing."""
+    edition = db.session.scalars(select(Edition).where(Edition.slug == SEED_EDITION["slug"])).first()
     if edition is None:
         edition = Edition(**SEED_EDITION)
         db.session.add(edition)
@@ -153,14 +155,16 @@ def _insert_with_ids(model, rows: list[dict]) -> list[int]:
     return [row["id"] for row in rows]
 
 
-def generate(count: int = 450, seed: int = 2021, spread_km: float = 3.0) -> int:
-    """Insert `count` published demo events spread over real towns; return how many were added.
+def generate(count: int = 450, seed: int = 2021, spread_km: float = 3.0,
+             edition: Edition | None = None) -> int:
+    """Insert `count` published demo events of an edition (the seed's by default) spread over
+    real towns; return how many were added.
 
     Small counts give a realistic week (a few schools per town); large counts, used by the
     benchmarks, add more schools and venues scattered around the same towns.
     """
     rng = random.Random(seed)
-    edition = ensure_edition()
+    edition = edition or ensure_edition()
     family_ids = {slug: id_ for slug, id_ in db.session.execute(select(CareerFamily.slug, CareerFamily.id))}
     days = edition.days()
     schools_wanted = max(len(TOWNS), count // 4)
@@ -200,7 +204,7 @@ def generate(count: int = 450, seed: int = 2021, spread_km: float = 3.0) -> int:
         roll = rng.random()
         fmt = EventFormat.online if roll < 0.08 else EventFormat.both if roll < 0.18 else EventFormat.onsite
         event_rows.append(dict(
-            uid=f"demo-{seed}-{n}@opengen", sequence=0, edition_id=edition.id,
+            uid=f"demo-{edition.slug}-{seed}-{n}@opengen", sequence=0, edition_id=edition.id,
             school_id=school_ids[index], venue_id=venue_ids[index], title=title,
             description=(f"Une heure pour découvrir le numérique avec {school_rows[index]['name']}. "
                          f"Gratuit, ouvert à toutes et à tous, sans prérequis.\n\n{DEMO_NOTE}"),
@@ -223,19 +227,23 @@ def generate(count: int = 450, seed: int = 2021, spread_km: float = 3.0) -> int:
 
 
 def seed(count: int = 450) -> int:
-    """Replace the demo programme with a fresh deterministic one; return the number of events."""
+    """Replace the demo programme with fresh deterministic ones: the seed's 2021 edition as an
+    archive, and this year's Open Gen week as the current edition; return the number of events."""
     sync_families(db.session)
     clear_demo()
-    added = generate(count)
-    seed_broadcasts()
+    archive = ensure_edition()
+    current = editions.ensure_week_edition(editions.today().year)
+    added = 0
+    for edition in (archive, current):
+        added += generate(count, seed=edition.year, edition=edition)
+        seed_broadcasts(edition)
     return added
 
 
-def seed_broadcasts() -> None:
-    """Give each morning of the current edition its live show, unless the GEN team already set them."""
+def seed_broadcasts(edition: Edition) -> None:
+    """Give each morning of an edition its live show, unless the GEN team already set them."""
     from .broadcasts.operations import plan_demo_lineup
 
-    edition = ensure_edition()
     if db.session.scalars(select(Broadcast).where(Broadcast.edition_id == edition.id)).first():
         return
     plan_demo_lineup(edition)
@@ -256,7 +264,8 @@ def seed_demo_command(count: int, if_empty: bool) -> None:
     added = seed(count)
     db.session.commit()
     click.echo(f"{added} sessions de démonstration créées dans {len(TOWNS)} villes "
-               f"({len(SLUGS)} familles de métiers).")
+               f"({len(SLUGS)} familles de métiers), pour l’édition {SEED_EDITION['slug']} "
+               f"(archive) et l’édition {editions.today().year}.")
 
 
 def init_app(app: Flask) -> None:

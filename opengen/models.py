@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     JSON,
@@ -69,20 +69,27 @@ broadcast_families = Table(
 
 
 class Edition(Base):
+    """One year's Open Gen week; which one the site is about follows from the dates (editions.py)."""
+
     __tablename__ = "editions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)  # the year, as text: "2021"
     name: Mapped[str] = mapped_column(String(120))
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     timezone: Mapped[str] = mapped_column(String(40), default=PARIS_NAME)
-    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+    submissions_open_on: Mapped[date | None] = mapped_column(Date)  # None: as soon as created
+    submissions_close_on: Mapped[date | None] = mapped_column(Date)  # None: until the last day
+    published_on: Mapped[date | None] = mapped_column(Date)  # None: shown as soon as created
+
+    @property
+    def year(self) -> int:
+        """The edition's year, which names it in addresses (/editions/2021, edition=2021)."""
+        return self.starts_on.year
 
     def days(self) -> list[date]:
         """Return every day of the edition, first to last."""
-        from datetime import timedelta
-
         count = (self.ends_on - self.starts_on).days + 1
         return [self.starts_on + timedelta(days=i) for i in range(count)]
 

@@ -58,8 +58,16 @@ def test_a_transaction_bumps_it_once_and_only_when_it_commits(app, make_event, d
 def test_writes_elsewhere_leave_it_alone(app, make_event):
     make_event()
     before = version()
-    db.session.execute(text("UPDATE editions SET name = 'Open Gen 2021 bis'"))
+    db.session.execute(text("INSERT INTO geocode_cache (key, created_at) VALUES ('x', '2021-11-29')"))
     assert version() == before
+
+
+def test_a_change_to_an_edition_moves_the_version(app, make_event):
+    """Which edition is current is public data: results kept for the old one must go."""
+    make_event()
+    before = version()
+    db.session.execute(text("UPDATE editions SET name = 'Open Gen 2021 bis'"))
+    assert version() != before
 
 
 def test_kept_results_stay_within_their_budget():

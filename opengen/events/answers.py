@@ -27,6 +27,7 @@ _ONLINE = Kept(4 * 1024 * 1024, size=lambda section: 2048 * (1 + len(section["ev
 def api_answer(filters: EventFilters, limit: int, offset: int, url_template: str) -> bytes:
     """Return the JSON bytes of one page of the sessions matching the filters (nearest first
     around a place), with the place and the online sessions apart when there is one."""
+    filters = queries.in_edition(filters)
     key = ("api-events", filters.key(), limit, offset, url_template, str(get_locale()))
     return _ANSWERS.current(key, lambda: _build(filters, limit, offset, url_template))
 

@@ -30,6 +30,7 @@ class EventFilters:
     lat: float | None = None  # ...or a point (both set or both None)
     lon: float | None = None
     radius_km: float = DEFAULT_RADIUS_KM
+    edition: int | None = None  # a year; None for the current edition
 
     @property
     def has_place(self) -> bool:
@@ -42,7 +43,8 @@ class EventFilters:
                 "kind": self.kind.value if self.kind else None, "format": self.format,
                 "school": str(self.school) if self.school is not None else None,
                 "q": self.q, "lat": number_arg(self.lat), "lon": number_arg(self.lon),
-                "radius_km": number_arg(self.radius_km) if self.has_place else None}
+                "radius_km": number_arg(self.radius_km) if self.has_place else None,
+                "edition": str(self.edition) if self.edition is not None else None}
         return {k: v for k, v in args.items() if v}
 
     def key(self) -> tuple[tuple[str, str], ...]:
@@ -116,7 +118,17 @@ def parse_filters(args: Mapping[str, str]) -> EventFilters:
             raise FieldError("school", _("Identifiant d’école invalide."))
     q, lat, lon, radius_km = _place(args)
     return EventFilters(day=day, family=family, kind=kind, format=fmt, school=school,
-                        q=q, lat=lat, lon=lon, radius_km=radius_km)
+                        q=q, lat=lat, lon=lon, radius_km=radius_km, edition=_edition(args))
+
+
+def _edition(args: Mapping[str, str]) -> int | None:
+    raw = _one(args, "edition")
+    if raw is None:
+        return None
+    year = _whole_number(raw, 4)
+    if year is None or year < 2000:
+        raise FieldError("edition", _("Édition invalide : donnez une année, par exemple 2021."))
+    return year
 
 
 def _day(args: Mapping[str, str]) -> date | None:

@@ -9,7 +9,7 @@ from ..db import db
 from ..models import CareerFamily, EventFormat, EventStatus, Venue, event_families
 from ..versioned import Kept
 from .filters import EventFilters
-from .queries import filtered
+from .queries import filtered, in_edition
 
 FIELDS = ["id", "lat", "lon", "family", "kind"]
 
@@ -37,6 +37,8 @@ def marker_payload(filters: EventFilters) -> bytes:
     Every visitor of the home page asks for the same markers; at 100k events building them
     costs about a second, checking the data version one primary-key read.
     """
+    filters = in_edition(filters)
+
     def build() -> bytes:
         rows = marker_rows(filters)
         return json.dumps({"count": len(rows), "fields": FIELDS, "markers": rows},

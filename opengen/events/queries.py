@@ -3,7 +3,7 @@ one result type for a list, a page or an API window, nearest first around a plac
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from functools import lru_cache
 from itertools import groupby
@@ -22,10 +22,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import joinedload, selectinload
 
+from .. import editions
 from ..checks import FieldError
 from ..db import db
 from ..models import (
     CareerFamily,
+    Edition,
     Event,
     EventFormat,
     EventStatus,
@@ -47,6 +49,27 @@ PUBLIC_STATUSES = (EventStatus.published, EventStatus.cancelled)
 def _check(filters: EventFilters) -> None:
     if filters.school is not None and db.session.get(School, filters.school) is None:
         raise FieldError("school", _("École inconnue : %(value)s.", value=filters.school))
+    if filters.edition is not None and editions.id_of(filters.edition) is None:
+        raise FieldError("edition", _("Édition inconnue : %(value)s.", value=filters.edition))
+
+
+def in_edition(filters: EventFilters) -> EventFilters:
+    """Return the filters bound to an edition's year: the one asked for, else the current one.
+
+    Whatever keeps results under the filters' key binds them first, so that a result of one
+    edition is never served for another when the current edition changes.
+    """
+    if filters.edition is not None:
+        return filters
+    year = editions.current_year()
+    return filters if year is None else replace(filters, edition=year)
+
+
+def _edition_clause(year: int) -> ColumnElement[bool]:
+    # "+ 0": the edition never drives the plan (nearly every session of a search is in it);
+    # the status, place and format indexes do.
+    edition_id = select(Edition.id).where(Edition.slug == str(year)).scalar_subquery()
+    return (Event.edition_id + 0) == edition_id
 
 
 @dataclass(frozen=True)
@@ -81,6 +104,7 @@ def locate(filters: EventFilters) -> Area | None:
 
 def _conditions(filters: EventFilters, statuses, narrow: bool = False, check: bool = True) -> Select:
     """The filters as a statement; `narrow` when a more selective index than status drives it."""
+    filters = in_edition(filters)
     if check:
         _check(filters)
     status = Event.status.in_(statuses)
@@ -90,6 +114,8 @@ def _conditions(filters: EventFilters, statuses, narrow: bool = False, check: bo
         # from its index planner.
         status = func.likelihood(status, literal_column("0.9375"))
     stmt = select(Event).where(status)
+    if filters.edition is not None:
+        stmt = stmt.where(_edition_clause(filters.edition))
     if filters.day is not None:
         start = datetime.combine(filters.day, time(0), PARIS)
         stmt = stmt.where(Event.start_at >= start, Event.start_at < start + timedelta(days=1))
@@ -181,6 +207,7 @@ def _load(ids: list[int]) -> list[Event]:
 def nearest(filters: EventFilters, area: Area, limit: int | None = None,
             offset: int = 0) -> tuple[list[tuple[int, float]], int]:
     """Return (event id, distance in km) for the sessions inside the area, nearest first, and their count."""
+    filters = in_edition(filters)
     _check(filters)
     ranked, count = _ranking_statements(filters.without_place(), spatial.has_rtree(db.engine), db.engine.dialect.name,
                                          limit, offset)
@@ -213,7 +240,7 @@ _ONLINE_IDS = Kept(4 * 1024 * 1024, size=lambda found: 64 + 8 * len(found[0]))
 def online_ids(filters: EventFilters, limit: int | None = None) -> tuple[list[int], int]:
     """Return the ids of the online-only sessions matching the filters (first `limit`, start
     order) and their count; wherever the filters' place is, the answer is the same."""
-    everywhere = filters.without_place()
+    everywhere = in_edition(filters).without_place()
     return _ONLINE_IDS.current(("online", everywhere.key(), limit),
                                lambda: _online_ids(everywhere, limit))
 

@@ -118,10 +118,12 @@ class _State:
 def search_feed(filters: EventFilters, links: FeedLinks) -> Feed:
     """Return the feed of the public sessions matching the filters (the /calendar.ics feed)."""
     scope = queries.filtered(filters, statuses=ALL_STATUSES)
-    args = filters.key()
-    key = "&".join(f"{k}={v}" for k, v in args)
-    return _event_feed(scope, ("search", key, links), name=lambda: search_name(filters),
-                       calendar_uid=f"search-{_digest(key)}@opengen",
+    # The calendar is what the subscriber asked for (without a year: the current edition, year
+    # after year); its validators are those of the edition it holds now.
+    asked = "&".join(f"{k}={v}" for k, v in filters.key())
+    bound = "&".join(f"{k}={v}" for k, v in queries.in_edition(filters).key())
+    return _event_feed(scope, ("search", bound, links), name=lambda: search_name(filters),
+                       calendar_uid=f"search-{_digest(asked)}@opengen",
                        description=_("Les sessions Open Gen de cette recherche, mises à jour "
                                      "automatiquement (changements et annulations compris)."),
                        links=links, busy=False)
@@ -180,7 +182,7 @@ def broadcasts_feed(links: FeedLinks) -> Feed:
 
 def search_name(filters: EventFilters) -> str:
     """Return the French name of the calendar of a search, e.g. « Open Gen · Data · lundi 29 novembre »."""
-    parts = ["Open Gen"]
+    parts = ["Open Gen" if filters.edition is None else f"Open Gen {filters.edition}"]
     if filters.family:
         parts.append(BY_SLUG[filters.family].label_fr)
     if filters.kind:
