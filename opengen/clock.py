@@ -33,3 +33,8 @@ def now() -> datetime:
     if frozen:
         return parse_instant(frozen)
     return datetime.now(timezone.utc)
+
+
+def is_past(moment: datetime) -> bool:
+    """Tell whether an instant has passed (a session has ended once its end is past)."""
+    return moment <= now()

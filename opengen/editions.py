@@ -93,6 +93,17 @@ def by_year(year: int, published_only: bool = True) -> Edition | None:
     return db.session.scalars(stmt).first()
 
 
+def asked(year: int | None) -> Edition | None:
+    """Return the edition a request names by its year, else the current one (None if there is
+    none); raise FieldError, in French, for a year that has no published edition."""
+    if year is None:
+        return current_edition()
+    found = by_year(year)
+    if found is None:
+        raise FieldError("edition", _("Édition inconnue : %(value)s.", value=year))
+    return found
+
+
 def published(day: date | None = None) -> list[Edition]:
     """Return the editions visitors may read, newest first."""
     return list(db.session.scalars(select(Edition).where(_published(day or today()))

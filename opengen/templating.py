@@ -11,6 +11,7 @@ from flask import Flask, current_app, url_for
 from flask_babel import lazy_gettext as _l
 
 from .checks import web_url
+from .clock import is_past
 from .demo import demo_data_present
 from .events.labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
 from .feeds.links import AddLinks, SubscribeLinks, add_links, subscribe_links
@@ -26,6 +27,7 @@ NAV = (
     ("families.index", _l("Les métiers")),
     ("programme.index", _l("Mon programme")),
     ("submit.start", _l("Proposer une session")),
+    ("map.editions_index", _l("Les éditions")),
 )
 
 
@@ -111,6 +113,11 @@ def event_add_links(event: Event) -> AddLinks:
                      details=f"{event.description}\n\n{page}".strip())
 
 
+def has_ended(event: Event) -> bool:
+    """Tell whether a session is over: no registration, calendar or reminder is offered then."""
+    return is_past(event.end_at)
+
+
 def init_app(app: Flask) -> None:
     """Expose the helpers to every template."""
     app.jinja_env.filters["safe_url"] = web_url
@@ -120,4 +127,4 @@ def init_app(app: Flask) -> None:
         kinds_json=kinds_json, demo_data_present=demo_data_present,
         audience_labels=audience_labels, kind_label=kind_label, format_label=format_label,
         status_label=status_label, feed_subscribe_links=feed_subscribe_links,
-        event_add_links=event_add_links)
+        event_add_links=event_add_links, has_ended=has_ended)

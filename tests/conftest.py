@@ -76,6 +76,9 @@ TEST_CONFIG = {
     "TILES_URL": "http://tiles.invalid/{z}/{x}/{y}.png",
     "SERVER_NAME": None,
     "RATELIMIT_ENABLED": False,
+    # The test world is the week before Open Gen 2021 (the seed edition): sessions still to
+    # come, proposals open. Tests about other moments set their own.
+    "FROZEN_NOW": "2021-11-22T10:00",
 }
 
 

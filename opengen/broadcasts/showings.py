@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from ..checks import web_url
 from ..db import db
-from ..editions import current_edition
+from ..editions import asked, current_edition
 from ..models import Broadcast, Edition
 from ..timezones import PARIS, PARIS_NAME
 from .planner import broadcast_status, is_today
@@ -66,9 +66,9 @@ def show(broadcast: Broadcast, now: datetime) -> Showing:
     return Showing(broadcast, status(broadcast, now), is_today(broadcast.start_at, now))
 
 
-def current_showings(now: datetime) -> tuple[Edition | None, list[Showing]]:
-    """Return the current edition and its broadcasts as they stand at `now`."""
-    edition = current_edition()
+def current_showings(now: datetime, year: int | None = None) -> tuple[Edition | None, list[Showing]]:
+    """Return an edition (the year's, else the current one) and its broadcasts as they stand at `now`."""
+    edition = asked(year)
     if edition is None:
         return None, []
     return edition, [show(b, now) for b in lineup(edition)]

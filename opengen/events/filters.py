@@ -118,10 +118,11 @@ def parse_filters(args: Mapping[str, str]) -> EventFilters:
             raise FieldError("school", _("Identifiant d’école invalide."))
     q, lat, lon, radius_km = _place(args)
     return EventFilters(day=day, family=family, kind=kind, format=fmt, school=school,
-                        q=q, lat=lat, lon=lon, radius_km=radius_km, edition=_edition(args))
+                        q=q, lat=lat, lon=lon, radius_km=radius_km, edition=parse_edition(args))
 
 
-def _edition(args: Mapping[str, str]) -> int | None:
+def parse_edition(args: Mapping[str, str]) -> int | None:
+    """Read the edition's year (edition=2021); None for the current one; FieldError when malformed."""
     raw = _one(args, "edition")
     if raw is None:
         return None

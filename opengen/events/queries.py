@@ -14,6 +14,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    case,
     func,
     literal_column,
     or_,
@@ -22,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import editions
+from .. import clock, editions
 from ..checks import FieldError
 from ..db import db
 from ..models import (
@@ -292,16 +293,22 @@ class Results:
 
 
 def window(filters: EventFilters, limit: int | None, offset: int = 0, *, area: Area | None = None,
-           online_limit: int | None = None, load: bool = True) -> Results:
+           online_limit: int | None = None, load: bool = True, upcoming_first: bool = False) -> Results:
     """Return `limit` sessions from `offset`: nearest first around the filters' place (the
     online-only ones apart, first `online_limit`), else all of them by start.
 
-    With load False, only their ids (and distances): no events, no online sessions.
+    With upcoming_first, during its week an edition's sessions still to come (today's first)
+    come before those that have ended. With load False, only their ids (and distances): no
+    events, no online sessions.
     """
+    filters = in_edition(filters)
     area = area or locate(filters)
     if area is None:
         stmt = filtered(filters)
         total = _count(stmt)
+        if upcoming_first and _during_week(filters):
+            ended = case((Event.end_at <= clock.now(), 1), else_=0)
+            stmt = stmt.order_by(None).order_by(ended, Event.start_at, Event.id)
         stmt = stmt.offset(offset)
         if limit is not None:
             stmt = stmt.limit(limit)
@@ -319,6 +326,12 @@ def window(filters: EventFilters, limit: int | None, offset: int = 0, *, area: A
     return found
 
 
+def _during_week(filters: EventFilters) -> bool:
+    """Tell whether today is a day of the filters' edition (some sessions ended, some to come)."""
+    edition = editions.by_year(filters.edition) if filters.edition is not None else None
+    return edition is not None and edition.starts_on <= editions.today() <= edition.ends_on
+
+
 def search(filters: EventFilters) -> list[Event]:
     """Return every public event matching the filters, with school, venue and families loaded.
 
@@ -329,16 +342,20 @@ def search(filters: EventFilters) -> list[Event]:
     return found.items + found.online
 
 
-def page(filters: EventFilters, number: int, size: int, online_size: int = 5) -> Results:
-    """Return one page of the public events matching the filters (nearest first around a place);
-    a page beyond the end is the last one."""
+def page(filters: EventFilters, number: int, size: int, online_size: int = 5,
+         upcoming_first: bool = False) -> Results:
+    """Return one page of the public events matching the filters (nearest first around a place,
+    else by start, those still to come first with upcoming_first); a page beyond the end is the last one."""
+    filters = in_edition(filters)
     area = locate(filters)
     number = max(1, number)
-    found = window(filters, size, (number - 1) * size, area=area, online_limit=online_size)
+    found = window(filters, size, (number - 1) * size, area=area, online_limit=online_size,
+                   upcoming_first=upcoming_first)
     last = max(1, math.ceil(found.total / size))
     if number > last:
         number = last
-        found = window(filters, size, (number - 1) * size, area=area, online_limit=online_size)
+        found = window(filters, size, (number - 1) * size, area=area, online_limit=online_size,
+                       upcoming_first=upcoming_first)
     found.number, found.size = number, size
     return found
 

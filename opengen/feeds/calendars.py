@@ -23,7 +23,7 @@ from sqlalchemy import Select, String, case, func, select, type_coerce
 from ..broadcasts import showings
 from ..checks import web_url
 from ..db import db, utcnow
-from ..editions import current_edition
+from .. import editions
 from ..events import queries
 from ..events.families import BY_SLUG
 from ..events.filters import EventFilters
@@ -156,9 +156,10 @@ def programme_feed(ids: Iterable[int], links: FeedLinks) -> Feed:
                        links=links, busy=True)
 
 
-def broadcasts_feed(links: FeedLinks) -> Feed:
-    """Return the feed of the current edition's morning broadcasts (empty without an edition)."""
-    edition = current_edition()
+def broadcasts_feed(links: FeedLinks, year: int | None = None) -> Feed:
+    """Return the feed of an edition's morning broadcasts (the year's, else the current
+    edition's; empty without an edition)."""
+    edition = editions.asked(year)
     edition_id = edition.id if edition is not None else None
     scope = select(Broadcast).where(Broadcast.edition_id == edition_id)
     sub = scope.subquery()

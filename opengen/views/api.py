@@ -6,7 +6,7 @@ from flask import Blueprint, Response, jsonify, request
 from .. import clock
 from ..broadcasts import showings
 from ..events import answers, serialise
-from ..events.filters import parse_filters, parse_paging, parse_place_query
+from ..events.filters import parse_edition, parse_filters, parse_paging, parse_place_query
 from ..events.markers import marker_payload
 from ..loaders import public_event_or_404
 from ..places.lookup import find_place, place_to_api
@@ -53,5 +53,5 @@ def event_detail(event_id: int):
 def broadcast_list():
     """List the current edition's morning broadcasts, with their live status."""
     now = clock.now()
-    _, shown = showings.current_showings(now)
+    _, shown = showings.current_showings(now, parse_edition(request.args))
     return jsonify({"broadcasts": [showings.to_api(s.broadcast, now) for s in shown]})

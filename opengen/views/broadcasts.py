@@ -5,6 +5,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from .. import clock
 from ..broadcasts import showings
+from ..events.filters import parse_edition
 
 bp = Blueprint("broadcasts", __name__)
 
@@ -13,7 +14,7 @@ bp = Blueprint("broadcasts", __name__)
 def index():
     """Show the week's broadcasts, today's highlighted and the one on air marked live."""
     now = clock.now()
-    edition, shown = showings.current_showings(now)
+    edition, shown = showings.current_showings(now, parse_edition(request.args))
     return render_template("broadcasts/index.html", edition=edition, days=showings.by_day(shown), now=now)
 
 

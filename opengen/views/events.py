@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
-from .. import maps
+from .. import editions, maps
 from ..loaders import public_event_or_404
 
 bp = Blueprint("events", __name__, url_prefix="/events")
@@ -17,4 +17,5 @@ def show(event_id: int):
     if event.venue is not None and event.venue.lat is not None:
         shell = maps.configured_shell(current_app.config, "venue",
                                       centre=(event.venue.lat, event.venue.lon), zoom=15)
-    return render_template("events/show.html", event=event, shell=shell)
+    return render_template("events/show.html", event=event, shell=shell,
+                           archive=editions.is_archive(event.edition), current_year=editions.current_year())

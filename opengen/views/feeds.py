@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, request
 
 from ..compression import GZIP_SUFFIX
-from ..events.filters import parse_filters
+from ..events.filters import parse_edition, parse_filters
 from ..feeds import calendars
 from ..feeds.calendars import Feed, FeedLinks
 from ..shortlist import selection
@@ -43,7 +43,8 @@ def personal():
 def broadcasts():
     """Send the feed of the week's morning broadcasts."""
     page = "broadcasts.index" if "broadcasts.index" in current_app.view_functions else "map.index"
-    return _send(calendars.broadcasts_feed(_links(page)), "emissions-open-gen.ics")
+    feed = calendars.broadcasts_feed(_links(page), parse_edition(request.args))
+    return _send(feed, "emissions-open-gen.ics")
 
 
 # --------------------------------------------------------------------------- HTTP

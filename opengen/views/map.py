@@ -1,11 +1,13 @@
-"""The home page: the map of the week's sessions, the filters, the search around a place, the list."""
+"""The home page (the current edition's map, filters, search around a place and list), and the
+earlier editions, each readable as it was at /editions/<year>."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from dataclasses import replace
 
-from .. import maps
-from ..editions import current_edition
-from ..events import queries
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+
+from .. import editions, maps
+from ..events import queries, stats
 from ..events.filters import RADIUS_CHOICES, number_arg, page_number, parse_filters
 from ..feeds import calendars
 from ..places.lookup import PlaceNotFound
@@ -17,23 +19,49 @@ bp = Blueprint("map", __name__)
 def index():
     """Show the map and the list of sessions matching the filters, nearest first around a place."""
     filters = parse_filters(request.args)
+    edition = (editions.by_year(filters.edition) if filters.edition is not None
+               else editions.current_edition())
+    return _map_page(filters, edition)
+
+
+@bp.get("/editions")
+def editions_index():
+    """List the editions, the current one first, each with its main figures."""
+    return render_template("editions/index.html", summaries=stats.summaries(editions.published()),
+                           current_year=editions.current_year())
+
+
+@bp.get("/editions/<int:year>")
+def edition(year: int):
+    """Show an edition's map, list and numbers (an archive once it is over)."""
+    found = editions.by_year(year)
+    if found is None:
+        abort(404)
+    filters = replace(parse_filters(request.args), edition=year)
+    return _map_page(filters, found, summary=stats.summaries([found])[0])
+
+
+def _map_page(filters, edition, summary=None):
     number, size = page_number(request.args), current_app.config["LIST_PAGE_SIZE"]
     place_error = None
     try:
         shown = filters
-        listing = queries.page(shown, number, size)
+        listing = queries.page(shown, number, size, upcoming_first=True)
     except PlaceNotFound as error:
         # The message goes next to the field, which keeps what was typed; the list ignores it.
         place_error = error.message
         shown = filters.without("q")
-        listing = queries.page(shown, number, size)
+        listing = queries.page(shown, number, size, upcoming_first=True)
     shell = maps.configured_shell(current_app.config, "events")
     radii = [number_arg(km) for km in sorted({*RADIUS_CHOICES, filters.radius_km})]
+    over = edition is not None and editions.is_over(edition)
     return render_template("map/index.html", filters=filters, shown=shown, listing=listing,
                            place_error=place_error, radii=radii, radius=number_arg(filters.radius_km),
                            links=_place_links(shown, listing), shell=shell,
-                           edition=current_edition(), families=queries.families(),
-                           calendar_name=calendars.search_name(filters))
+                           edition=edition, edition_over=over, summary=summary,
+                           archive=edition is not None and editions.is_archive(edition),
+                           current_edition_year=editions.current_year(),
+                           families=queries.families(), calendar_name=calendars.search_name(filters))
 
 
 def _alternative_query(alternative: dict) -> str:
