@@ -100,7 +100,7 @@ def test_a_cancelled_session_says_so_in_big_letters(client, make_event):
 
 
 def test_a_hostile_title_is_printed_as_text_and_wrapped_inside_the_page(client, make_event):
-    event = make_event(title=HOSTILE, accessibility="<i>Rampe</i> & ascenseur 🛗 " * 20)
+    event = make_event(title=HOSTILE[:200], accessibility="<i>Rampe</i> & ascenseur 🛗 " * 20)
     db.session.commit()
     document = _document(client.get(f"/events/{event.id}/affiche.pdf"))
     assert len(document) == 1 and _size(document) == A4
@@ -278,11 +278,25 @@ def test_fit_shrinks_long_text_and_never_passes_the_bottom():
     assert all(line.size < 34 for line in lines)
 
 
+def test_a_300_character_hostile_title_fits_the_page():
+    sheet = SessionSheet(edition="Open Gen 2030 " * 10, title=HOSTILE, kind="Atelier " * 30, when="lundi " * 40,
+                         school=HOSTILE, place=(HOSTILE, HOSTILE, HOSTILE), access=HOSTILE, families=HOSTILE,
+                         url="https://example.org/events/1", cancelled=True)
+    document = pypdfium2.PdfDocument(session_poster(sheet, WORDS))
+    assert len(document) == 1 and _size(document) == A4
+    assert "<script>alert(1)</script> <b>unclosed &amp;" in _text(document)
+    assert _characters_inside_the_margins(document)
+    assert _qr_codes(document) == ["https://example.org/events/1"]
+
+
+WORDS = Words(*(f"mot {n}" for n in range(9)), page="Page %(number)s sur %(count)s")
+
+
 def test_the_pure_posters_draw_from_plain_values():
     sheet = SessionSheet(edition="Open Gen 2030", title="Titre", kind="Atelier", when="lundi", school="École",
                          place=("Lieu",), access="", families="", url="https://example.org/events/1",
                          cancelled=False)
-    words = Words(*(f"mot {n}" for n in range(9)), page="Page %(number)s sur %(count)s")
+    words = WORDS
     document = pypdfium2.PdfDocument(session_poster(sheet, words))
     assert _qr_codes(document) == ["https://example.org/events/1"]
     assert session_poster(sheet, words) == session_poster(sheet, words)  # same values, same bytes

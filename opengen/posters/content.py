@@ -63,9 +63,7 @@ def school_poster_of(school_id: int, url: str) -> Poster | None:
     if not events:
         return None
     key = ("school", school_id, url, *_edition_key(edition))
-    sheet = lambda: SchoolSheet(edition=_edition_line(edition), school=school.name,  # noqa: E731
-                                sessions=tuple(_row(event) for event in events), url=url)
-    return _kept(key, lambda: school_poster(sheet(), words()))
+    return _kept(key, lambda: school_poster(_school_sheet(edition, school, events, url), words()))
 
 
 def _kept(key: tuple, build) -> Poster:
@@ -151,6 +149,11 @@ def _access(event: Event) -> str:
     if not parts and event.format != EventFormat.online:
         parts.append(_("Accessibilité non précisée : contactez l’école."))
     return " ".join(parts)
+
+
+def _school_sheet(edition: Edition, school: School, events: list[Event], url: str) -> SchoolSheet:
+    return SchoolSheet(edition=_edition_line(edition), school=school.name,
+                       sessions=tuple(_row(event) for event in events), url=url)
 
 
 def _row(event: Event) -> SessionRow:

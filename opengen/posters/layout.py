@@ -11,6 +11,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from reportlab.lib.colors import white
 from reportlab.pdfgen.canvas import Canvas
 
 from .sheet import (
@@ -30,7 +31,6 @@ from .sheet import (
     fit,
     height_of,
     new_canvas,
-    white,
 )
 
 HEADER_HEIGHT = 112

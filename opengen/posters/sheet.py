@@ -213,7 +213,3 @@ def band(canvas: Canvas, colour: Color, y: float, height: float) -> None:
     canvas.setFillColor(colour)
     canvas.rect(0, y, PAGE_WIDTH, height, stroke=0, fill=1)
 
-
-__all__ = ["ACCENT", "BOLD", "Block", "DANGER", "INK", "MARGIN", "MUTED", "PAGE_HEIGHT", "PAGE_WIDTH",
-           "REGULAR", "band", "draw_lines", "draw_qr", "fit", "height_of", "new_canvas", "printable",
-           "white", "width_of", "wrap"]

@@ -17,8 +17,8 @@ MAX_AGE = 300
 @bp.get("/events/<int:event_id>/affiche.pdf")
 def event(event_id: int):
     """Send the poster of one published or cancelled session."""
-    session = public_event_or_404(event_id)
-    poster = content.event_poster(session, external_url("events.show", event_id=event_id))
+    shown = public_event_or_404(event_id)
+    poster = content.event_poster(shown, external_url("events.show", event_id=event_id))
     return _send(poster, f"opengen-session-{event_id}.pdf")
 
 
