@@ -15,12 +15,14 @@ from . import (
     feeds,
     health,
     map,
+    posters,
     programme,
     submit,
 )
 
 # In the order their pages appear in the menu, the staff's and the machines' last.
-BLUEPRINTS = (map, events, broadcasts, families, api, feeds, programme, submit, admin, desk, health)
+BLUEPRINTS = (map, events, broadcasts, families, api, feeds, programme, submit, posters, admin, desk,
+              health)
 
 
 class IdConverter(IntegerConverter):
