@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
 import pytest
-from datetime import date
 
 from sqlalchemy import func, select
 
