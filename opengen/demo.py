@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from . import editions
 from .data.demo_towns import STREETS, TOWNS
-from .db import db, is_empty, upgrade_schema, utcnow
+from .db import add_migration_hooks, db, is_empty, upgrade_schema, utcnow
 from .events.families import FAMILIES, SLUGS
 from .events.labels import NETWORKS
 from .models import (
@@ -268,6 +268,15 @@ def seed_demo_command(count: int, if_empty: bool) -> None:
                f"(archive) et l’édition {editions.today().year}.")
 
 
+def _families_after_upgrade(engine) -> None:
+    """After each upgrade the nine career families are in the database: a new site needs them
+    before its first session, demo or not."""
+    with Session(engine) as session:
+        sync_families(session)
+        session.commit()
+
+
 def init_app(app: Flask) -> None:
-    """Register the demo command."""
+    """Register the demo command, and the families' upkeep after each schema upgrade."""
     app.cli.add_command(seed_demo_command)
+    add_migration_hooks(after_upgrade=_families_after_upgrade)

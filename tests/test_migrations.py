@@ -21,3 +21,29 @@ def test_init_db_is_idempotent(runner):
         result = runner.invoke(args=["init-db"])
         assert result.exit_code == 0, result.output
         assert "schéma à jour" in result.output
+
+
+def test_init_db_gives_a_new_site_its_career_families(runner, ctx):
+    from sqlalchemy import select
+
+    from opengen.events.families import SLUGS
+    from opengen.models import CareerFamily
+    db.session.execute(CareerFamily.__table__.delete())
+    db.session.commit()
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    db.session.expire_all()
+    assert set(db.session.scalars(select(CareerFamily.slug))) == set(SLUGS)
+
+
+def test_the_editions_migration_goes_down_and_up_again(app, ctx):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect
+
+    from opengen.db import MIGRATIONS_DIR
+    db.session.commit()
+    downgrade(directory=MIGRATIONS_DIR, revision="0005_data_version")
+    assert "is_current" in {c["name"] for c in inspect(db.engine).get_columns("editions")}
+    upgrade(directory=MIGRATIONS_DIR)
+    columns = {c["name"] for c in inspect(db.engine).get_columns("editions")}
+    assert {"submissions_open_on", "submissions_close_on", "published_on"} <= columns
+    assert "is_current" not in columns
