@@ -239,6 +239,26 @@ def test_bad_ids_on_the_print_page_get_a_french_message(client, query, message):
     assert message in response.get_data(as_text=True)
 
 
+def test_a_list_too_long_for_a_readable_qr_code_still_shares_its_link(client, week):
+    many = [week["code"].id] + [10**9 + n for n in range(199)]  # 200 ids of ten digits
+    ids = ",".join(map(str, many))
+    for path in (f"/programme?ids={ids}", f"/programme/imprimer?ids={ids}"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        main = _main(response.get_data(as_text=True))
+        assert ">Atelier code</" in main
+        assert "qr-code" not in main
+    main = _main(client.get(f"/programme?ids={ids}").get_data(as_text=True))
+    assert "Cette liste est trop longue pour un QR code lisible : envoyez plutôt le lien." in main
+    assert f'value="http://localhost/programme?ids={ids}"' in main
+    # Up to about forty sessions the code stays, 3 pixels a module, within a phone's width.
+    forty = ",".join(map(str, [week["code"].id] + [10**5 + n for n in range(39)]))
+    main = _main(client.get(f"/programme?ids={forty}").get_data(as_text=True))
+    svg = main[main.index('<svg width'):main.index("</svg>") + 6]
+    assert int(re.search(r'<svg width="(\d+)"', svg).group(1)) <= 240
+    assert decode_qr_svg(svg) == f"http://localhost/programme?ids={forty}"
+
+
 def test_a_list_of_sessions_all_gone_still_prints_its_notice(client):
     response = client.get("/programme/imprimer?ids=999998,999999")
     assert response.status_code == 200

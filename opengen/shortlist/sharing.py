@@ -16,25 +16,27 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from .. import clock, qr
+from ..events.serialise import EVENT_ID
 from ..fields import clean_text, one_line
 from ..i18n import day_label, hour_label
 from ..models import Event, EventStatus
 from ..timezones import PARIS_NAME, local, paris
-from ..events.serialise import EVENT_ID
 from ..urls import event_url_template, external_url
 from .locator import Locator, locate
 from .selection import Shortlist, ids_from, load_shortlist, needs_no_trip
 
 NOTE_MAX = 80
 MAIL_SESSIONS_MAX = 12  # a mailto: address beyond about 2,000 characters fails in some mail apps
+QR_MAX_PIXELS = 240  # fits a 320 px wide phone; at 3 px a module or more, a phone reads it on paper
 
 
 @dataclass(frozen=True)
 class Share:
-    """How a list travels: its absolute address, the QR code of it, a ready-made e-mail."""
+    """How a list travels: its absolute address, the QR code of it (None when the address is too
+    long for a code a phone can read), a ready-made e-mail."""
 
     url: str
-    qr_svg: Markup
+    qr_svg: Markup | None
     mailto: str
 
 
@@ -96,8 +98,19 @@ def print_sheet(args: Mapping[str, str]) -> PrintSheet:
 
 def _share(shortlist: Shortlist) -> Share:
     url = external_url("programme.index", ids=",".join(map(str, shortlist.requested)))
-    return Share(url, Markup(qr.svg(url, _("QR code du lien vers cette liste de sessions"))),
-                 _mailto(shortlist, url))
+    return Share(url, _qr_svg(url), _mailto(shortlist, url))
+
+
+def _qr_svg(url: str) -> Markup | None:
+    """The QR code of a list's address, 4 or 3 pixels a module; None when it would be too big."""
+    try:
+        size, _dark = qr.modules(url)
+    except ValueError:  # more than a QR code can hold
+        return None
+    scale = next((s for s in (4, 3) if size * s <= QR_MAX_PIXELS), None)
+    if scale is None:
+        return None
+    return Markup(qr.svg(url, _("QR code du lien vers cette liste de sessions"), scale=scale))
 
 
 def _ended(shortlist: Shortlist) -> frozenset[int]:
