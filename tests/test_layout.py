@@ -16,7 +16,7 @@ TOO_BIG_ON_PURPOSE = {"data/build_gazetteer.py"}  # a one-off build script, run 
 DOMAIN = ("events", "places", "submissions", "broadcasts", "feeds", "shortlist")
 # Pure modules: tested with plain values, usable from any script; no Flask, no database.
 PURE = ("opengen.checks", "opengen.qr", "opengen.timezones", "opengen.places.distance", "opengen.feeds.ics",
-        "opengen.broadcasts.planner", "opengen.shortlist.clashes",
+        "opengen.broadcasts.planner", "opengen.shortlist.clashes", "opengen.shortlist.locator",
         "opengen.posters", "opengen.posters.sheet", "opengen.posters.layout")
 WEB = ("flask", "flask_babel", "flask_wtf", "flask_login", "flask_limiter", "flask_migrate",
        "flask_sqlalchemy", "werkzeug", "wtforms", "sqlalchemy")

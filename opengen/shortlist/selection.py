@@ -125,15 +125,15 @@ def to_api(shortlist: Shortlist, event_json: Callable[[Event], dict]) -> dict:
     }
 
 
-def _online(event: Event) -> bool:
-    """Whether a session needs no trip: online only, or without a venue."""
+def needs_no_trip(event: Event) -> bool:
+    """Tell whether a session needs no trip: online only, or without a venue."""
     return event.format == EventFormat.online or event.venue is None
 
 
 def _item(event: Event) -> ShortlistItem:
     """A session as the clash checks see it."""
     venue = event.venue
-    located = not _online(event) and is_coordinate(venue.lat, venue.lon)
+    located = not needs_no_trip(event) and is_coordinate(venue.lat, venue.lon)
     return ShortlistItem(id=event.id, title=event.title, start=event.start_at, end=event.end_at,
                          lat=venue.lat if located else None, lon=venue.lon if located else None,
-                         online=_online(event), town=(venue.city or "") if venue else "")
+                         online=needs_no_trip(event), town=(venue.city or "") if venue else "")

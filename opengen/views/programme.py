@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template, request
 
 from ..events import serialise
-from ..shortlist import selection
+from ..shortlist import selection, sharing
 from ..urls import external_url
 
 bp = Blueprint("programme", __name__)
@@ -12,9 +12,17 @@ bp = Blueprint("programme", __name__)
 
 @bp.get("/programme")
 def index():
-    """Show the starred sessions (ids=1,2,3) by day, with clashes and trips too long."""
-    shortlist = selection.load_shortlist(selection.ids_from(request.args))
-    return render_template("programme/index.html", shortlist=shortlist)
+    """Show the starred sessions (ids=1,2,3) by day, with clashes, trips too long and sharing."""
+    page = sharing.programme_page(request.args)
+    return render_template("programme/index.html", shortlist=page.shortlist, page=page)
+
+
+@bp.get("/programme/imprimer")
+def print_sheet():
+    """Show the printable A4 page of a list (ids=1,2,3; pour= an optional first name or note)."""
+    sheet = sharing.print_sheet(request.args)
+    return render_template("programme/print.html", sheet=sheet, shortlist=sheet.shortlist), \
+        422 if sheet.note_error else 200
 
 
 @bp.get("/api/programme")

@@ -138,5 +138,44 @@
     });
   });
 
+  // A list received by a link (a counsellor's, a friend's) offers to keep its sessions in this
+  // browser's programme: added to the stars already kept, never replacing them.
+  var offer = document.getElementById("keep-offer");
+  var keepButton = document.getElementById("keep-button");
+  if (offer && keepButton && !mine) {
+    var offered = parseIds(offer.dataset.keep);
+    var notKept = function () {
+      var ids = read();
+      return offered.filter(function (id) { return ids.indexOf(id) === -1; });
+    };
+    if (notKept().length) {
+      offer.hidden = false;
+      keepButton.addEventListener("click", function () {
+        var ids = read();
+        var added = notKept();
+        var room = Math.max(MAX - ids.length, 0);
+        var message = added.length > room ?
+          "Votre programme est limité à " + MAX + " sessions : " + room + " ajoutée(s) sur " + added.length + "." : "";
+        added = added.slice(0, room);
+        write(ids.concat(added));
+        offer.hidden = true;
+        var done = document.getElementById("keep-done");
+        if (done) {
+          done.hidden = false;
+          done.setAttribute("tabindex", "-1");
+          done.focus();
+        }
+        announce(message || (added.length > 1 ? added.length + " sessions ajoutées à votre programme." :
+                                                "Session ajoutée à votre programme."));
+        showState();
+      });
+    }
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("button[data-print]"), function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   showState();
 }());
