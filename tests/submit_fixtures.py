@@ -211,3 +211,17 @@ def field_error(page: str, field_id: str) -> str:
     """Return the error shown next to a field ('' if none)."""
     match = re.search(rf'id="{re.escape(field_id)}-error">([^<]*)<', page)
     return html.unescape(match.group(1)) if match else ""
+
+
+# Paris wall time a week before the test edition (Open Gen 2021): its submission window is open
+# and its sessions are still to come. Without it the real clock (years later) finds the 2021
+# edition over, so it takes no proposals and its sessions are archives.
+BEFORE_THE_WEEK = "2021-11-20T10:00"
+
+
+@pytest.fixture
+def submissions_open(app):
+    """Freeze the site's clock before the test edition's week, while it takes proposals."""
+    app.config["FROZEN_NOW"] = BEFORE_THE_WEEK
+    yield app
+    app.config["FROZEN_NOW"] = None

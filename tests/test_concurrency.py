@@ -20,6 +20,8 @@ from opengen import create_app
 from opengen.db import db, upgrade_schema
 from opengen.demo import ensure_edition, sync_families
 
+from .submit_fixtures import BEFORE_THE_WEEK
+
 ROOT = Path(__file__).resolve().parent.parent
 SUBMISSIONS = 50
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -45,7 +47,8 @@ def gunicorn_sqlite(tmp_path):
         db.engine.dispose()
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "concurrency-test-secret", "GEOCODER": "offline",
-           "FLASK_RATELIMIT_ENABLED": "false", "TILES_URL": "http://tiles.invalid/{z}/{x}/{y}.png"}
+           "FLASK_RATELIMIT_ENABLED": "false", "TILES_URL": "http://tiles.invalid/{z}/{x}/{y}.png",
+           "FLASK_FROZEN_NOW": BEFORE_THE_WEEK}  # while the test edition takes proposals
     log = tmp_path / "gunicorn.log"
     with log.open("wb") as log_file:
         server = subprocess.Popen(

@@ -4,6 +4,8 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
+
 from sqlalchemy import func, select
 
 from opengen.db import db
@@ -11,6 +13,9 @@ from opengen.models import Event, EventStatus, ModerationLog, School, Submission
 from opengen.submissions.imports import COLUMNS, example_csv
 
 from .conftest import csrf_token, paris
+
+# The real clock is years past the test edition: freeze it while that edition takes proposals.
+pytestmark = pytest.mark.usefixtures("submissions_open")
 
 HEADER = [column for column, _field, _help in COLUMNS]
 GOOD = {"ecole": "Simplon Montreuil", "site_web": "https://simplon.example.org",

@@ -10,6 +10,9 @@ from opengen.models import AdminUser, Event, EventStatus, ModerationLog, Submiss
 from .conftest import csrf_token
 from .submit_fixtures import login, submit, valid_form
 
+# The real clock is years past the test edition: freeze it while that edition takes proposals.
+pytestmark = pytest.mark.usefixtures("submissions_open")
+
 ADMIN_PAGES = ["/admin/", "/admin/history", "/admin/submissions/1"]
 ADMIN_POSTS = ["/admin/submissions/1/approve", "/admin/submissions/1/reject", "/admin/submissions/1/revoke-link",
                "/admin/submissions/1/new-link", "/admin/logout"]

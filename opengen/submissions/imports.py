@@ -20,14 +20,13 @@ from werkzeug.datastructures import MultiDict
 
 from ..checks import FieldError
 from ..db import begin_write, db
-from ..editions import current_edition
 from ..events import queries
 from ..events.labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
 from ..mail import send_edit_link
-from ..models import Submission, Venue
+from ..models import Edition, Submission, Venue
 from ..places import venues
 from ..places.venues import normalise
-from . import operations
+from . import operations, windows
 from .forms import SubmissionForm, all_errors
 
 MAX_ROWS = 2000
@@ -162,8 +161,13 @@ def _read(text: str) -> csv.DictReader:
 
 
 def import_file(data: bytes, client_key: str | None = None) -> ImportReport:
-    """Import every valid row of a CSV file as pending sessions; report each rejected row and why."""
+    """Import every valid row of a CSV file as pending sessions of the edition taking proposals;
+    report each rejected row and why (the whole file is refused when no edition takes proposals)."""
     report = ImportReport()
+    edition = windows.open_edition()
+    if edition is None:
+        report.file_error = windows.closed_message()
+        return report
     try:
         reader = _read(_decode(data))
         header = reader.fieldnames or []
@@ -185,7 +189,6 @@ def import_file(data: bytes, client_key: str | None = None) -> ImportReport:
         return report
     # First check every row and locate its venue (the address service is called here, with no
     # write lock held), then write the good rows, each whole or not at all.
-    edition = current_edition()
     ready = _checked(rows, edition, report)
     begin_write()
     _save(ready, edition, client_key, report)
@@ -267,8 +270,10 @@ def _save(ready: list[Ready], edition, client_key: str | None, report: ImportRep
     report.links = [(submitted.submission, submitted.token) for submitted in groups.values()]
 
 
-def example_csv() -> str:
-    """Return a small CSV file showing the expected columns, for schools to fill in."""
+def example_csv(edition: Edition | None = None) -> str:
+    """Return a small CSV file showing the expected columns, for schools to fill in (dated on the
+    first day of the edition taking proposals, if any)."""
+    day = edition.starts_on.strftime("%d/%m/%Y") if edition is not None else "29/11/2021"
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([column for column, _field, _help in COLUMNS])
@@ -277,7 +282,7 @@ def example_csv() -> str:
                      "sans prérequis.", "atelier", "web-development", "no-prerequisite",
                      "Rez-de-chaussée, ascenseur.", "oui", "sur_place", "", "12",
                      "https://example.org/inscription", "Campus Simplon", "55 rue de Vincennes", "93100",
-                     "Montreuil", "29/11/2021", "14:00", "15:00"])
+                     "Montreuil", day, "14:00", "15:00"])
     return out.getvalue()
 
 

@@ -11,7 +11,6 @@ from sqlalchemy.orm import selectinload
 
 from ..checks import FieldError
 from ..db import begin_write, db, utcnow
-from ..editions import current_edition
 from ..events.labels import STATUS_LABELS
 from ..models import (
     CareerFamily,
@@ -30,8 +29,13 @@ from ..places.place import Place
 from ..places.venues import Location, VenueDraft, create_venue, normalise
 from ..timezones import PARIS_NAME
 from .links import issue_token
-
-ACTIVE_STATUSES = (EventStatus.pending, EventStatus.published)
+from .windows import (
+    ACTIVE_STATUSES,
+    check_cancellable,
+    check_editable,
+    may_edit,
+    require_open_edition,
+)
 # Titles at least this similar (difflib ratio of normalised text) count as the same session.
 DUPLICATE_RATIO = 0.85
 
@@ -194,8 +198,9 @@ def start_submission(school_name: str, contact_email: str, school_website: str |
 
 def add_sessions(submitted: Submitted, draft: SubmissionDraft, venue: Venue | None,
                  edition: Edition | None = None) -> list[Event]:
-    """Add one pending session per slot of a draft to an open submission."""
-    edition = edition or current_edition()
+    """Add one pending session per slot of a draft to an open submission (of the edition taking
+    proposals unless given); raise SubmissionsClosed when none does."""
+    edition = require_open_edition(edition)
     submission = submitted.submission
     added = []
     families = _families(draft.details.families)
@@ -213,7 +218,9 @@ def add_sessions(submitted: Submitted, draft: SubmissionDraft, venue: Venue | No
 
 def submit(draft: SubmissionDraft, location: Location | None, client_key: str | None = None,
            edition: Edition | None = None) -> Submitted:
-    """Save a submission and its sessions, pending moderation; return it with its edit token."""
+    """Save a submission and its sessions, pending moderation, in the edition taking proposals;
+    return it with its edit token (raise SubmissionsClosed when no edition takes proposals)."""
+    edition = require_open_edition(edition)
     submitted = start_submission(draft.school_name, draft.contact_email, draft.school_website,
                                  draft.network, client_key)
     venue = None
@@ -249,9 +256,12 @@ class Proposal:
 
 
 def propose(draft: SubmissionDraft, signed: str | None, confirmed: bool = False,
-            pin: tuple[float | None, float | None] = (None, None), client_key: str | None = None) -> Proposal:
+            pin: tuple[float | None, float | None] = (None, None), client_key: str | None = None,
+            edition: Edition | None = None) -> Proposal:
     """Locate a submission's venue (raise FieldError if it is not where the school said); save it, pin
-    applied, once the school confirmed, else return the warnings it should see first."""
+    applied, once the school confirmed, else return the warnings it should see first (a pin already
+    given, e.g. copied from an earlier session, is kept when it is near the address found)."""
+    require_open_edition(edition)
     location = venues.locate_draft(draft.venue, signed) if draft.venue is not None else None
     proposal = Proposal(draft, location)
     if confirmed:
@@ -261,8 +271,13 @@ def propose(draft: SubmissionDraft, signed: str | None, confirmed: bool = False,
             proposal.pin_error = error.message
         else:
             begin_write()
-            proposal.submitted = submit(draft, pinned, client_key)
+            proposal.submitted = submit(draft, pinned, client_key, edition)
             return proposal
+    elif location is not None:
+        try:
+            proposal.location = venues.with_pin(location, *pin)
+        except FieldError:
+            pass  # too far from the address now typed: start from the address found
     proposal.warnings = warnings_for(draft)
     return proposal
 
@@ -278,7 +293,7 @@ def _summary(event: Event) -> tuple:
 
 def can_edit(event: Event) -> bool:
     """Tell whether a school may still change a session (not refused nor cancelled)."""
-    return event.status in ACTIVE_STATUSES
+    return event.status in ACTIVE_STATUSES  # the edition's window is windows.may_edit's business
 
 
 def status_label(event: Event) -> str:
@@ -289,9 +304,10 @@ def status_label(event: Event) -> str:
 
 
 def edit_event(event: Event, details: EventDetails, start: datetime, end: datetime) -> bool:
-    """Change a session's details and time; bump its sequence if anything changed."""
-    if not can_edit(event):
-        raise ValueError("this session can no longer be edited")
+    """Change a session's details and time; bump its sequence if anything changed.
+
+    Raise FieldError when the session is cancelled or refused, or its edition takes no more changes."""
+    check_editable(event)
     before = _summary(event)
     _apply_details(event, details, _families(details.families))
     if event.venue is None and details.format != EventFormat.online:
@@ -307,9 +323,10 @@ def edit_event(event: Event, details: EventDetails, start: datetime, end: dateti
 
 
 def cancel_event(event: Event, actor: str) -> None:
-    """Cancel a session: a published one stays visible as cancelled, a pending one is withdrawn."""
-    if not can_edit(event):
-        raise ValueError("this session is already cancelled or refused")
+    """Cancel a session: a published one stays visible as cancelled, a pending one is withdrawn.
+
+    Raise FieldError when it is already cancelled or refused, or has started after its edition closed."""
+    check_cancellable(event)
     now = utcnow()
     event.cancelled_at = now
     event.updated_at = now
@@ -342,12 +359,22 @@ def relocate(venue: Venue, draft: VenueDraft, pin: tuple[float | None, float | N
 
 
 def edit_venue(submission: Submission, venue: Venue, draft: VenueDraft, location: Location) -> bool:
-    """Change one of a submission's venues (its sessions follow); log and return whether it changed."""
+    """Change one of a submission's venues (its sessions follow); log and return whether it changed.
+
+    Raise FieldError when none of the submission's sessions there may still be changed."""
+    if not venue_editable(submission, venue):
+        raise FieldError("address", _("Les sessions de ce lieu ne peuvent plus être modifiées : "
+                                      "les propositions de leur édition sont closes."))
     changed = venues.update_venue(venue, draft, location)
     if changed:
         log("venue_edited", submission.contact_email, submission=submission)
         db.session.flush()
     return changed
+
+
+def venue_editable(submission: Submission, venue: Venue) -> bool:
+    """Tell whether one of the submission's sessions at the venue may still be changed."""
+    return any(may_edit(e) for e in events_of(submission) if e.venue_id == venue.id)
 
 
 def events_of(submission: Submission) -> list[Event]:

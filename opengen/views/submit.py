@@ -19,14 +19,13 @@ from flask_babel import gettext as _
 from .. import mail, maps
 from ..checks import FieldError
 from ..db import db
-from ..editions import current_edition
 from ..events import queries
 from ..events.labels import AUDIENCE_LABELS
 from ..events.serialise import zone_of
 from ..limits import limiter
 from ..loaders import event_of, submission_of_link, venue_of
 from ..security import csrf
-from ..submissions import imports, operations
+from ..submissions import archives, imports, operations, windows
 from ..submissions.forms import (
     CancelForm,
     EditEventForm,
@@ -56,13 +55,16 @@ def _private(response: Response) -> Response:
     return response
 
 
-def _submission_form() -> SubmissionForm:
-    return SubmissionForm(edition=current_edition(), families=queries.families())
+def _submission_form(**kwargs) -> SubmissionForm:
+    return SubmissionForm(edition=windows.open_edition(), families=queries.families(), **kwargs)
 
 
-def _render_form(form: SubmissionForm, status: int = 200):
+def _render_form(form: SubmissionForm, status: int = 200, copied_from=None):
+    if form.edition is None:  # no edition takes proposals: say so, show no form
+        return render_template("submit/form.html", form=form, edition=None,
+                               closed=windows.closed_message()), status
     return render_template("submit/form.html", form=form, school_names=operations.school_names(),
-                           edition=form.edition, grid_hours=GRID_HOURS), status
+                           edition=form.edition, grid_hours=GRID_HOURS, copied_from=copied_from), status
 
 
 def _shell(lat: float, lon: float, element_id: str = "pinmap"):
@@ -108,13 +110,15 @@ def start():
 def send():
     """Check a submission, show its confirmation step, or save it once confirmed."""
     form = _submission_form()
+    if form.edition is None:
+        return _render_form(form, 403)
     if form.back.data:
         return _render_form(form)
     if not form.validate():
         return _render_form(form, 422)
     try:
         proposal = operations.propose(form.draft(), form.place_token.data, confirmed=bool(form.confirm.data),
-                                      pin=form.pin(), client_key=_client_key())
+                                      pin=form.pin(), client_key=_client_key(), edition=form.edition)
     except FieldError as error:
         getattr(form, error.field).errors.append(error.message)
         return _render_form(form, 422)
@@ -141,9 +145,11 @@ def done():
 def manage(token: str):
     """List a submission's sessions with their status and what can be changed."""
     submission = submission_of_link(token)
-    return render_template("submit/manage.html", submission=submission, token=token,
-                           events=operations.events_of(submission), venues=operations.venues_of(submission),
-                           can_edit=operations.can_edit, zone_of=zone_of)
+    sessions = archives.overview(submission)
+    return render_template("submit/manage.html", submission=submission, token=token, events=sessions.events,
+                           archives=sessions.archives, open_edition=sessions.open_edition,
+                           venues=sessions.venues, can_edit=windows.may_edit, can_cancel=windows.may_cancel,
+                           zone_of=zone_of)
 
 
 @bp.route("/submit/edit/<token>/events/<int:event_id>", methods=["GET", "POST"])
@@ -151,14 +157,19 @@ def edit_event(token: str, event_id: int):
     """Change one session's details or time."""
     submission = submission_of_link(token)
     event = event_of(submission, event_id)
-    if not operations.can_edit(event):
-        flash(_("Cette session est annulée ou refusée : elle ne peut plus être modifiée."), "error")
+    if not windows.may_edit(event):
+        flash(windows.why_locked(event), "error")
         return redirect(url_for(".manage", token=token))
     form = EditEventForm.of(event, queries.families(), zone_of(event), filled=request.method != "POST")
     if request.method == "POST":
         if form.validate():
-            changed = operations.edit_event(event_of(submission, event_id, for_write=True), form.details(),
-                                            *form.times)
+            try:
+                changed = operations.edit_event(event_of(submission, event_id, for_write=True), form.details(),
+                                                *form.times)
+            except FieldError as error:  # its edition closed meanwhile
+                db.session.rollback()
+                flash(error.message, "error")
+                return redirect(url_for(".manage", token=token), 303)
             db.session.commit()
             flash(_("Modifications enregistrées.") if changed else _("Aucune modification."), "success")
             return redirect(url_for(".manage", token=token), 303)
@@ -172,11 +183,17 @@ def cancel_event(token: str, event_id: int):
     submission = submission_of_link(token)
     event = event_of(submission, event_id)
     form = CancelForm()
-    if not operations.can_edit(event):
-        flash(_("Cette session est déjà annulée ou refusée."), "error")
+    if not windows.may_cancel(event):
+        flash(_("Cette session est déjà annulée ou refusée.") if not operations.can_edit(event) else
+              _("Cette session a déjà commencé : elle ne peut plus être annulée."), "error")
         return redirect(url_for(".manage", token=token))
     if form.validate_on_submit():
-        operations.cancel_event(event_of(submission, event_id, for_write=True), submission.contact_email)
+        try:
+            operations.cancel_event(event_of(submission, event_id, for_write=True), submission.contact_email)
+        except FieldError as error:  # it started meanwhile
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(url_for(".manage", token=token), 303)
         db.session.commit()
         flash(_("La session est annulée."), "success")
         return redirect(url_for(".manage", token=token), 303)
@@ -188,6 +205,10 @@ def edit_venue(token: str, venue_id: int):
     """Correct a venue's address or move its pin; every session held there follows."""
     submission = submission_of_link(token)
     venue = venue_of(submission, venue_id)
+    if not operations.venue_editable(submission, venue):
+        flash(_("Les sessions de ce lieu ne peuvent plus être modifiées : les propositions de leur édition "
+                "sont closes."), "error")
+        return redirect(url_for(".manage", token=token))
     form = VenueForm.of(venue, filled=request.method != "POST")
     status = 200
     if form.validate_on_submit():
@@ -211,10 +232,19 @@ def edit_venue(token: str, venue_id: int):
     return render_template("submit/edit_venue.html", form=form, venue=venue, token=token, shell=shell), status
 
 
+@bp.get("/submit/edit/<token>/events/<int:event_id>/reprendre")
+def copy_event(token: str, event_id: int):
+    """Open the proposal form filled from one of the school's sessions, to be re-dated."""
+    event = event_of(submission_of_link(token), event_id)
+    return _render_form(_submission_form(formdata=None, data=archives.draft_from(event)), copied_from=event)
+
+
 # --- bulk import ----------------------------------------------------------------------------
 
 def _render_import(form: ImportForm, report=None, links=(), status: int = 200):
+    edition = windows.open_edition()
     return render_template("submit/import.html", form=form, layout=imports.COLUMNS, report=report,
+                           edition=edition, closed=None if edition else windows.closed_message(),
                            links=links, families=queries.families(),
                            audiences=[(k, str(v)) for k, v in AUDIENCE_LABELS.items()]), status
 
@@ -242,5 +272,5 @@ def bulk_import():
 @bp.get("/submit/import/modele.csv")
 def csv_template():
     """Download an example CSV file with the expected columns."""
-    return Response(imports.example_csv(), mimetype="text/csv",
+    return Response(imports.example_csv(windows.open_edition()), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=open-gen-modele.csv"})

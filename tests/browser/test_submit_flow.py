@@ -11,7 +11,7 @@ from opengen.models import Event, EventStatus, Venue
 from ..submit_fixtures import ADMIN_PASSWORD
 from .conftest import assert_accessible
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("submissions_open")]
 
 PAYLOAD = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
 
