@@ -16,11 +16,12 @@ from . import (
     health,
     map,
     programme,
+    reminders,
     submit,
 )
 
 # In the order their pages appear in the menu, the staff's and the machines' last.
-BLUEPRINTS = (map, events, broadcasts, families, api, feeds, programme, submit, admin, desk, health)
+BLUEPRINTS = (map, events, broadcasts, families, api, feeds, programme, reminders, submit, admin, desk, health)
 
 
 class IdConverter(IntegerConverter):
