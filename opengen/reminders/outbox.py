@@ -36,7 +36,8 @@ def insert_new(model, rows: list[dict]) -> int:
         stmt = sqlite_insert(model).values(rows).on_conflict_do_nothing()
     else:  # pragma: no cover - the two databases the site runs on are above
         stmt = insert(model).values(rows)
-    return db.session.execute(stmt).rowcount
+    # An INSERT's rowcount is not kept by SQLAlchemy 2.1: count the rows it returns.
+    return len(db.session.execute(stmt.returning(model.id)).all())
 
 
 def _paris_midnight(day: date) -> datetime:

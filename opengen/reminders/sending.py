@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -172,7 +172,7 @@ def send_due() -> RunReport:
     failures = 0
     while not report.stopped:
         begin_write()
-        ids = outbox.claim(run, now, BATCH)
+        ids = outbox.claim(run, now, current_app.config.get("REMINDER_BATCH", BATCH))
         db.session.commit()
         if not ids:
             break
