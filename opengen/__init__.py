@@ -18,6 +18,7 @@ from . import (
 from .broadcasts import cli
 from .config import load_config
 from .places import lookup, venues
+from .reminders import cli as reminders_cli
 from .submissions import imports, moderation
 from .views import register_blueprints
 
@@ -45,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     venues.init_app(app)
     imports.init_app(app)
     moderation.init_app(app)
+    reminders_cli.init_app(app)
     # The pages and the API.
     register_blueprints(app)
     return app

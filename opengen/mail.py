@@ -2,20 +2,27 @@
 from __future__ import annotations
 
 import smtplib
+from email import policy
 from email.message import EmailMessage
 
 from flask import current_app, render_template, url_for
 from flask_babel import gettext as _
 
+# Folding a header at 78 characters can put two encoded words side by side, and readers then drop
+# the space between them (« sécurité » read as « sécurité»); SMTP allows 998.
+MAIL_POLICY = policy.default.clone(max_line_length=998)
 
-def send_mail(to: str, subject: str, body: str) -> bool:
-    """Send a plain-text e-mail; return whether an SMTP server accepted it."""
+
+def send_mail(to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> bool:
+    """Send a plain-text e-mail, with extra headers if given; return whether an SMTP server accepted it."""
     config = current_app.config
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = config["MAIL_FROM"]
     message["To"] = to
     message["Subject"] = subject
-    message.set_content(body)
+    for name, value in (headers or {}).items():
+        message[name] = value
+    message.set_content(body, cte="quoted-printable")
     if not config.get("MAIL_SERVER"):
         current_app.logger.info("No MAIL_SERVER: e-mail not sent.\n%s", message.as_string())
         return False
@@ -24,7 +31,7 @@ def send_mail(to: str, subject: str, body: str) -> bool:
                           timeout=config.get("MAIL_TIMEOUT", 10)) as smtp:
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as error:
-        current_app.logger.error("E-mail to a school could not be sent: %s", error)
+        current_app.logger.error("E-mail could not be sent: %s", error)
         return False
     return True
 

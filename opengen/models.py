@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -296,3 +297,56 @@ class ModerationLog(Base):
     event: Mapped[Event | None] = relationship()
     submission: Mapped[Submission | None] = relationship()
     admin: Mapped[AdminUser | None] = relationship()
+
+
+class ReminderSubscription(Base):
+    """A visitor's address, to be reminded of one session; nothing but the confirmation is sent
+    before `confirmed_at` is set. Deleted after the edition (not public data: no data version)."""
+
+    __tablename__ = "reminder_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    # SHA-256 of the one-use confirmation token mailed last; cleared once used.
+    confirm_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The time and place this address was last told, so that a change is said once.
+    announced: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship()
+
+    __table_args__ = (UniqueConstraint("event_id", "email"),)
+
+
+class ReminderMessage(Base):
+    """The outbox: one mail to a subscriber, recorded with what caused it, sent by `flask send-reminders`."""
+
+    __tablename__ = "reminder_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("reminder_subscriptions.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    # The day-before reminder's session day (one per day); NULL for the others (NULLs never clash).
+    key: Mapped[str | None] = mapped_column(String(40))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    dropped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    # SHA-256 of this mail's unsubscribe token (made when it is sent).
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    subscription: Mapped[ReminderSubscription] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "kind", "key"),
+        Index("ix_reminder_messages_pending", "sent_at", "dropped_at", "due_at"),
+    )

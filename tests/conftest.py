@@ -33,7 +33,7 @@ from opengen.versioned import forget_kept
 PARIS = ZoneInfo("Europe/Paris")
 
 # Fixtures shared by several test files, found by pytest rather than imported by each file.
-pytest_plugins = ["tests.broadcast_fixtures", "tests.submit_fixtures", "tests.radicale_server"]
+pytest_plugins = ["tests.broadcast_fixtures", "tests.submit_fixtures", "tests.radicale_server", "tests.smtp_server"]
 
 
 def _postgres_database(admin_url: str):

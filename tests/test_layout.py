@@ -13,7 +13,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "opengen"
 MAX_LINES = 400
 TOO_BIG_ON_PURPOSE = {"data/build_gazetteer.py"}  # a one-off build script, run by hand
-DOMAIN = ("events", "places", "submissions", "broadcasts", "feeds", "shortlist")
+DOMAIN = ("events", "places", "submissions", "broadcasts", "feeds", "shortlist", "reminders")
 # Pure modules: tested with plain values, usable from any script; no Flask, no database.
 PURE = ("opengen.checks", "opengen.qr", "opengen.timezones", "opengen.places.distance", "opengen.feeds.ics",
         "opengen.broadcasts.planner", "opengen.shortlist.clashes", "opengen.shortlist.locator",
@@ -75,11 +75,11 @@ def test_views_do_not_import_each_other():
 
 @pytest.mark.parametrize("lower, higher", [
     ("opengen.db", ("opengen.models", "opengen.places", "opengen.events", "opengen.submissions",
-                    "opengen.broadcasts", "opengen.feeds", "opengen.shortlist", "opengen.views")),
+                    "opengen.broadcasts", "opengen.feeds", "opengen.shortlist", "opengen.reminders", "opengen.views")),
     ("opengen.models", ("opengen.places", "opengen.events", "opengen.submissions", "opengen.broadcasts",
-                        "opengen.feeds", "opengen.shortlist", "opengen.views")),
+                        "opengen.feeds", "opengen.shortlist", "opengen.reminders", "opengen.views")),
     ("opengen.places", ("opengen.events", "opengen.submissions", "opengen.broadcasts", "opengen.feeds",
-                        "opengen.shortlist", "opengen.views")),
+                        "opengen.shortlist", "opengen.reminders", "opengen.views")),
 ])
 def test_lower_layers_do_not_import_higher_ones(lower, higher):
     offenders = {name: sorted(i for i in project_imports(name) if i.startswith(higher))

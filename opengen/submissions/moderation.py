@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import reminders
 from ..db import db, utcnow
 from ..models import AdminUser, Event, EventStatus, ModerationLog, Submission
 from .links import issue_token, revoke_token
@@ -122,6 +123,7 @@ def reject(submission: Submission, admin: AdminUser, reason: str) -> int:
             event.sequence += 1
         event.status, event.rejection_reason, event.updated_at = EventStatus.rejected, reason, now
         log("rejected", admin.email, event=event, submission=submission, admin=admin, reason=reason)
+        reminders.session_cancelled(event)
         count += 1
     db.session.flush()
     return count

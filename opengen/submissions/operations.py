@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from .. import reminders
 from ..checks import FieldError
 from ..db import begin_write, db, utcnow
 from ..events.labels import STATUS_LABELS
@@ -318,6 +319,7 @@ def edit_event(event: Event, details: EventDetails, start: datetime, end: dateti
     event.sequence += 1
     event.updated_at = utcnow()
     log("edited", event.submission.contact_email if event.submission else "", event=event)
+    reminders.session_changed(event)
     db.session.flush()
     return True
 
@@ -339,6 +341,7 @@ def cancel_event(event: Event, actor: str) -> None:
         event.status = EventStatus.rejected
         event.rejection_reason = _("Retirée par l’école avant publication.")
         log("withdrawn", actor, event=event)
+    reminders.session_cancelled(event)
     db.session.flush()
 
 
@@ -368,6 +371,7 @@ def edit_venue(submission: Submission, venue: Venue, draft: VenueDraft, location
     changed = venues.update_venue(venue, draft, location)
     if changed:
         log("venue_edited", submission.contact_email, submission=submission)
+        reminders.venue_changed(venue)
         db.session.flush()
     return changed
 

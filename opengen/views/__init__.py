@@ -17,12 +17,13 @@ from . import (
     map,
     posters,
     programme,
+    reminders,
     submit,
 )
 
 # In the order their pages appear in the menu, the staff's and the machines' last.
-BLUEPRINTS = (map, events, broadcasts, families, api, feeds, programme, submit, posters, admin, desk,
-              health)
+BLUEPRINTS = (map, events, broadcasts, families, api, feeds, programme, reminders, submit, posters, admin,
+              desk, health)
 
 
 class IdConverter(IntegerConverter):
