@@ -10,6 +10,7 @@ from . import (
     api,
     broadcasts,
     desk,
+    editions_admin,
     events,
     families,
     feeds,
@@ -20,7 +21,8 @@ from . import (
 )
 
 # In the order their pages appear in the menu, the staff's and the machines' last.
-BLUEPRINTS = (map, events, broadcasts, families, api, feeds, programme, submit, admin, desk, health)
+BLUEPRINTS = (map, events, broadcasts, families, api, feeds, programme, submit, admin, desk, editions_admin,
+              health)
 
 
 class IdConverter(IntegerConverter):
