@@ -12,6 +12,7 @@ from .checks import FieldError
 from .editions import EditionDraft, check
 from .fields import BaseForm, DayField, length, one_line, required
 from .models import Edition
+from .timezones import PARIS_NAME
 
 NAME_MAX = 120  # models.Edition.name
 DATES = ("starts_on", "ends_on", "submissions_open_on", "submissions_close_on", "published_on")
@@ -68,7 +69,8 @@ class EditionForm(BaseForm):
         return EditionDraft(name=self.name.data or "", starts_on=self.starts_on.data, ends_on=self.ends_on.data,
                             submissions_open_on=self.submissions_open_on.data,
                             submissions_close_on=self.submissions_close_on.data,
-                            published_on=self.published_on.data)
+                            published_on=self.published_on.data,
+                            timezone=self.editing.timezone if self.editing is not None else PARIS_NAME)
 
 
 def form_data(source: Edition | EditionDraft) -> dict:

@@ -315,7 +315,8 @@ def test_the_page_compares_two_editions_side_by_side(staff, two_editions):
     table = re.search(r'<table[^>]*id="compare".*?</table>', page, re.S).group(0)
     assert "<caption id=\"compare-caption\">Éditions côte à côte</caption>" in table
     headers = re.findall(r'<th scope="col"><a href="([^"]+)"[^>]*>([^<]+)</a></th>', table)
-    assert headers == [("/admin/numbers?edition=2022", "Open Gen 2022"), ("/admin/numbers?edition=2021", "Open Gen 2021")]
+    assert headers == [("/admin/numbers?edition=2022", "Open Gen 2022"),
+                       ("/admin/numbers?edition=2021", "Open Gen 2021")]
     assert "Sessions publiées</th><td>2</td><td>3</td></tr>" in table
     assert "Écoles ayant publié des sessions</th><td>1</td><td>2</td></tr>" in table
     assert re.search(r"Data</th><td>1 <span class=\"share\">\(50,0 %\)</span></td>"
