@@ -12,7 +12,7 @@ from flask import Response, abort, render_template
 
 from .broadcasts import operations as broadcasts
 from .db import begin_write, db
-from .editions import current_edition
+from .editions import by_year, current_edition
 from .events import queries
 from .models import Broadcast, Edition, Event, Submission, Venue
 from .submissions import links, operations
@@ -29,6 +29,11 @@ def _found(row: Row | None) -> Row:
 def current_edition_or_404() -> Edition:
     """Return the current edition, or answer 404 when none is set up."""
     return _found(current_edition())
+
+
+def edition_or_404(year: int) -> Edition:
+    """Return a year's edition, published or not (for staff), or answer 404."""
+    return _found(by_year(year, published_only=False))
 
 
 def broadcast_or_404(broadcast_id: int) -> Broadcast:

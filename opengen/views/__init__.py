@@ -10,6 +10,7 @@ from . import (
     api,
     broadcasts,
     desk,
+    editions_admin,
     events,
     families,
     feeds,
@@ -23,7 +24,7 @@ from . import (
 
 # In the order their pages appear in the menu, the staff's and the machines' last.
 BLUEPRINTS = (map, events, broadcasts, families, api, feeds, programme, reminders, submit, posters, admin,
-              desk, health)
+              desk, editions_admin, health)
 
 
 class IdConverter(IntegerConverter):

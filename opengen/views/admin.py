@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -23,8 +24,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from .. import mail, maps
 from ..auth import staff_only
 from ..db import db
-from ..editions import current_edition
-from ..events import stats
+from ..events import comparison
 from ..events.families import FAMILIES
 from ..events.filters import page_number
 from ..events.labels import (
@@ -36,7 +36,7 @@ from ..events.labels import (
 )
 from ..fields import ActionForm
 from ..limits import limiter
-from ..loaders import current_edition_or_404, submission_or_404
+from ..loaders import submission_or_404
 from ..models import AdminUser, Submission
 from ..submissions import moderation, operations
 from ..submissions.forms import ApproveForm, LoginForm, RejectForm
@@ -191,25 +191,26 @@ def history():
 @bp.get("/numbers")
 @login_required
 def numbers():
-    """Show the edition's figures: sessions by status, day, family, region, kind and format."""
-    edition = current_edition()
-    figures = stats.numbers(edition) if edition is not None else None
-    return render_template("admin/numbers.html", edition=edition, numbers=figures,
+    """Show an edition's figures (edition=<year>, the current one by default) and every edition side by side."""
+    board = comparison.numbers_board(request.args.get("edition"))
+    return render_template("admin/numbers.html", board=board, edition=board.edition, numbers=board.numbers,
                            family_label=labeller(FAMILY_LABELS), kind_label=labeller(KIND_LABELS),
                            format_label=labeller(FORMAT_LABELS), status_label=labeller(STATUS_LABELS),
                            audience_label=labeller(AUDIENCE_LABELS),
-                           region_label=_region_label, logout_form=ActionForm())
+                           region_label=_region_label, logout_form=ActionForm()), 400 if board.error else 200
 
 
 def _region_label(region: str | None) -> str:
     return region or _("Non renseignée (en ligne ou lieu sans région)")
 
 
-
 @bp.get("/numbers/sessions.csv")
 @login_required
 def numbers_csv():
-    """Download the edition's published sessions as CSV, one row per session."""
-    body = stats.published_csv(current_edition_or_404())
-    return Response("\ufeff" + body, mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=open-gen-sessions.csv"})
+    """Download an edition's published sessions as CSV (edition=<year>, the current one by default)."""
+    found = comparison.edition_csv(request.args.get("edition"))
+    if found is None:
+        abort(404)
+    edition, body = found
+    return Response("\ufeff" + body, mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=open-gen-{edition.year}-sessions.csv"})
