@@ -29,6 +29,7 @@ from ..places import venues
 from ..places.place import Place
 from ..places.venues import Location, VenueDraft, create_venue, normalise
 from ..timezones import PARIS_NAME
+from . import once
 from .links import issue_token
 
 ACTIVE_STATUSES = (EventStatus.pending, EventStatus.published)
@@ -235,6 +236,12 @@ class Proposal:
     warnings: list[str] = field(default_factory=list)
     pin_error: str | None = None
     submitted: Submitted | None = None
+    resent: bool = False  # the same confirmed form had already been saved
+
+    @property
+    def once_token(self) -> str:
+        """A fresh one-time token for the confirmation step, so that it is saved once however often sent."""
+        return once.new_token()
 
     @property
     def place_token(self) -> str:
@@ -249,9 +256,11 @@ class Proposal:
 
 
 def propose(draft: SubmissionDraft, signed: str | None, confirmed: bool = False,
-            pin: tuple[float | None, float | None] = (None, None), client_key: str | None = None) -> Proposal:
+            pin: tuple[float | None, float | None] = (None, None), client_key: str | None = None,
+            once_token: str | None = None) -> Proposal:
     """Locate a submission's venue (raise FieldError if it is not where the school said); save it, pin
-    applied, once the school confirmed, else return the warnings it should see first."""
+    applied, once the school confirmed (only once per confirmation's once_token), else return the
+    warnings it should see first."""
     location = venues.locate_draft(draft.venue, signed) if draft.venue is not None else None
     proposal = Proposal(draft, location)
     if confirmed:
@@ -261,7 +270,8 @@ def propose(draft: SubmissionDraft, signed: str | None, confirmed: bool = False,
             proposal.pin_error = error.message
         else:
             begin_write()
-            proposal.submitted = submit(draft, pinned, client_key)
+            proposal.submitted, proposal.resent = once.save_once(
+                once_token, lambda: submit(draft, pinned, client_key))
             return proposal
     proposal.warnings = warnings_for(draft)
     return proposal
