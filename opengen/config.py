@@ -44,7 +44,7 @@ DEFAULTS = {
     # What reaches the online address service, per client and for the whole site (cache and
     # gazetteer answers are free); over budget, searches are answered from the gazetteer.
     "GEOCODER_CLIENT_BUDGET": "30 per minute",
-    "GEOCODER_SITE_BUDGET": "20 per second",
+    "GEOCODER_SITE_BUDGET": None,  # 20 per second for the BAN, 1 per second for Nominatim
     "RATELIMIT_SWALLOW_ERRORS": True,  # a counter that cannot be written never fails the request
 }
 

@@ -185,6 +185,11 @@ class Limiter(FlaskLimiter):
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 
 
+def client_address() -> str:
+    """The address a request's limits are counted for (the proxies' forwarded one when trusted)."""
+    return get_remote_address()
+
+
 def within_budget(scope: str, limit: str, *identifiers: str) -> bool:
     """Count one use of a budget ("20 per minute") for identifiers; False once it is spent."""
     if not limiter.enabled:
