@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from opengen.limits import DatabaseStorage, limiter
+from opengen.limits import limiter
 
 from .conftest import csrf_token
 from .submit_fixtures import use_geocoder
@@ -86,6 +86,8 @@ def test_the_login_limit_holds_across_two_server_processes_on_one_database(app, 
 
 
 def test_database_counters_count_per_window_and_key(app, ctx):
+    from opengen.limits import DatabaseStorage
+
     storage = DatabaseStorage()
     storage.app = app
     assert [storage.incr("k", 60) for _ in range(3)] == [1, 2, 3]
