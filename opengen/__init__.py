@@ -6,6 +6,7 @@ from flask import Flask
 from . import (
     assets,
     auth,
+    backup,
     compression,
     db,
     demo,
@@ -31,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     # The database, the language, the HTTP layer and the pages' helpers.
     db.init_app(app)
+    backup.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     compression.init_app(app)

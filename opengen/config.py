@@ -43,6 +43,11 @@ DEFAULTS = {
     "LOGIN_RATE_LIMIT": "10 per 5 minutes",
     "REMINDER_RATE_LIMIT": "10 per hour",
     "PRIVACY_CONTACT": None,  # who visitors write to about their data (MAIL_FROM when unset)
+    # What reaches the online address service, per client and for the whole site (cache and
+    # gazetteer answers are free); over budget, searches are answered from the gazetteer.
+    "GEOCODER_CLIENT_BUDGET": "30 per minute",
+    "GEOCODER_SITE_BUDGET": None,  # 20 per second for the BAN, 1 per second for Nominatim
+    "RATELIMIT_SWALLOW_ERRORS": True,  # a counter that cannot be written never fails the request
 }
 
 # Environment variables read without a prefix, as deployment tools set them.
@@ -50,7 +55,8 @@ ENV_KEYS = ("SECRET_KEY", "TILES_URL", "TILES_ATTRIBUTION", "GEOCODER", "GEOCODE
             "GEOCODER_BAN_SCHEME", "GEOCODER_NOMINATIM_DOMAIN", "GEOCODER_NOMINATIM_SCHEME",
             "GEOCODER_USER_AGENT", "REDIS_URL", "REDIS_KEPT_PREFIX", "MAIL_SERVER", "MAIL_FROM", "PUBLIC_BASE_URL",
             "RATELIMIT_STORAGE_URI", "OPEN_GEN_WEEK_START", "SUBMIT_RATE_LIMIT", "PREVIEW_RATE_LIMIT",
-            "LOGIN_RATE_LIMIT", "REMINDER_RATE_LIMIT", "PRIVACY_CONTACT")
+            "LOGIN_RATE_LIMIT", "REMINDER_RATE_LIMIT", "PRIVACY_CONTACT", "GEOCODER_CLIENT_BUDGET",
+            "GEOCODER_SITE_BUDGET")
 ENV_FLOATS = ("GEOCODER_TIMEOUT", "GEOCODER_BREAKER_COOLDOWN", "GEOCODER_MIN_INTERVAL")
 ENV_INTS = ("MAIL_PORT", "TILES_MAX_ZOOM", "PROXY_COUNT")
 
@@ -99,5 +105,6 @@ def load_config(app: Flask, test_config: dict | None = None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    # Counters every worker sees: the database, or Redis (counting in the database while it is down).
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "database://")
     app.config.setdefault("GEOCODER_REDIS_URL", app.config.get("REDIS_URL"))

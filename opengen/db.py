@@ -72,7 +72,9 @@ def add_migration_hooks(include: NameFilter | None = None,
             hooks.append(hook)
 
 
-db = SQLAlchemy(model_class=Base)
+# pool_pre_ping: a pooled connection the server dropped (restart, pg_terminate_backend) is
+# replaced before use instead of failing the request that draws it.
+db = SQLAlchemy(model_class=Base, engine_options={"pool_pre_ping": True})
 migrate = Migrate(directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True,
                   include_name=include_name)
 

@@ -42,9 +42,14 @@ def tell_school(submission, subject: str, template: str, **context) -> bool:
                      render_template(template, submission=submission, **context))
 
 
+def edit_link(token: str) -> str:
+    """Return the secret link that edits or cancels a submission's sessions."""
+    return url_for("submit.manage", token=token, _external=True)
+
+
 def send_edit_link(submission, token: str) -> str:
     """E-mail a school the secret link that edits or cancels its sessions; return the link."""
-    link = url_for("submit.manage", token=token, _external=True)
+    link = edit_link(token)
     tell_school(submission, _("Open Gen : votre lien pour modifier vos sessions"), "submit/edit_link_mail.txt",
                 link=link)
     return link

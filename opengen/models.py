@@ -157,6 +157,8 @@ class Submission(Base):
     token_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     token_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     client_key: Mapped[str | None] = mapped_column(String(64))
+    # What a confirmed form is known by (opengen.submissions.once): a resent form finds its first save.
+    once_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     school: Mapped[School] = relationship()

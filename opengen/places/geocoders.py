@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Mapping, Protocol
+from typing import Any, Callable, Mapping, Protocol
 
 from geopy.adapters import URLLibAdapter
 from geopy.exc import GeocoderQueryError, GeocoderRateLimited
@@ -53,7 +53,7 @@ class Geocoder:
                  breaker_cooldown: float = 60.0, user_agent: str = "opengen (Grande Ecole du Numerique)",
                  redis_url: str | None = None, redis_prefix: str = "opengen:geocoder:",
                  cache: GeocodeCache | None = None, gazetteer: Gazetteer | None = None,
-                 min_score: float = 0.35, clock: Clock = time.monotonic, sleep: Sleep = time.sleep) -> None:
+                 budget: Callable[[], bool] | None = None, min_score: float = 0.35, clock: Clock = time.monotonic, sleep: Sleep = time.sleep) -> None:
         if kind not in KINDS:
             raise ValueError(f"unknown geocoder kind {kind!r}, expected one of {', '.join(KINDS)}")
         if not timeout > 0:
@@ -63,6 +63,8 @@ class Geocoder:
         self.kind = kind
         self.timeout = float(timeout)
         self.cache = cache
+        # Asked before each call that would reach the online service: False keeps it offline.
+        self.budget = budget
         self.min_score = min_score
         self._gazetteer = gazetteer
         if min_interval is None:
@@ -83,14 +85,15 @@ class Geocoder:
             self.service = None
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any], cache: GeocodeCache | None = None) -> Geocoder:
+    def from_settings(cls, settings: Mapping[str, Any], cache: GeocodeCache | None = None,
+                      budget: Callable[[], bool] | None = None) -> Geocoder:
         """Build from GEOCODER_* settings (a Flask config, os.environ or a dict); unset or blank
         ones keep the constructor's defaults."""
         options: dict[str, Any] = {arg: settings[name] for name, arg in TEXT_SETTINGS.items()
                                    if settings.get(name)}
         options.update({arg: float(settings[name]) for name, arg in NUMBER_SETTINGS.items()
                         if settings.get(name) not in (None, "")})
-        return cls(str(settings.get("GEOCODER", "ban")).lower(), cache=cache, **options)
+        return cls(str(settings.get("GEOCODER", "ban")).lower(), cache=cache, budget=budget, **options)
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -161,6 +164,9 @@ class Geocoder:
     def _call_online(self, call) -> list | None:
         """Run one guarded call: breaker, rate limit, time-out; None if skipped or failed."""
         if self.service is None or not self.breaker.allow():
+            return None
+        if self.budget is not None and not self.budget():
+            log.info("online geocoding budget spent, answering offline")
             return None
         waited = self.limiter.acquire(max_wait_s=self.timeout / 2)
         if waited is None:

@@ -5,13 +5,14 @@ import json
 import sys
 
 import click
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..checks import FieldError
 from ..db import db, utcnow
+from ..limits import client_address, within_budget
 from ..models import GeocodeCacheEntry
 from .gazetteer import default_gazetteer
 from .geocoders import Geocoder
@@ -19,6 +20,9 @@ from .names import MAX_PLACE_CHARS
 from .place import Place
 
 EXTENSION = "opengen.geocoder"
+# What may reach each online service in total, below its published limit (BAN: 50 requests a
+# second per IP; Nominatim: one a second), unless GEOCODER_SITE_BUDGET says otherwise.
+SITE_BUDGETS = {"ban": "20 per second", "nominatim": "1 per second"}
 
 
 class PlaceNotFound(FieldError):
@@ -43,11 +47,22 @@ class DatabaseCache:
             pass  # another process cached the same query first
 
 
+def online_budget() -> bool:
+    """Count one call to the online geocoder against the visitor's and the site's budgets; False
+    once either is spent (commands run outside a request are not counted)."""
+    if not has_request_context():
+        return True
+    config = current_app.config
+    site = config.get("GEOCODER_SITE_BUDGET") or SITE_BUDGETS.get(str(config.get("GEOCODER")).lower(), "1 per second")
+    return (within_budget("geocoder-client", config["GEOCODER_CLIENT_BUDGET"], client_address())
+            and within_budget("geocoder-site", site, "all"))
+
+
 def get_geocoder() -> Geocoder:
     """Return this app's geocoder (built once per process from the configuration)."""
     geocoder = current_app.extensions.get(EXTENSION)
     if geocoder is None:
-        geocoder = Geocoder.from_settings(current_app.config, cache=DatabaseCache())
+        geocoder = Geocoder.from_settings(current_app.config, cache=DatabaseCache(), budget=online_budget)
         current_app.extensions[EXTENSION] = geocoder
     return geocoder
 

@@ -193,6 +193,7 @@ class SubmissionForm(BaseForm, EventFieldsMixin, VenueFieldsMixin):
     slots = FieldList(FormField(SlotForm), label=_l("Autres horaires"), min_entries=EXTRA_SLOT_ROWS,
                       max_entries=MAX_SESSIONS)
     place_token = HiddenField()
+    once_token = HiddenField()
     preview = SubmitField(_l("Vérifier ma proposition"))
     back = SubmitField(_l("Modifier"))
     confirm = SubmitField(_l("Confirmer et envoyer"))

@@ -29,6 +29,7 @@ from ..places import venues
 from ..places.place import Place
 from ..places.venues import Location, VenueDraft, create_venue, normalise
 from ..timezones import PARIS_NAME
+from . import once
 from .links import issue_token
 from .windows import (
     ACTIVE_STATUSES,
@@ -243,6 +244,12 @@ class Proposal:
     warnings: list[str] = field(default_factory=list)
     pin_error: str | None = None
     submitted: Submitted | None = None
+    resent: bool = False  # the same confirmed form had already been saved
+
+    @property
+    def once_token(self) -> str:
+        """A fresh one-time token for the confirmation step, so that it is saved once however often sent."""
+        return once.new_token()
 
     @property
     def place_token(self) -> str:
@@ -258,10 +265,11 @@ class Proposal:
 
 def propose(draft: SubmissionDraft, signed: str | None, confirmed: bool = False,
             pin: tuple[float | None, float | None] = (None, None), client_key: str | None = None,
-            edition: Edition | None = None) -> Proposal:
+            edition: Edition | None = None, once_token: str | None = None) -> Proposal:
     """Locate a submission's venue (raise FieldError if it is not where the school said); save it, pin
-    applied, once the school confirmed, else return the warnings it should see first (a pin already
-    given, e.g. copied from an earlier session, is kept when it is near the address found)."""
+    applied, once the school confirmed (only once per confirmation's once_token), else return the
+    warnings it should see first (a pin already given, e.g. copied from an earlier session, is kept
+    when it is near the address found)."""
     require_open_edition(edition)
     location = venues.locate_draft(draft.venue, signed) if draft.venue is not None else None
     proposal = Proposal(draft, location)
@@ -272,7 +280,8 @@ def propose(draft: SubmissionDraft, signed: str | None, confirmed: bool = False,
             proposal.pin_error = error.message
         else:
             begin_write()
-            proposal.submitted = submit(draft, pinned, client_key, edition)
+            proposal.submitted, proposal.resent = once.save_once(
+                once_token, lambda: submit(draft, pinned, client_key, edition))
             return proposal
     elif location is not None:
         try:

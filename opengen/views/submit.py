@@ -43,7 +43,7 @@ bp = Blueprint("submit", __name__)
 csrf.exempt(bp)
 
 # Fields of the submission form that are not replayed as hidden inputs on the confirmation page.
-NOT_REPLAYED = {"csrf_token", "place_token", "pin_lat", "pin_lon", "preview", "back", "confirm"}
+NOT_REPLAYED = {"csrf_token", "place_token", "once_token", "pin_lat", "pin_lon", "preview", "back", "confirm"}
 
 
 @bp.after_request
@@ -77,7 +77,7 @@ def _render_confirm(form: SubmissionForm, proposal: Proposal):
     replay = [(k, v) for k, v in request.form.items(multi=True) if k not in NOT_REPLAYED]
     return render_template(
         "submit/confirm.html", form=form, draft=proposal.draft, location=location, shell=shell, replay=replay,
-        place_token=proposal.place_token, warnings=proposal.warnings, pin_error=proposal.pin_error,
+        place_token=proposal.place_token, once_token=proposal.once_token, warnings=proposal.warnings, pin_error=proposal.pin_error,
         coarse=proposal.coarse), 422 if proposal.pin_error else 200
 
 
@@ -118,14 +118,18 @@ def send():
         return _render_form(form, 422)
     try:
         proposal = operations.propose(form.draft(), form.place_token.data, confirmed=bool(form.confirm.data),
-                                      pin=form.pin(), client_key=_client_key(), edition=form.edition)
+                                      pin=form.pin(), client_key=_client_key(), edition=form.edition,
+                                      once_token=form.once_token.data)
     except FieldError as error:
         getattr(form, error.field).errors.append(error.message)
         return _render_form(form, 422)
     if proposal.submitted is None:
         return _render_confirm(form, proposal)
     db.session.commit()
-    session["edit_link"] = mail.send_edit_link(proposal.submitted.submission, proposal.submitted.token)
+    submitted = proposal.submitted
+    # A resent form shows the same confirmation; the e-mail went with the first save.
+    session["edit_link"] = (mail.edit_link(submitted.token) if proposal.resent
+                            else mail.send_edit_link(submitted.submission, submitted.token))
     return redirect(url_for(".done"), 303)
 
 
