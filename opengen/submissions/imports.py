@@ -26,7 +26,7 @@ from ..mail import send_edit_link
 from ..models import Edition, Submission, Venue
 from ..places import venues
 from ..places.venues import normalise
-from . import operations, windows
+from . import duplicates, operations, windows
 from .forms import SubmissionForm, all_errors
 
 MAX_ROWS = 2000
@@ -234,7 +234,7 @@ def _save(ready: list[Ready], edition, client_key: str | None, report: ImportRep
     groups: dict[tuple[str, str], operations.Submitted] = {}
     venues_made: dict[tuple, Venue] = {}
     for number, draft, location in ready:
-        if operations.is_duplicate(draft):
+        if duplicates.is_duplicate(draft):
             report.rejected.append(RejectedRow(number, [("titre", _(
                 "Cette session existe déjà (même école, même titre, même lieu, même heure)."))]))
             continue

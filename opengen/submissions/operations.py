@@ -1,12 +1,11 @@
 """What schools do with their sessions: propose (locate, warn, save), edit, cancel; the staff's log of it."""
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import reminders
@@ -21,16 +20,17 @@ from ..models import (
     EventKind,
     EventStatus,
     ModerationLog,
-    School,
     Submission,
     Venue,
 )
 from ..places import venues
 from ..places.place import Place
-from ..places.venues import Location, VenueDraft, create_venue, normalise
+from ..places.venues import Location, VenueDraft, create_venue
 from ..timezones import PARIS_NAME
 from . import once
+from .duplicates import warnings_for
 from .links import issue_token
+from .schools import find_or_create_school
 from .windows import (
     ACTIVE_STATUSES,
     check_cancellable,
@@ -38,10 +38,6 @@ from .windows import (
     may_edit,
     require_open_edition,
 )
-# Titles at least this similar (difflib ratio of normalised text) count as the same session.
-DUPLICATE_RATIO = 0.85
-
-
 @dataclass(frozen=True)
 class EventDetails:
     """What a school says about a session, apart from where and when."""
@@ -86,83 +82,7 @@ class Submitted:
     events: list[Event] = field(default_factory=list)
 
 
-# --- warnings -------------------------------------------------------------------------------
-
-def _same_place(event: Event, draft: VenueDraft | None) -> bool:
-    if draft is None or event.venue is None:
-        return draft is None and event.venue is None
-    return (normalise(event.venue.address or ""), event.venue.postcode) == draft.key
-
-
-def _overlapping(start: datetime, end: datetime) -> list[Event]:
-    return list(db.session.scalars(
-        select(Event).options(selectinload(Event.venue), selectinload(Event.school))
-        .where(Event.status.in_(ACTIVE_STATUSES), Event.start_at < end, Event.end_at > start)))
-
-
-def similar_titles(a: str, b: str) -> bool:
-    """Tell whether two titles are near-identical (case, accents and punctuation aside)."""
-    a, b = normalise(a), normalise(b)
-    return a == b or difflib.SequenceMatcher(None, a, b).ratio() >= DUPLICATE_RATIO
-
-
-def warnings_for(draft: SubmissionDraft, exclude: tuple[int, ...] = ()) -> list[str]:
-    """Return French warnings: the school already busy there then, or a likely duplicate."""
-    school = find_school(draft.school_name)
-    messages: list[str] = []
-    for start, end in draft.slots:
-        for event in _overlapping(start, end):
-            if event.id in exclude or not _same_place(event, draft.venue):
-                continue
-            when = start.strftime("%d/%m %H:%M")
-            if similar_titles(event.title, draft.details.title) and event.start_at == start:
-                messages.append(_("Doublon probable : « %(title)s » (%(school)s) est déjà proposée au "
-                                  "même endroit le %(when)s.", title=event.title,
-                                  school=event.school.name, when=when))
-            elif school is not None and event.school_id == school.id:
-                messages.append(_("Votre école a déjà une session à ce lieu qui chevauche le créneau du "
-                                  "%(when)s : « %(title)s ».", title=event.title, when=when))
-    return list(dict.fromkeys(messages))
-
-
-def is_duplicate(draft: SubmissionDraft) -> bool:
-    """Tell whether the same school already has this title at this time and place (for imports)."""
-    school = find_school(draft.school_name)
-    if school is None:
-        return False
-    for start, end in draft.slots:
-        for event in _overlapping(start, end):
-            if (event.school_id == school.id and event.start_at == start and _same_place(event, draft.venue)
-                    and similar_titles(event.title, draft.details.title)):
-                return True
-    return False
-
-
 # --- submitting -----------------------------------------------------------------------------
-
-def find_school(name: str) -> School | None:
-    """Return the school with this name (case and spacing aside), or None."""
-    wanted = " ".join(name.split()).lower()
-    return db.session.scalars(
-        select(School).where(func.lower(School.name) == wanted).order_by(School.id)).first()
-
-
-def find_or_create_school(name: str, website: str | None = None, network: str | None = None) -> School:
-    """Return the school with this name, creating it if it is new."""
-    school = find_school(name)
-    if school is None:
-        school = School(name=" ".join(name.split()), website=website, network=network)
-        db.session.add(school)
-        db.session.flush()
-    elif website and not school.website:
-        school.website = website
-    return school
-
-
-def school_names(limit: int = 3000) -> list[str]:
-    """Return the names of known schools, for the form's suggestions."""
-    return list(db.session.scalars(select(School.name).order_by(School.name).limit(limit)))
-
 
 def _families(slugs: tuple[str, ...]) -> list[CareerFamily]:
     found = {f.slug: f for f in db.session.scalars(select(CareerFamily).where(CareerFamily.slug.in_(slugs)))}

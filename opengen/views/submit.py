@@ -25,7 +25,7 @@ from ..events.serialise import zone_of
 from ..limits import limiter
 from ..loaders import event_of, submission_of_link, venue_of
 from ..security import csrf
-from ..submissions import archives, imports, operations, windows
+from ..submissions import archives, imports, operations, schools, windows
 from ..submissions.forms import (
     CancelForm,
     EditEventForm,
@@ -63,7 +63,7 @@ def _render_form(form: SubmissionForm, status: int = 200, copied_from=None):
     if form.edition is None:  # no edition takes proposals: say so, show no form
         return render_template("submit/form.html", form=form, edition=None,
                                closed=windows.closed_message()), status
-    return render_template("submit/form.html", form=form, school_names=operations.school_names(),
+    return render_template("submit/form.html", form=form, school_names=schools.school_names(),
                            edition=form.edition, grid_hours=GRID_HOURS, copied_from=copied_from), status
 
 
