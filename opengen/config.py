@@ -48,6 +48,12 @@ DEFAULTS = {
     "GEOCODER_CLIENT_BUDGET": "30 per minute",
     "GEOCODER_SITE_BUDGET": None,  # 20 per second for the BAN, 1 per second for Nominatim
     "RATELIMIT_SWALLOW_ERRORS": True,  # a counter that cannot be written never fails the request
+    # The session cookie (CSRF tokens, staff sign-in): never sent by cross-site subrequests or
+    # posts, never read by scripts; Secure over HTTPS (None: when PUBLIC_BASE_URL is https).
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SECURE": None,
+    "HSTS_MAX_AGE": 365 * 24 * 3600,  # Strict-Transport-Security over HTTPS; 0 sends none
 }
 
 # Environment variables read without a prefix, as deployment tools set them.
@@ -58,7 +64,13 @@ ENV_KEYS = ("SECRET_KEY", "TILES_URL", "TILES_ATTRIBUTION", "GEOCODER", "GEOCODE
             "LOGIN_RATE_LIMIT", "REMINDER_RATE_LIMIT", "PRIVACY_CONTACT", "GEOCODER_CLIENT_BUDGET",
             "GEOCODER_SITE_BUDGET")
 ENV_FLOATS = ("GEOCODER_TIMEOUT", "GEOCODER_BREAKER_COOLDOWN", "GEOCODER_MIN_INTERVAL")
-ENV_INTS = ("MAIL_PORT", "TILES_MAX_ZOOM", "PROXY_COUNT")
+ENV_INTS = ("MAIL_PORT", "TILES_MAX_ZOOM", "PROXY_COUNT", "HSTS_MAX_AGE")
+ENV_BOOLS = ("SESSION_COOKIE_SECURE",)
+
+
+def env_flag(raw: str) -> bool:
+    """Read a yes/no environment variable (1, true, yes, on: yes)."""
+    return raw.strip().lower() in ("1", "true", "yes", "on")
 
 
 def database_url(raw: str) -> str:
@@ -93,7 +105,7 @@ def _instance_secret(app: Flask) -> str:
 def load_config(app: Flask, test_config: dict | None = None) -> None:
     """Fill app.config from defaults, the environment, then test_config."""
     app.config.from_mapping(DEFAULTS)
-    for keys, convert in ((ENV_KEYS, str), (ENV_FLOATS, float), (ENV_INTS, int)):
+    for keys, convert in ((ENV_KEYS, str), (ENV_FLOATS, float), (ENV_INTS, int), (ENV_BOOLS, env_flag)):
         for key in keys:
             if os.environ.get(key):
                 app.config[key] = convert(os.environ[key])
@@ -105,6 +117,8 @@ def load_config(app: Flask, test_config: dict | None = None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app)
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = str(app.config.get("PUBLIC_BASE_URL") or "").startswith("https://")
     # Counters every worker sees: the database, or Redis (counting in the database while it is down).
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "database://")
     app.config.setdefault("GEOCODER_REDIS_URL", app.config.get("REDIS_URL"))

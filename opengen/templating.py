@@ -17,6 +17,7 @@ from .events.labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
 from .feeds.links import AddLinks, SubscribeLinks, add_links, subscribe_links
 from .i18n import day_label
 from .models import Event, EventFormat, EventKind
+from .security import csp_nonce
 from .submissions.operations import status_label
 from .urls import external_url
 
@@ -127,4 +128,4 @@ def init_app(app: Flask) -> None:
         kinds_json=kinds_json, demo_data_present=demo_data_present,
         audience_labels=audience_labels, kind_label=kind_label, format_label=format_label,
         status_label=status_label, feed_subscribe_links=feed_subscribe_links,
-        event_add_links=event_add_links, has_ended=has_ended)
+        event_add_links=event_add_links, has_ended=has_ended, csp_nonce=csp_nonce)

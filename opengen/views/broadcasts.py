@@ -1,11 +1,12 @@
 """The morning live broadcasts: the week's lineup, what is on air now."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request
 
 from .. import clock
 from ..broadcasts import showings
 from ..events.filters import parse_edition
+from ..urls import same_query_url
 
 bp = Blueprint("broadcasts", __name__)
 
@@ -21,4 +22,4 @@ def index():
 @bp.get("/emissions")
 def french_alias():
     """Send the French address to the lineup."""
-    return redirect(url_for(".index", **request.args), code=301)
+    return redirect(same_query_url(".index"), code=301)

@@ -16,6 +16,7 @@ from ..broadcasts import showings
 from ..events import queries
 from ..events.families import BY_SLUG, FAMILIES
 from ..events.filters import EventFilters, page_number
+from ..urls import same_query_url
 
 bp = Blueprint("families", __name__)
 
@@ -52,4 +53,4 @@ def english_alias(slug: str):
     """Send the English address to the family page."""
     if slug not in BY_SLUG:
         abort(404)
-    return redirect(url_for(".show", slug=slug, **request.args), code=301)
+    return redirect(same_query_url(".show", slug=slug), code=301)

@@ -186,6 +186,8 @@ def cancel_event(token: str, event_id: int):
     """Ask for confirmation, then cancel one session."""
     submission = submission_of_link(token)
     event = event_of(submission, event_id)
+    if request.method == "POST":
+        csrf.protect()  # one button, nothing typed to keep: a bad token gets the site's 400 page
     form = CancelForm()
     if not windows.may_cancel(event):
         flash(_("Cette session est déjà annulée ou refusée.") if not operations.can_edit(event) else

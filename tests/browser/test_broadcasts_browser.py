@@ -55,7 +55,7 @@ def test_sessions_near_you_leads_to_the_map_filtered_by_the_family(app, page, we
     expect(show.locator(".today-label")).to_have_text("Aujourd’hui")
     show.get_by_role("link", name="Sessions près de chez vous : Data").click()
     page.wait_for_url(page.base_url + "/?family=data")
-    page.wait_for_function("document.body.dataset.markersLoaded !== undefined")
+    page.wait_for_function("() => document.body.dataset.markersLoaded !== undefined")
     assert page.evaluate("document.body.dataset.markersLoaded") == "3"
     on_map = page.evaluate("window.opengenMap.cluster.getLayers().map(function (m) { return m.eventId; })")
     assert sorted(on_map) == sorted(week.data_onsite)
@@ -122,7 +122,7 @@ def test_broadcast_and_family_pages_are_accessible(app, page, week):
     assert_accessible(page)
 
     page.goto(page.base_url + "/familles/data")
-    page.wait_for_function("document.body.dataset.markersLoaded !== undefined")
+    page.wait_for_function("() => document.body.dataset.markersLoaded !== undefined")
     assert page.evaluate("document.body.dataset.markersLoaded") == "3"
     expect(page.locator("h1")).to_have_text("Data")
     assert_accessible(page)

@@ -22,7 +22,7 @@ METROPOLE = [(48.86, 2.35), (45.76, 4.84), (43.30, 5.37), (47.22, -1.55), (50.63
 
 def _open_map(page, path="/"):
     page.goto(page.base_url + path)
-    page.wait_for_function("document.body.dataset.markersLoaded !== undefined", timeout=15000)
+    page.wait_for_function("() => document.body.dataset.markersLoaded !== undefined", timeout=15000)
     return page.evaluate("document.body.dataset.markersLoaded")
 
 

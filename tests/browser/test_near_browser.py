@@ -47,7 +47,7 @@ def located_page(browser, live_server):
 
 
 def wait_for_markers(page) -> str:
-    page.wait_for_function("document.body.dataset.markersLoaded !== undefined", timeout=15000)
+    page.wait_for_function("() => document.body.dataset.markersLoaded !== undefined", timeout=15000)
     return page.evaluate("document.body.dataset.markersLoaded")
 
 

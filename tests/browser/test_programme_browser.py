@@ -57,7 +57,7 @@ def test_star_three_sessions_see_the_clash_and_download_the_programme(page, make
 
     # Removing a clashing session from the programme page updates it: no warning left.
     page.locator(f'button[data-star="{data.id}"]').click()
-    page.wait_for_function("document.querySelectorAll('.programme-item').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('.programme-item').length === 2")
     assert page.locator(".warnings").count() == 0
     assert page.evaluate("JSON.parse(localStorage.getItem('opengen.stars'))") == [code.id, talk.id]
     assert _local_hosts(page) == set()  # the Google and Outlook links are never followed

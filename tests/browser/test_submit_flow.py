@@ -58,7 +58,7 @@ def test_a_school_submits_staff_approve_and_the_school_edits_then_cancels(page, 
     page.mouse.down()
     page.mouse.move(x + 40, y + 25, steps=8)
     page.mouse.up()
-    page.wait_for_function("document.getElementById('pin-status').textContent.length > 0")
+    page.wait_for_function("() => document.getElementById('pin-status').textContent.length > 0")
     moved = (float(page.input_value("#pin_lat")), float(page.input_value("#pin_lon")))
     assert moved != start and moved[0] < start[0] and moved[1] > start[1]  # south-east, as dragged
     page.click("#confirm")
@@ -94,7 +94,7 @@ def test_a_school_submits_staff_approve_and_the_school_edits_then_cancels(page, 
 
     # The map shows both sessions at the corrected position.
     page.goto(base + "/")
-    page.wait_for_function("document.body.dataset.markersLoaded === '2'")
+    page.wait_for_function("() => document.body.dataset.markersLoaded === '2'")
     points = page.evaluate("window.opengenMap.cluster.getLayers().map(m => [m.getLatLng().lat, m.getLatLng().lng])")
     assert points == [[round(moved[0], 5), round(moved[1], 5)]] * 2
     assert_inert(page)
