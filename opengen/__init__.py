@@ -7,6 +7,7 @@ from . import (
     assets,
     auth,
     compression,
+    cors,
     db,
     demo,
     errors,
@@ -32,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    cors.init_app(app)
     compression.init_app(app)
     assets.init_app(app)
     errors.init_app(app)

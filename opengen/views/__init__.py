@@ -10,6 +10,7 @@ from . import (
     api,
     broadcasts,
     desk,
+    embed,
     events,
     families,
     feeds,
@@ -21,8 +22,8 @@ from . import (
 )
 
 # In the order their pages appear in the menu, the staff's and the machines' last.
-BLUEPRINTS = (map, events, broadcasts, families, api, feeds, programme, submit, posters, admin, desk,
-              health)
+BLUEPRINTS = (map, events, broadcasts, families, api, feeds, programme, submit, posters, embed, admin,
+              desk, health)
 
 
 class IdConverter(IntegerConverter):
