@@ -124,8 +124,9 @@ def _markers() -> dict:
         "fields": {"type": "array", "items": {"type": "string"}, "const": MARKER_FIELDS},
         "markers": {"type": "array", "items": {
             "type": "array", "minItems": len(MARKER_FIELDS), "maxItems": len(MARKER_FIELDS),
-            "prefixItems": [{"type": "integer"}, {"type": "number"}, {"type": "number"},
-                            _nullable("integer"), _enum(EventKind)]}},
+            # [id, lat, lon, family position or null, kind]; tuples (prefixItems) are read by too
+            # few tools yet, so each item is described by the union of its types.
+            "items": {"type": ["number", "string", "null"]}}},
     })
 
 
