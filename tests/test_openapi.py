@@ -118,3 +118,85 @@ def test_schemathesis_finds_no_server_error_and_every_answer_conforms(app, ctx, 
             case.call_and_validate(checks=checks, headers={"Accept-Encoding": "identity"})
 
         run()
+
+
+# --------------------------------------------------------------------------- CORS
+
+ORIGIN = {"Origin": "https://partenaire.example.org"}
+PREFLIGHT = {**ORIGIN, "Access-Control-Request-Method": "GET",
+             "Access-Control-Request-Headers": "accept, if-none-match"}
+
+
+@pytest.mark.parametrize("path", ["/api/events", "/api/events/markers", "/api/broadcasts",
+                                  "/api/programme?ids=1", "/api/openapi.json", "/calendar.ics",
+                                  "/broadcasts.ics", "/api/geocode?q=93200"])
+def test_other_sites_may_read_the_api_and_the_feeds(client, path):
+    response = client.get(path, headers=ORIGIN)
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in response.headers["Access-Control-Expose-Headers"]
+    assert "Retry-After" in response.headers["Access-Control-Expose-Headers"]
+
+
+def test_a_preflight_for_a_get_with_accept_headers_is_answered(client):
+    response = client.options("/api/events?q=93200", headers=PREFLIGHT)
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.headers["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
+    allowed = response.headers["Access-Control-Allow-Headers"].lower()
+    assert "accept" in allowed and "if-none-match" in allowed
+    assert int(response.headers["Access-Control-Max-Age"]) > 0
+
+
+def test_errors_of_the_api_are_readable_by_other_sites_too(client):
+    response = client.get("/api/events?radius_km=0", headers=ORIGIN)
+    assert response.status_code == 400
+    assert response.get_json()["field"] == "radius_km"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("method, path", [("GET", "/"), ("GET", "/submit"), ("OPTIONS", "/submit"),
+                                          ("GET", "/admin/login"), ("OPTIONS", "/admin/login"),
+                                          ("GET", "/programme"), ("GET", "/integrer")])
+def test_pages_and_post_routes_are_not_opened_to_other_sites(client, method, path):
+    headers = {**ORIGIN, "Access-Control-Request-Method": "POST"} if method == "OPTIONS" else ORIGIN
+    response = client.open(path, method=method, headers=headers)
+    assert response.status_code < 500
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+# --------------------------------------------------------------------------- limits
+
+@pytest.fixture
+def api_limited(app):
+    """Turn the rate limits on for this test's app with a tiny API limit."""
+    from opengen.limits import limiter
+    app.config.update(RATELIMIT_ENABLED=True, API_RATE_LIMIT="3 per minute")
+    limiter.init_app(app)
+    limiter.reset()
+    yield
+    limiter.reset()
+
+
+def test_the_api_answers_429_with_retry_after_past_the_limit(client, api_limited):
+    for _ in range(3):
+        assert client.get("/api/events", headers=ORIGIN).status_code == 200
+    # One budget for the whole API, shared by its endpoints.
+    response = client.get("/api/events/markers", headers=ORIGIN)
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    body = response.get_json()
+    assert body["status"] == 429 and "patienter" in body["error"]
+    assert client.get("/api/programme?ids=1").status_code == 429
+
+
+def test_preflights_and_pages_do_not_use_the_api_budget(client, api_limited):
+    for _ in range(5):
+        assert client.options("/api/events", headers=PREFLIGHT).status_code == 200
+        assert client.get("/embed").status_code == 200
+    assert client.get("/api/events").status_code == 200
+
+
+def test_the_document_states_the_configured_limit(client, api_limited):
+    assert _document(client)["x-rate-limit"]["per-client"] == "3 per minute"
