@@ -8,6 +8,7 @@ from . import (
     auth,
     backup,
     compression,
+    cors,
     db,
     demo,
     errors,
@@ -35,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     backup.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    cors.init_app(app)
     compression.init_app(app)
     assets.init_app(app)
     errors.init_app(app)

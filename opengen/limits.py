@@ -11,7 +11,7 @@ import logging
 import random
 import time
 
-from flask import Flask, render_template
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_limiter import Limiter as FlaskLimiter
 from flask_limiter import RateLimitExceeded
@@ -184,6 +184,10 @@ class Limiter(FlaskLimiter):
 
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 
+# One budget per client for the whole read-only API (API_RATE_LIMIT); preflights do not count.
+api_limit = limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api",
+                                 methods=["GET", "HEAD"])
+
 
 def client_address() -> str:
     """The address a request's limits are counted for (the proxies' forwarded one when trusted)."""
@@ -210,5 +214,7 @@ def init_app(app: Flask) -> None:
         # A view may have rendered its own answer (the form with what was typed); keep it.
         if error.response is not None:
             return error.response
-        return render_template("error.html", code=429, message=_(
-            "Trop de demandes en peu de temps. Merci de patienter avant de réessayer.")), 429
+        message = _("Trop de demandes en peu de temps. Merci de patienter avant de réessayer.")
+        if request.path.startswith("/api/"):
+            return jsonify({"error": message, "status": 429}), 429
+        return render_template("error.html", code=429, message=message), 429

@@ -11,6 +11,7 @@ from . import (
     broadcasts,
     desk,
     editions_admin,
+    embed,
     events,
     families,
     feeds,
@@ -23,8 +24,8 @@ from . import (
 )
 
 # In the order their pages appear in the menu, the staff's and the machines' last.
-BLUEPRINTS = (map, events, broadcasts, families, api, feeds, programme, reminders, submit, posters, admin,
-              desk, editions_admin, health)
+BLUEPRINTS = (map, events, broadcasts, families, api, feeds, programme, reminders, submit, posters, embed,
+              admin, desk, editions_admin, health)
 
 
 class IdConverter(IntegerConverter):

@@ -1,18 +1,21 @@
 """The JSON API used by the map and by partners."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from .. import clock
 from ..broadcasts import showings
 from ..events import answers, serialise
 from ..events.filters import parse_edition, parse_filters, parse_paging, parse_place_query
 from ..events.markers import marker_payload
+from ..limits import api_limit
 from ..loaders import public_event_or_404
+from ..openapi import build_document
 from ..places.lookup import find_place, place_to_api
 from ..urls import event_url_template, external_url
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+api_limit(bp)
 
 
 @bp.get("/events")
@@ -55,3 +58,15 @@ def broadcast_list():
     now = clock.now()
     _, shown = showings.current_showings(now, parse_edition(request.args))
     return jsonify({"broadcasts": [showings.to_api(s.broadcast, now) for s in shown]})
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """Return the OpenAPI 3.1 document of the public API and feeds."""
+    return jsonify(build_document(current_app.config["API_RATE_LIMIT"]))
+
+
+@bp.get("/docs")
+def docs():
+    """Show the API's documentation, endpoint by endpoint, with examples."""
+    return render_template("api/docs.html", doc=build_document(current_app.config["API_RATE_LIMIT"]))

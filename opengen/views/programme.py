@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template, request
 
 from ..events import serialise
+from ..limits import api_limit
 from ..shortlist import selection, sharing
 from ..urls import external_url
 
@@ -26,6 +27,7 @@ def print_sheet():
 
 
 @bp.get("/api/programme")
+@api_limit
 def api():
     """Return the starred sessions (ids=1,2,3) by day, with clashes and trips too long, as JSON."""
     shortlist = selection.load_shortlist(selection.ids_from(request.args))

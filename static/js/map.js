@@ -39,11 +39,20 @@
     return new Date(event.start).toLocaleString("fr-FR", options);
   }
 
+  // Inside a partner's page (the embed) links open the full site in a new tab.
+  function opensOutside(link) {
+    if (config.dataset.linkTarget) {
+      link.target = config.dataset.linkTarget;
+      link.rel = "noopener";
+    }
+  }
+
   function popupContent(event) {
     var box = el("div", "popup");
     var title = el("h3", "popup-title");
     var link = el("a", null, event.title);
     link.href = config.dataset.pageUrl.replace(/0$/, String(event.id));
+    opensOutside(link);
     title.appendChild(link);
     box.appendChild(title);
     if (event.status === "cancelled") { box.appendChild(el("p", "status-cancelled", "Annulée")); }
@@ -52,6 +61,7 @@
     if (event.venue) { box.appendChild(el("p", "popup-town", event.venue.city)); }
     var more = el("a", "popup-more", "Voir la session");
     more.href = link.href;
+    opensOutside(more);
     box.appendChild(more);
     return box;
   }
@@ -136,7 +146,8 @@
     var centre = [parseFloat(config.dataset.areaLat), parseFloat(config.dataset.areaLon)];
     area = L.circle(centre, { radius: parseFloat(config.dataset.areaRadiusKm) * 1000, color: "#0b4f8a",
                               weight: 2, fill: false, interactive: false }).addTo(map);
-    map.fitBounds(area.getBounds());
+    // A centre set in the embed's address wins over the circle's bounds.
+    if (!config.dataset.fixedView) { map.fitBounds(area.getBounds()); }
     try {
       window.localStorage.setItem("opengen.place", JSON.stringify(
         { q: config.dataset.placeQ || null, lat: centre[0], lon: centre[1] }));
