@@ -34,7 +34,7 @@ def _fits(page) -> None:
 
 def test_the_current_week_the_archive_and_the_list_of_editions(page, week_of_2022):
     page.goto(page.base_url + "/")
-    page.wait_for_function("document.body.dataset.markersLoaded === '2'")
+    page.wait_for_function("() => document.body.dataset.markersLoaded === '2'")
     titles = page.locator(".list-section .event-title").all_inner_texts()
     assert titles == ["Atelier de cet après-midi", "Atelier terminé lundi"]
     assert page.locator(".list-section .status-ended").count() == 1
@@ -46,7 +46,7 @@ def test_the_current_week_the_archive_and_the_list_of_editions(page, week_of_202
     assert_accessible(page)
 
     page.get_by_role("link", name="Open Gen 2021").click()
-    page.wait_for_function("document.body.dataset.markersLoaded === '1'")
+    page.wait_for_function("() => document.body.dataset.markersLoaded === '1'")
     assert "Archive." in page.locator(".edition-archive").inner_text()
     assert page.locator("#around-me").count() == 0
     assert page.locator(".list-section .event-title").all_inner_texts() == ["Atelier de 2021"]

@@ -77,7 +77,7 @@ def test_embed_and_builder_are_accessible_and_fit_320_px(page, make_event):
     for path in ("/embed?family=data", "/integrer?family=data&zoom=8&centre=48.9,2.35"):
         page.goto(page.base_url + path)
         if path.startswith("/embed"):
-            page.wait_for_function("document.body.dataset.markersLoaded !== undefined", timeout=15000)
+            page.wait_for_function("() => document.body.dataset.markersLoaded !== undefined", timeout=15000)
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
         assert_accessible(page)
     assert not page.log.errors
@@ -86,7 +86,7 @@ def test_embed_and_builder_are_accessible_and_fit_320_px(page, make_event):
 def test_the_builder_updates_the_snippet_and_preview_as_settings_change(page):
     page.goto(page.base_url + "/integrer")
     page.select_option("#filter-kind", "workshop")
-    page.wait_for_function("document.getElementById('embed-snippet').value.includes('kind=workshop')")
+    page.wait_for_function("() => document.getElementById('embed-snippet').value.includes('kind=workshop')")
     assert "kind=workshop" in page.get_attribute("#embed-preview", "src")
     page.click("#copy-snippet")
-    page.wait_for_function("document.getElementById('copy-status').textContent.length > 0")
+    page.wait_for_function("() => document.getElementById('copy-status').textContent.length > 0")
