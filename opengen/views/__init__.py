@@ -11,6 +11,7 @@ from . import (
     broadcasts,
     desk,
     events,
+    exports,
     families,
     feeds,
     health,
@@ -21,8 +22,8 @@ from . import (
 )
 
 # In the order their pages appear in the menu, the staff's and the machines' last.
-BLUEPRINTS = (map, events, broadcasts, families, api, feeds, programme, submit, posters, admin, desk,
-              health)
+BLUEPRINTS = (map, events, broadcasts, families, api, exports, feeds, programme, submit, posters, admin,
+              desk, health)
 
 
 class IdConverter(IntegerConverter):

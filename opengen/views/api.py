@@ -18,7 +18,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @bp.get("/events")
 def event_list():
     """List the public events matching the filters, a page at a time (nearest first around a place)."""
-    filters = parse_filters(request.args)
+    filters = parse_filters(request.args, changes=True)
     limit, offset = parse_paging(request.args)
     response = Response(answers.api_answer(filters, limit, offset, event_url_template()),
                         mimetype="application/json")
