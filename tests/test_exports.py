@@ -372,3 +372,13 @@ def test_moderated_sessions_approved_later_show_as_changes(client, make_event):
     db.session.commit()
     assert [e["id"] for e in client.get(f"/api/events?updated_since={since}").get_json()["events"]] \
         == [event.id]
+
+
+def test_list_pages_link_to_the_exports_of_what_they_show(client, programme):
+    html = client.get("/?family=data&day=2021-11-30").get_data(as_text=True)
+    assert 'href="/api/events.csv?day=2021-11-30&amp;family=data"' in html
+    assert 'href="/api/events.geojson?day=2021-11-30&amp;family=data"' in html
+    archive = client.get("/editions/2021").get_data(as_text=True)
+    assert 'href="/api/events.csv?edition=2021"' in archive
+    family = client.get("/familles/cloud").get_data(as_text=True)
+    assert 'href="/api/events.geojson?family=cloud"' in family
