@@ -4,8 +4,8 @@ The filters are those of /api/events (`updated_since` included, see changes.py);
 the same JSON as an /api/events item (serialise.api_items), as a GeoJSON Feature or a CSV row.
 The sessions come in start order (then id), around a place those inside the circle with their
 `distance_km` and the online-only ones, as in the calendar feed of the same search. They are read
-a page of ids at a time (keyset: after the last start and id sent), so an export of 100,000
-sessions holds one page in memory, never the whole list; `limit` and `offset` cut the same order.
+a page at a time through one cursor, so an export of 100,000 sessions holds one page in memory,
+never the whole list; `limit` and `offset` cut the same order.
 
 ETag and Last-Modified come from one aggregate query over the search (validators.py, the rule of
 the calendar feeds), before any row is read: a partner polling with If-None-Match gets its 304
@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import Select
 
 from ..db import db
 from ..models import Event, EventFormat, EventStatus, Venue
@@ -73,21 +73,19 @@ def export(filters: EventFilters, fmt: str, url_template: str, limit: int | None
 # --------------------------------------------------------------------------- reading
 
 def _id_pages(sessions: Select, limit: int | None, offset: int) -> Iterator[list[tuple]]:
-    """Pages of (id, start, venue lat, venue lon) in the order of `sessions` (start, then id)."""
+    """Pages of (id, start, format, venue lat, venue lon) in the order of `sessions` (start, then id).
+
+    One query read through a cursor a page at a time (a server-side cursor on PostgreSQL): the
+    database sorts once. Keyset pages would sort again for each page, as the status index gives
+    two start orders to merge.
+    """
     rows_of = (sessions.with_only_columns(Event.id, Event.start_at, Event.format, Venue.lat, Venue.lon)
-               .outerjoin(Venue, Venue.id == Event.venue_id))
-    page, left = rows_of.offset(offset), limit
-    while left is None or left > 0:
-        size = PAGE if left is None else min(PAGE, left)
-        rows = db.session.execute(page.limit(size)).all()
-        if rows:
-            yield rows
-        if len(rows) < size:
-            return
-        if left is not None:
-            left -= size
-        start, last = rows[-1][1], rows[-1][0]
-        page = rows_of.where(or_(Event.start_at > start, and_(Event.start_at == start, Event.id > last)))
+               .outerjoin(Venue, Venue.id == Event.venue_id).offset(offset).limit(limit))
+    result = db.session.execute(rows_of.execution_options(yield_per=PAGE))
+    try:
+        yield from result.partitions()
+    finally:
+        result.close()
 
 
 def _items(sessions: Select, area: queries.Area | None, url_template: str, limit: int | None,
