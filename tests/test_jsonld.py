@@ -132,3 +132,11 @@ def test_a_school_link_that_is_not_a_web_address_is_left_out(client, make_event,
     data = jsonld(client, event.id)
     assert "url" not in data["organizer"]
     assert data["offers"]["url"] == f"http://localhost/events/{event.id}"
+
+
+def test_an_ended_session_offers_no_registration(app, client, make_event):
+    event = make_event(start=paris(2021, 11, 29, 10), registration_url="https://inscription.example.org/x")
+    db.session.commit()
+    assert jsonld(client, event.id)["offers"]["url"] == "https://inscription.example.org/x"
+    app.config["FROZEN_NOW"] = "2021-11-29T12:00"
+    assert jsonld(client, event.id)["offers"]["url"] == f"http://localhost/events/{event.id}"

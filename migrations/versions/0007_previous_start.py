@@ -12,11 +12,12 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE, never a batch: SQLite's batch mode copies the table and would drop the
+# data-version triggers of 0005 on it.
+
 def upgrade():
-    with op.batch_alter_table("events") as batch:
-        batch.add_column(sa.Column("previous_start_at", sa.DateTime(), nullable=True))
+    op.add_column("events", sa.Column("previous_start_at", sa.DateTime(), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table("events") as batch:
-        batch.drop_column("previous_start_at")
+    op.execute("ALTER TABLE events DROP COLUMN previous_start_at")

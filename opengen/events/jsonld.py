@@ -12,6 +12,7 @@ import json
 from markupsafe import Markup
 
 from ..checks import web_url
+from ..clock import is_past
 from ..models import Event, EventFormat, EventStatus
 from ..places.distance import is_coordinate
 from .serialise import iso, zone_of
@@ -55,6 +56,9 @@ def _locations(event: Event, page_url: str) -> list[dict]:
 def event_data(event: Event, page_url: str) -> dict:
     """Return a public session as a schema.org Event (a dict, for json.dumps)."""
     zone = zone_of(event)
+    # As on the page: no registration link once the session is cancelled or over.
+    open_ = event.status != EventStatus.cancelled and not is_past(event.end_at)
+    registration = web_url(event.registration_url) if open_ else None
     locations = _locations(event, page_url)
     organizer = {"@type": "Organization", "name": event.school.name}
     if web_url(event.school.website):
@@ -69,7 +73,7 @@ def event_data(event: Event, page_url: str) -> dict:
         "organizer": organizer,
         "offers": {"@type": "Offer", "price": 0, "priceCurrency": "EUR",
                    "availability": SCHEMA + ("Discontinued" if event.status == EventStatus.cancelled else "InStock"),
-                   "url": web_url(event.registration_url) or page_url},
+                   "url": registration or page_url},
         "isAccessibleForFree": True,
         "url": page_url,
     }
