@@ -9,10 +9,12 @@ import json
 
 from flask import Flask, current_app, url_for
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from .checks import web_url
 from .clock import is_past
 from .demo import demo_data_present
+from .events import jsonld
 from .events.labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
 from .feeds.links import AddLinks, SubscribeLinks, add_links, subscribe_links
 from .i18n import day_label
@@ -114,6 +116,11 @@ def event_add_links(event: Event) -> AddLinks:
                      details=f"{event.description}\n\n{page}".strip())
 
 
+def event_jsonld(event: Event) -> Markup:
+    """Return a session's schema.org JSON-LD, escaped for its <script type="application/ld+json">."""
+    return jsonld.script_text(jsonld.event_data(event, external_url("events.show", event_id=event.id)))
+
+
 def has_ended(event: Event) -> bool:
     """Tell whether a session is over: no registration, calendar or reminder is offered then."""
     return is_past(event.end_at)
@@ -128,4 +135,5 @@ def init_app(app: Flask) -> None:
         kinds_json=kinds_json, demo_data_present=demo_data_present,
         audience_labels=audience_labels, kind_label=kind_label, format_label=format_label,
         status_label=status_label, feed_subscribe_links=feed_subscribe_links,
-        event_add_links=event_add_links, has_ended=has_ended, csp_nonce=csp_nonce)
+        event_add_links=event_add_links, has_ended=has_ended, csp_nonce=csp_nonce,
+        event_jsonld=event_jsonld)

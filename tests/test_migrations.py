@@ -47,3 +47,29 @@ def test_the_editions_migration_goes_down_and_up_again(app, ctx):
     columns = {c["name"] for c in inspect(db.engine).get_columns("editions")}
     assert {"submissions_open_on", "submissions_close_on", "published_on"} <= columns
     assert "is_current" not in columns
+
+
+def test_the_previous_start_migration_keeps_the_data_version_triggers(app, ctx):
+    """SQLite's batch mode would copy the events table and lose the triggers of 0005 on it."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect, text
+
+    from opengen.db import MIGRATIONS_DIR
+
+    def triggers() -> set[str]:
+        if db.engine.dialect.name == "sqlite":
+            return set(db.session.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                               "AND tbl_name = 'events'")))
+        return set(db.session.scalars(text("SELECT tgname FROM pg_trigger WHERE "
+                                           "tgrelid = 'events'::regclass AND NOT tgisinternal")))
+
+    before = triggers()
+    assert before
+    db.session.commit()
+    downgrade(directory=MIGRATIONS_DIR, revision="0006_editions")
+    db.session.remove()
+    assert "previous_start_at" not in {c["name"] for c in inspect(db.engine).get_columns("events")}
+    upgrade(directory=MIGRATIONS_DIR)
+    db.session.remove()
+    assert "previous_start_at" in {c["name"] for c in inspect(db.engine).get_columns("events")}
+    assert triggers() == before

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime, timezone
 
 from flask_babel import gettext as _
 
@@ -31,6 +32,7 @@ class EventFilters:
     lon: float | None = None
     radius_km: float = DEFAULT_RADIUS_KM
     edition: int | None = None  # a year; None for the current edition
+    updated_since: datetime | None = None  # an instant (UTC): the changes since, for partners' polls
 
     @property
     def has_place(self) -> bool:
@@ -44,7 +46,8 @@ class EventFilters:
                 "school": str(self.school) if self.school is not None else None,
                 "q": self.q, "lat": number_arg(self.lat), "lon": number_arg(self.lon),
                 "radius_km": number_arg(self.radius_km) if self.has_place else None,
-                "edition": str(self.edition) if self.edition is not None else None}
+                "edition": str(self.edition) if self.edition is not None else None,
+                "updated_since": self.updated_since.isoformat() if self.updated_since else None}
         return {k: v for k, v in args.items() if v}
 
     def key(self) -> tuple[tuple[str, str], ...]:
@@ -96,8 +99,11 @@ def _one(args: Mapping[str, str], name: str) -> str | None:
     return value or None
 
 
-def parse_filters(args: Mapping[str, str]) -> EventFilters:
-    """Read the filters from query arguments; raise FieldError on an unknown or malformed value."""
+def parse_filters(args: Mapping[str, str], changes: bool = False) -> EventFilters:
+    """Read the filters from query arguments; raise FieldError on an unknown or malformed value.
+
+    With changes (the API and its exports), updated_since too; pages ignore it.
+    """
     day = _day(args)
     family = _one(args, "family")
     if family is not None and family not in SLUGS:
@@ -118,7 +124,8 @@ def parse_filters(args: Mapping[str, str]) -> EventFilters:
             raise FieldError("school", _("Identifiant d’école invalide."))
     q, lat, lon, radius_km = _place(args)
     return EventFilters(day=day, family=family, kind=kind, format=fmt, school=school,
-                        q=q, lat=lat, lon=lon, radius_km=radius_km, edition=parse_edition(args))
+                        q=q, lat=lat, lon=lon, radius_km=radius_km, edition=parse_edition(args),
+                        updated_since=parse_updated_since(args) if changes else None)
 
 
 def parse_edition(args: Mapping[str, str]) -> int | None:
@@ -130,6 +137,23 @@ def parse_edition(args: Mapping[str, str]) -> int | None:
     if year is None or year < 2000:
         raise FieldError("edition", _("Édition invalide : donnez une année, par exemple 2021."))
     return year
+
+
+def parse_updated_since(args: Mapping[str, str]) -> datetime | None:
+    """Read updated_since, an ISO 8601 instant with its offset, as UTC; FieldError when malformed."""
+    raw = _one(args, "updated_since")
+    if raw is None:
+        return None
+    # An unencoded "+" of the offset arrives as a space: "2021-11-28T12:00:00 01:00".
+    raw = re.sub(r" (\d\d:?\d\d)$", r"+\1", raw)
+    try:
+        moment = datetime.fromisoformat(raw) if len(raw) <= 40 else None
+        if moment is not None and moment.tzinfo is not None:
+            return moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError):  # overflow: an offset past year 1 or 9999
+        pass
+    raise FieldError("updated_since", _("Instant invalide : utilisez le format ISO 8601 avec son "
+                                        "fuseau, par exemple 2021-11-28T12:00:00Z."))
 
 
 def _day(args: Mapping[str, str]) -> date | None:
@@ -186,8 +210,9 @@ def parse_place_query(args: Mapping[str, str]) -> str:
     return place_text(args.get("q"))
 
 
-def parse_paging(args: Mapping[str, str], default: int = 20, maximum: int = 500) -> tuple[int, int]:
-    """Read limit and offset (API pagination); raise FieldError when out of range."""
+def parse_paging(args: Mapping[str, str], default: int | None = 20,
+                 maximum: int = 500) -> tuple[int | None, int]:
+    """Read limit and offset (API pagination; no limit given: the default); FieldError when out of range."""
     values = {}
     for name, low, high, fallback in (("limit", 1, maximum, default), ("offset", 0, 10**9, 0)):
         raw = _one(args, name)

@@ -42,6 +42,7 @@ from ..places.lookup import find_place
 from ..places.place import Place
 from ..timezones import PARIS, paris
 from ..versioned import Kept
+from . import changes
 from .filters import EventFilters
 
 PUBLIC_STATUSES = (EventStatus.published, EventStatus.cancelled)
@@ -109,6 +110,8 @@ def _conditions(filters: EventFilters, statuses, narrow: bool = False, check: bo
     if check:
         _check(filters)
     status = Event.status.in_(statuses)
+    if filters.updated_since is not None:  # a partner's poll: the changes, withdrawals included
+        status = changes.since(filters.updated_since, status)
     if narrow and db.engine.dialect.name == "sqlite":
         # Without statistics SQLite walks ix_events_status_start over every event (nearly all
         # are published) instead of the R*Tree or the format index; likelihood() hides the test

@@ -10,6 +10,7 @@ from sqlalchemy import Select, bindparam, select
 from ..db import db
 from ..models import Event, School, Venue
 from ..timezones import PARIS_NAME, local
+from . import changes
 from .queries import family_links
 
 EVENT_ID = "{id}"  # where a session's id goes in an address template
@@ -55,7 +56,7 @@ def _api_dict(event, school, venue, family_slugs: list[str], url: str,
         "end": iso(event.end_at, zone),
         "timezone": zone,
         "format": event.format.value,
-        "status": event.status.value,
+        "status": changes.public_status(event.status, event.published_at),
         "school": school.name,
         "school_id": event.school_id,
         "network": school.network,
@@ -75,7 +76,7 @@ def _api_dict(event, school, venue, family_slugs: list[str], url: str,
     }
     if distance_km is not None:
         data["distance_km"] = round(distance_km, 2)
-    return data
+    return changes.without_content(data) if data["status"] == changes.WITHDRAWN else data
 
 
 _SCHOOL_COLUMNS = ("name", "network")

@@ -15,18 +15,19 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, String, case, func, select, type_coerce
+from sqlalchemy import Select, String, func, select, type_coerce
 
 from ..broadcasts import showings
 from ..checks import web_url
 from ..db import db, utcnow
 from .. import editions
-from ..events import queries
+from ..events import queries, validators
 from ..events.families import BY_SLUG
 from ..events.filters import EventFilters
+from ..events.validators import EPOCH
 from ..events.labels import FORMAT_LABELS, KIND_LABELS
 from ..events.serialise import event_url
 from ..i18n import day_label
@@ -49,8 +50,6 @@ log = logging.getLogger(__name__)
 # Part of every ETag: bump it when the same data starts giving a different body.
 FORMAT_VERSION = "feeds-1"
 REFRESH = timedelta(hours=1)
-# The Last-Modified of a feed that has never held anything.
-EPOCH = datetime(2021, 1, 1, tzinfo=timezone.utc)
 ALL_STATUSES = tuple(EventStatus)
 
 
@@ -96,21 +95,6 @@ _BODIES = Kept(64 * 1024 * 1024)
 def forget_built_feeds() -> None:
     """Drop the bodies kept for reuse (benchmarks measure cold builds with it)."""
     _BODIES.clear()
-
-
-@dataclass(frozen=True)
-class _State:
-    """What the validators of a feed are made of."""
-
-    count: int
-    last_modified: datetime
-
-    @classmethod
-    def of(cls, row, parts: Iterable[object]) -> tuple[_State, str]:
-        """The state from an aggregate row, and the ETag of that row and the feed's own parts."""
-        count, last = row[0] or 0, row[-1]
-        text = "|".join(str(p) for p in (FORMAT_VERSION, *parts, *row))
-        return cls(count, last or EPOCH), hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 # --------------------------------------------------------------------------- the feeds
@@ -166,7 +150,7 @@ def broadcasts_feed(links: FeedLinks, year: int | None = None) -> Feed:
     row = db.session.execute(select(
         func.count(sub.c.id), func.sum(sub.c.id), func.sum(sub.c.sequence),
         func.max(sub.c.updated_at))).one()
-    state, etag = _State.of(row, ("broadcasts", edition_id, links))
+    state, etag = validators.State.of(row, (FORMAT_VERSION, "broadcasts", edition_id, links))
 
     def build(stamp: datetime) -> bytes:
         shows = [] if edition is None else showings.lineup(edition)
@@ -210,8 +194,7 @@ def search_name(filters: EventFilters) -> str:
 def _event_feed(scope: Select, parts: tuple, *, name: Callable[[], str], calendar_uid: str,
                 description: str | None, links: FeedLinks, busy: bool) -> Feed:
     """A feed of the public events among `scope` (a select of events, any status)."""
-    row = db.session.execute(_aggregate(scope)).one()
-    state, etag = _State.of(row, parts)
+    state, etag = validators.state_of(scope, (FORMAT_VERSION, *parts))
 
     def build(stamp: datetime) -> bytes:
         entries = list(_event_entries(scope, links)) if state.count else []
@@ -220,25 +203,6 @@ def _event_feed(scope: Select, parts: tuple, *, name: Callable[[], str], calenda
                               busy=busy)
 
     return Feed(etag, state.last_modified, build, state.count)
-
-
-def _aggregate(scope: Select) -> Select:
-    """One row summing up the events of scope: anything a subscriber sees changes it.
-
-    Counts, sums and the cancelled count are over public events; the last update is over all
-    of them, so a session that leaves the feed (rejected) still moves Last-Modified forward.
-    """
-    sub = scope.with_only_columns(Event.id, Event.status, Event.sequence, Event.updated_at) \
-        .order_by(None).subquery()
-    public = sub.c.status.in_(queries.PUBLIC_STATUSES)
-    cancelled = sub.c.status == EventStatus.cancelled
-    return select(
-        func.coalesce(func.sum(case((public, 1), else_=0)), 0),
-        func.coalesce(func.sum(case((public, sub.c.id), else_=0)), 0),
-        func.coalesce(func.sum(case((public, sub.c.sequence), else_=0)), 0),
-        func.coalesce(func.sum(case((cancelled, 1), else_=0)), 0),
-        func.max(sub.c.updated_at),
-    )
 
 
 def _event_entries(scope: Select, links: FeedLinks) -> Iterable[CalendarEntry]:

@@ -238,13 +238,15 @@ def edit_event(event: Event, details: EventDetails, start: datetime, end: dateti
 
     Raise FieldError when the session is cancelled or refused, or its edition takes no more changes."""
     check_editable(event)
-    before = _summary(event)
+    before, announced = _summary(event), event.start_at
     _apply_details(event, details, _families(details.families))
     if event.venue is None and details.format != EventFormat.online:
         event.format = EventFormat.online
     event.start_at, event.end_at = start, end
     if _summary(event) == before:
         return False
+    if event.status == EventStatus.published and start != announced:  # moved while public
+        event.previous_start_at = announced
     event.sequence += 1
     event.updated_at = utcnow()
     log("edited", event.submission.contact_email if event.submission else "", event=event)

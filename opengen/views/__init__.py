@@ -13,6 +13,7 @@ from . import (
     editions_admin,
     embed,
     events,
+    exports,
     families,
     feeds,
     health,
@@ -24,8 +25,8 @@ from . import (
 )
 
 # In the order their pages appear in the menu, the staff's and the machines' last.
-BLUEPRINTS = (map, events, broadcasts, families, api, feeds, programme, reminders, submit, posters, embed,
-              admin, desk, editions_admin, health)
+BLUEPRINTS = (map, events, broadcasts, families, api, exports, feeds, programme, reminders, submit, posters,
+              embed, admin, desk, editions_admin, health)
 
 
 class IdConverter(IntegerConverter):

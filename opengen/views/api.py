@@ -21,7 +21,7 @@ api_limit(bp)
 @bp.get("/events")
 def event_list():
     """List the public events matching the filters, a page at a time (nearest first around a place)."""
-    filters = parse_filters(request.args)
+    filters = parse_filters(request.args, changes=True)
     limit, offset = parse_paging(request.args)
     response = Response(answers.api_answer(filters, limit, offset, event_url_template()),
                         mimetype="application/json")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, request
 
-from ..compression import GZIP_SUFFIX
+from ..compression import fresh_copy
 from ..events.filters import parse_edition, parse_filters
 from ..feeds import calendars
 from ..feeds.calendars import Feed, FeedLinks
@@ -51,10 +51,10 @@ def broadcasts():
 
 def _send(feed: Feed, filename: str) -> Response:
     """Answer with the feed, or with 304 Not Modified when the client's copy is current."""
-    matched = _matching_etag(feed)
-    if matched is not None or (not request.if_none_match and _unmodified_since(feed)):
+    matched = fresh_copy(feed.etag, feed.last_modified)
+    if matched is not None:
         response = Response(status=304)
-        response.set_etag(matched or feed.etag)
+        response.set_etag(matched)
     else:
         response = Response(feed.body, mimetype="text/calendar")
         response.set_etag(feed.etag)
@@ -64,25 +64,6 @@ def _send(feed: Feed, filename: str) -> Response:
     response.cache_control.max_age = MAX_AGE
     response.vary.add("Accept-Encoding")
     return response
-
-
-def _matching_etag(feed: Feed) -> str | None:
-    """The tag of If-None-Match that names this feed's state (weak comparison), gzipped or not."""
-    tags = request.if_none_match
-    if not tags:
-        return None
-    if tags.star_tag:
-        return feed.etag
-    for tag in (feed.etag, feed.etag + GZIP_SUFFIX):
-        if tags.contains_weak(tag):
-            return tag
-    return None
-
-
-def _unmodified_since(feed: Feed) -> bool:
-    """Whether If-Modified-Since is at or after the feed's last change (HTTP dates are to the second)."""
-    since = request.if_modified_since
-    return since is not None and feed.last_modified.replace(microsecond=0) <= since
 
 
 def _links(page: str = "map.index") -> FeedLinks:
