@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -81,6 +81,18 @@ class SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         """Secure when SESSION_COOKIE_SECURE says so, or when this request is HTTPS."""
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+def private_pages(bp: Blueprint) -> None:
+    """Keep a blueprint's pages, which carry secret links or personal data, out of caches and
+    search engines, and never send their address on as a referrer."""
+
+    @bp.after_request
+    def _private(response: Response) -> Response:
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Robots-Tag"] = "noindex"
+        return response
 
 
 def _security_headers(response: Response) -> Response:

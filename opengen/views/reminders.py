@@ -10,7 +10,7 @@ from ..limits import limiter
 from ..loaders import public_event_or_404
 from ..reminders import subscriptions
 from ..reminders.forms import ConfirmForm, SubscribeForm, UnsubscribeForm
-from ..security import csrf
+from ..security import csrf, private_pages
 
 bp = Blueprint("reminders", __name__)
 # Every POST here goes through a FlaskForm, which checks the CSRF token itself (a missing token is
@@ -27,13 +27,7 @@ def _reminder_form():
     return {"reminder_form": SubscribeForm, "reminders_offered": subscriptions.offered}
 
 
-@bp.after_request
-def _private(response: Response) -> Response:
-    # The links carry secret tokens: never cached, never sent on as a referrer.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
+private_pages(bp)  # forms, secret links and addresses: never cached, never referred
 
 
 def _rate_limited(request_limit) -> Response:

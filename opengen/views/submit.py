@@ -24,7 +24,7 @@ from ..events.labels import AUDIENCE_LABELS
 from ..events.serialise import zone_of
 from ..limits import limiter
 from ..loaders import event_of, submission_of_link, venue_of
-from ..security import csrf
+from ..security import csrf, private_pages
 from ..submissions import archives, imports, operations, schools, windows
 from ..submissions.forms import (
     CancelForm,
@@ -46,13 +46,7 @@ csrf.exempt(bp)
 NOT_REPLAYED = {"csrf_token", "place_token", "once_token", "pin_lat", "pin_lon", "preview", "back", "confirm"}
 
 
-@bp.after_request
-def _private(response: Response) -> Response:
-    # Forms and edit links are personal: never cached, never sent on as a referrer.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
+private_pages(bp)  # forms, secret links and addresses: never cached, never referred
 
 
 def _submission_form(**kwargs) -> SubmissionForm:

@@ -20,8 +20,10 @@ def test_the_list_links_to_the_exports_of_the_search(page, make_event):
     db.session.commit()
     page.set_viewport_size({"width": 320, "height": 800})
     page.goto(page.base_url + "/?family=data")
-    links = page.locator(".exports a")
+    links = page.locator(".export-links a")
     assert links.all_inner_texts() == ["Tableur (CSV)", "Carte (GeoJSON)", "Données (JSON, API)"]
+    builder = page.get_by_role("link", name="Intégrer cette carte sur votre site").get_attribute("href")
+    assert builder.startswith("/integrer?") and "family=data" in builder
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert_accessible(page)
     geojson = links.nth(1).get_attribute("href")
