@@ -175,3 +175,39 @@ def test_every_session_address_is_on_the_public_base_url_behind_a_proxy(app, cli
     expected = f"https://opengen.example.org/events/{event.id}"
     assert listed == detail == expected
     assert expected in str(starred) and starred["ics"].startswith("https://opengen.example.org/")
+
+
+def test_gzipped_markers_are_built_once_per_data_version_and_revalidated(client, make_event, monkeypatch):
+    import gzip
+
+    from opengen import compression
+    builds = []
+    real_compress = gzip.compress
+    monkeypatch.setattr(compression.gzip, "compress", lambda *a, **k: builds.append(1) or real_compress(*a, **k))
+    for _ in range(60):  # enough markers for the body to be worth gzipping
+        make_event()
+    db.session.commit()
+    first = client.get("/api/events/markers", headers={"Accept-Encoding": "gzip"})
+    again = client.get("/api/events/markers", headers={"Accept-Encoding": "gzip"})
+    assert first.headers["Content-Encoding"] == "gzip" and again.data == first.data
+    assert len(builds) == 1
+    etag, weak = first.get_etag()
+    assert etag.endswith("-gz") and not weak
+    # Gzipped or not, a client holding the current tag gets a 304 and no body.
+    plain_tag = client.get("/api/events/markers").get_etag()[0]
+    assert plain_tag + "-gz" == etag
+    for headers in ({"Accept-Encoding": "gzip", "If-None-Match": f'"{etag}"'}, {"If-None-Match": f'"{plain_tag}"'}):
+        revalidated = client.get("/api/events/markers", headers=headers)
+        assert revalidated.status_code == 304 and revalidated.data == b""
+    # Other filters have their own tag; a change to the data makes new tags and one new gzip.
+    other = client.get("/api/events/markers?family=data", headers={"Accept-Encoding": "gzip"})
+    assert other.get_etag()[0] != etag
+    builds.clear()
+    make_event(title="Nouvelle session")
+    db.session.commit()
+    changed = client.get("/api/events/markers", headers={"Accept-Encoding": "gzip", "If-None-Match": f'"{etag}"'})
+    assert changed.status_code == 200 and changed.get_etag()[0] != etag
+    client.get("/api/events/markers", headers={"Accept-Encoding": "gzip"})
+    assert len(builds) == 1
+    import json
+    assert json.loads(gzip.decompress(changed.data))["count"] == 61

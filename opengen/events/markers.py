@@ -1,13 +1,14 @@
 """The map's markers: one compact row per published on-site session, as JSON kept per data version."""
 from __future__ import annotations
 
+import hashlib
 import json
 
 from sqlalchemy import func, select
 
 from ..db import db
 from ..models import CareerFamily, EventFormat, EventStatus, Venue, event_families
-from ..versioned import Kept
+from ..versioned import Kept, data_version
 from .filters import EventFilters
 from .queries import filtered, in_edition
 
@@ -45,3 +46,11 @@ def marker_payload(filters: EventFilters) -> bytes:
                           separators=(",", ":")).encode()
 
     return _MARKER_PAYLOADS.current(("markers", filters.key()), build)
+
+
+def marker_answer(filters: EventFilters) -> tuple[bytes, str]:
+    """Return the markers' JSON and its strong ETag (from the data version and the filters), so
+    that the gzipped body is kept once per data version and clients may revalidate."""
+    filters = in_edition(filters)
+    tag = hashlib.sha256(repr((data_version(), "markers", filters.key())).encode()).hexdigest()
+    return marker_payload(filters), tag[:32]

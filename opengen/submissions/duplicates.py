@@ -3,15 +3,15 @@ and the check that keeps an import from saving a session twice."""
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from ..db import db
-from ..models import Event
+from ..models import Event, School, Venue
 from ..places.venues import VenueDraft, normalise
 from .schools import find_school
 from .windows import ACTIVE_STATUSES
@@ -23,16 +23,38 @@ if TYPE_CHECKING:
 DUPLICATE_RATIO = 0.85
 
 
-def _same_place(event: Event, draft: VenueDraft | None) -> bool:
-    if draft is None or event.venue is None:
-        return draft is None and event.venue is None
-    return (normalise(event.venue.address or ""), event.venue.postcode) == draft.key
+@dataclass(frozen=True)
+class Candidate:
+    """The columns of an existing session that the checks compare, read without loading it."""
+
+    id: int
+    title: str
+    school_id: int
+    school_name: str
+    start_at: datetime
+    address: str | None
+    postcode: str | None
+    has_venue: bool
 
 
-def _overlapping(start: datetime, end: datetime) -> list[Event]:
-    return list(db.session.scalars(
-        select(Event).options(selectinload(Event.venue), selectinload(Event.school))
-        .where(Event.status.in_(ACTIVE_STATUSES), Event.start_at < end, Event.end_at > start)))
+def _same_place(candidate: Candidate, draft: VenueDraft | None) -> bool:
+    if draft is None or not candidate.has_venue:
+        return draft is None and not candidate.has_venue
+    return (normalise(candidate.address or ""), candidate.postcode) == draft.key
+
+
+def _candidates(start: datetime, end: datetime, venue: VenueDraft | None, who: ColumnElement[bool]
+                ) -> list[Candidate]:
+    """Active sessions chosen by `who` overlapping the slot at the draft's postcode (or with no venue,
+    as the draft), read as columns: the indexes on school and on start keep this to a few rows."""
+    stmt = (select(Event.id, Event.title, Event.school_id, School.name, Event.start_at, Venue.address,
+                   Venue.postcode, Venue.id.is_not(None))
+            .join(School, School.id == Event.school_id)
+            .outerjoin(Venue, Venue.id == Event.venue_id)
+            .where(who, Event.status.in_(ACTIVE_STATUSES), Event.start_at < end, Event.end_at > start,
+                   Event.venue_id.is_(None) if venue is None else Venue.postcode == venue.postcode)
+            .order_by(Event.id))
+    return [Candidate(*row) for row in db.session.execute(stmt)]
 
 
 def similar_titles(a: str, b: str) -> bool:
@@ -46,28 +68,34 @@ def warnings_for(draft: SubmissionDraft, exclude: tuple[int, ...] = ()) -> list[
     school = find_school(draft.school_name)
     messages: list[str] = []
     for start, end in draft.slots:
-        for event in _overlapping(start, end):
+        same_start = Event.start_at == start
+        for event in _candidates(start, end, draft.venue, same_start if school is None
+                                 else or_(same_start, Event.school_id == school.id)):
             if event.id in exclude or not _same_place(event, draft.venue):
                 continue
             when = start.strftime("%d/%m %H:%M")
             if similar_titles(event.title, draft.details.title) and event.start_at == start:
                 messages.append(_("Doublon probable : « %(title)s » (%(school)s) est déjà proposée au "
                                   "même endroit le %(when)s.", title=event.title,
-                                  school=event.school.name, when=when))
+                                  school=event.school_name, when=when))
             elif school is not None and event.school_id == school.id:
                 messages.append(_("Votre école a déjà une session à ce lieu qui chevauche le créneau du "
                                   "%(when)s : « %(title)s ».", title=event.title, when=when))
     return list(dict.fromkeys(messages))
 
 
-def is_duplicate(draft: SubmissionDraft) -> bool:
-    """Tell whether the same school already has this title at this time and place (for imports)."""
-    school = find_school(draft.school_name)
-    if school is None:
-        return False
+def is_duplicate(draft: SubmissionDraft, school_id: int | None = None) -> bool:
+    """Tell whether the same school already has this title at this time and place (for imports;
+    pass the school's id when already known, None looks it up by name)."""
+    if school_id is None:
+        school = find_school(draft.school_name)
+        if school is None:
+            return False
+        school_id = school.id
     for start, end in draft.slots:
-        for event in _overlapping(start, end):
-            if (event.school_id == school.id and event.start_at == start and _same_place(event, draft.venue)
+        for event in _candidates(start, end, draft.venue,
+                                 and_(Event.school_id == school_id, Event.start_at == start)):
+            if (event.start_at == start and _same_place(event, draft.venue)
                     and similar_titles(event.title, draft.details.title)):
                 return True
     return False

@@ -15,6 +15,7 @@ import click
 from flask import Flask, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
@@ -23,7 +24,7 @@ from ..db import begin_write, db
 from ..events import queries
 from ..events.labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
 from ..mail import send_edit_link
-from ..models import Edition, Submission, Venue
+from ..models import CareerFamily, Edition, School, Submission, Venue
 from ..places import venues
 from ..places.venues import normalise
 from . import duplicates, operations, windows
@@ -189,9 +190,10 @@ def import_file(data: bytes, client_key: str | None = None) -> ImportReport:
         return report
     # First check every row and locate its venue (the address service is called here, with no
     # write lock held), then write the good rows, each whole or not at all.
-    ready = _checked(rows, edition, report)
+    family_rows = queries.families()
+    ready = _checked(rows, edition, family_rows, report)
     begin_write()
-    _save(ready, edition, client_key, report)
+    _save(ready, edition, {family.slug: family for family in family_rows}, client_key, report)
     report.rejected.sort(key=lambda rejected: rejected.line)
     return report
 
@@ -199,8 +201,8 @@ def import_file(data: bytes, client_key: str | None = None) -> ImportReport:
 Ready = tuple[int, operations.SubmissionDraft, venues.Location | None]
 
 
-def _checked(rows: list[dict[str, str]], edition, report: ImportReport) -> list[Ready]:
-    family_rows = queries.families()
+def _checked(rows: list[dict[str, str]], edition, family_rows: list[CareerFamily],
+             report: ImportReport) -> list[Ready]:
     families = {f.slug: f.label_fr for f in family_rows}
     located: dict[str, venues.Location | FieldError] = {}
     ready: list[Ready] = []
@@ -230,11 +232,29 @@ def _checked(rows: list[dict[str, str]], edition, report: ImportReport) -> list[
     return ready
 
 
-def _save(ready: list[Ready], edition, client_key: str | None, report: ImportReport) -> None:
+def _school_key(name: str) -> str:
+    return " ".join(name.split()).lower()  # as schools.find_school compares names
+
+
+def _known_schools(names: set[str]) -> dict[str, int]:
+    """The id of each school named in the file that already exists, in one query (the lowest id
+    per name, as find_school picks)."""
+    lowered = func.lower(School.name)
+    found: dict[str, int] = {}
+    for school_id, key in db.session.execute(
+            select(School.id, lowered).where(lowered.in_(names)).order_by(School.id)):
+        found.setdefault(key, school_id)
+    return found
+
+
+def _save(ready: list[Ready], edition, families: dict[str, CareerFamily], client_key: str | None,
+          report: ImportReport) -> None:
     groups: dict[tuple[str, str], operations.Submitted] = {}
     venues_made: dict[tuple, Venue] = {}
+    school_ids = _known_schools({_school_key(draft.school_name) for _number, draft, _location in ready})
     for number, draft, location in ready:
-        if duplicates.is_duplicate(draft):
+        school_id = school_ids.get(_school_key(draft.school_name))
+        if school_id is not None and duplicates.is_duplicate(draft, school_id):
             report.rejected.append(RejectedRow(number, [("titre", _(
                 "Cette session existe déjà (même école, même titre, même lieu, même heure)."))]))
             continue
@@ -253,7 +273,7 @@ def _save(ready: list[Ready], edition, client_key: str | None, report: ImportRep
                     if venue is None:
                         venue = venues.create_venue(submitted.submission.school, draft.venue, location)
                         venues_made[venue_key] = venue
-                for event in operations.add_sessions(submitted, draft, venue, edition):
+                for event in operations.add_sessions(submitted, draft, venue, edition, families):
                     operations.log("imported", draft.contact_email, event=event, submission=submitted.submission)
                 db.session.flush()
         except SQLAlchemyError as error:
@@ -264,6 +284,7 @@ def _save(ready: list[Ready], edition, client_key: str | None, report: ImportRep
             report.rejected.append(RejectedRow(number, [("", _("Ligne non enregistrée (erreur de base de "
                                                                "données) : réessayez."))]))
             continue
+        school_ids.setdefault(_school_key(draft.school_name), submitted.submission.school_id)
         report.imported += 1
         if draft.venue is not None and (location is None or location.pending):
             report.pending_geocoding += 1

@@ -119,13 +119,16 @@ def start_submission(school_name: str, contact_email: str, school_website: str |
 
 
 def add_sessions(submitted: Submitted, draft: SubmissionDraft, venue: Venue | None,
-                 edition: Edition | None = None) -> list[Event]:
+                 edition: Edition | None = None,
+                 known_families: dict[str, CareerFamily] | None = None) -> list[Event]:
     """Add one pending session per slot of a draft to an open submission (of the edition taking
-    proposals unless given); raise SubmissionsClosed when none does."""
+    proposals unless given; an import passes the families it has read once); raise
+    SubmissionsClosed when no edition takes proposals."""
     edition = require_open_edition(edition)
     submission = submitted.submission
     added = []
-    families = _families(draft.details.families)
+    families = (_families(draft.details.families) if known_families is None else
+                [known_families[slug] for slug in draft.details.families if slug in known_families])
     for start, end in sorted(draft.slots):
         event = Event(edition=edition, school=submission.school, venue=venue, submission=submission,
                       status=EventStatus.pending, start_at=start, end_at=end,

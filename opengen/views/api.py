@@ -7,7 +7,7 @@ from .. import clock
 from ..broadcasts import showings
 from ..events import answers, serialise
 from ..events.filters import parse_edition, parse_filters, parse_paging, parse_place_query
-from ..events.markers import marker_payload
+from ..events.markers import marker_answer
 from ..limits import api_limit
 from ..loaders import public_event_or_404
 from ..openapi import build_document
@@ -38,8 +38,9 @@ def geocode():
 @bp.get("/events/markers")
 def event_markers():
     """List compact map markers [id, lat, lon, family, kind] for the filters."""
-    response = Response(marker_payload(parse_filters(request.args)),
-                        mimetype="application/json")
+    body, etag = marker_answer(parse_filters(request.args))
+    response = Response(body, mimetype="application/json")
+    response.set_etag(etag)  # strong: the gzipped body is kept, If-None-Match gets a 304
     response.cache_control.public = True
     response.cache_control.max_age = 60
     return response
