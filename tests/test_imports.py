@@ -168,3 +168,22 @@ def test_the_command_line_import_reports_and_prints_links(ctx, runner, fake_ban,
     path.write_bytes(csv_bytes([{"debut": "17:00"}]))
     assert runner.invoke(args=["import-events", str(path)]).exit_code == 0
     assert runner.invoke(args=["import-events", str(tmp_path / "missing.csv")]).exit_code == 2
+
+
+def test_only_the_same_school_at_the_same_time_and_place_is_a_duplicate(ctx, client, fake_ban, make_event,
+                                                                        make_school, make_venue):
+    school = make_school(name="Simplon Montreuil")
+    venue = make_venue(school=school, address="55, Rue de Vincennes", postcode="93100", city="Montreuil")
+    make_event(school=school, venue=venue, title=GOOD["titre"], start=paris(2021, 11, 29, 14))
+    make_event(school=school, venue=venue, title=GOOD["titre"], start=paris(2021, 11, 29, 16),
+               status=EventStatus.cancelled)
+    db.session.commit()
+    rows = [{"ecole": "  SIMPLON   montreuil "},                 # 2: the same session: refused
+            {"debut": "15:00"},                                  # 3: another time
+            {"ecole": "Autre école"},                            # 4: another school
+            {"debut": "16:00"},                                  # 5: the one there was cancelled
+            {"titre": "Découvre le métier de développeur"}]      # 6: another title
+    page = upload(client, csv_bytes(rows)).get_data(as_text=True)
+    assert "4 sessions importées" in page
+    assert "<tr><td>2</td><td>titre</td>" in page and "Cette session existe déjà" in page
+    assert count(Event) == 6

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, select
 
 from ..db import db
 from ..models import Event, School, Venue
@@ -68,9 +68,12 @@ def warnings_for(draft: SubmissionDraft, exclude: tuple[int, ...] = ()) -> list[
     school = find_school(draft.school_name)
     messages: list[str] = []
     for start, end in draft.slots:
-        same_start = Event.start_at == start
-        for event in _candidates(start, end, draft.venue, same_start if school is None
-                                 else or_(same_start, Event.school_id == school.id)):
+        # Two queries, each on its own index (an OR would scan every session starting before the end).
+        found = {event.id: event for event in _candidates(start, end, draft.venue, Event.start_at == start)}
+        if school is not None:
+            found.update((event.id, event) for event in
+                         _candidates(start, end, draft.venue, Event.school_id == school.id))
+        for event in sorted(found.values(), key=lambda candidate: candidate.id):
             if event.id in exclude or not _same_place(event, draft.venue):
                 continue
             when = start.strftime("%d/%m %H:%M")
