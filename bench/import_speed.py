@@ -72,8 +72,7 @@ def main(rows: int, sessions: int) -> None:
         refused = [r for r in report.rejected if r.problems and r.problems[0][0] == "titre"]
         print(f"{db.engine.dialect.name}, {sessions} sessions: {rows} rows in {elapsed:.2f} s, "
               f"{rows / elapsed:.0f} rows/s ({report.imported} imported, {len(refused)} duplicates refused, "
-              f"{len(report.rejected) - len(refused)} other rejections{', ' + (report.file_error or '') if report.file_error else ''})",
-              flush=True)
+              f"{len(report.rejected) - len(refused)} other rejections) {report.file_error or ''}", flush=True)
         lines = ",".join(str(r.line) for r in refused)
         print(f"  refused lines' digest {hashlib.sha256(lines.encode()).hexdigest()[:12]}")
         for rejected in report.rejected[:3]:
