@@ -328,6 +328,8 @@ class Gazetteer:
 
 @functools.cache
 def default_gazetteer() -> Gazetteer:
-    """The shipped gazetteer, loaded once per process."""
-    return Gazetteer.load()
+    """The shipped gazetteer, opened once per process from its prepared file (see prepared.py)."""
+    from .prepared import open_prepared  # prepared.py builds on this module
+
+    return open_prepared()
 
