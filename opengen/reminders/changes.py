@@ -37,9 +37,9 @@ def _waiting(subscription: ReminderSubscription, kind: str) -> ReminderMessage |
 def session_changed(event: Event) -> None:
     """Tell the confirmed subscribers of a published session whose time or place changed since they
     were last told (several changes before the next run make one message; a change undone, none)."""
-    now = clock.now()
-    if event.status != EventStatus.published or event.end_at <= now:
+    if event.status != EventStatus.published or clock.is_past(event.end_at):
         return
+    now = clock.now()
     current = snapshot(event)
     for subscription in _confirmed(event):
         told = subscription.announced or current
@@ -64,9 +64,9 @@ def venue_changed(venue: Venue) -> None:
 
 def session_cancelled(event: Event) -> None:
     """Tell the confirmed subscribers of a session that was cancelled or taken off the programme (once)."""
-    now = clock.now()
-    if event.status not in (EventStatus.cancelled, EventStatus.rejected) or event.end_at <= now:
+    if event.status not in (EventStatus.cancelled, EventStatus.rejected) or clock.is_past(event.end_at):
         return
+    now = clock.now()
     for subscription in _confirmed(event):
         if db.session.scalars(select(ReminderMessage.id).where(
                 ReminderMessage.subscription_id == subscription.id, ReminderMessage.kind == CANCELLED)).first():

@@ -37,7 +37,7 @@ def _digest(token: str | None) -> str | None:
 
 def offered(event: Event) -> bool:
     """Tell whether visitors may ask to be reminded of a session: published and not ended."""
-    return event.status == EventStatus.published and event.end_at > clock.now()
+    return event.status == EventStatus.published and not clock.is_past(event.end_at)
 
 
 def snapshot(event: Event) -> dict:

@@ -114,9 +114,8 @@ def _qr_svg(url: str) -> Markup | None:
 
 
 def _ended(shortlist: Shortlist) -> frozenset[int]:
-    now = clock.now()
     return frozenset(event.id for _day, sessions in shortlist.days for event in sessions
-                     if event.end_at <= now)
+                     if clock.is_past(event.end_at))
 
 
 def _mailto(shortlist: Shortlist, url: str) -> str:

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from .. import editions
 from ..checks import FieldError
-from ..clock import now
+from ..clock import is_past
 from ..i18n import day_label
 from ..models import Edition, Event, EventStatus
 
@@ -60,7 +60,7 @@ def accepts_changes(event: Event) -> bool:
 
 def has_started(event: Event) -> bool:
     """Tell whether the session has begun (or is over)."""
-    return event.start_at <= now()
+    return is_past(event.start_at)
 
 
 def may_edit(event: Event) -> bool:
