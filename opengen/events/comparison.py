@@ -1,4 +1,5 @@
-"""The GEN team's editions side by side: the same figures as `stats.numbers`, one column per edition.
+"""Editions side by side: the same figures as `stats.numbers`, one column per edition (the GEN team's
+comparison), and each edition's main figures for the public pages.
 
 Each measure is one query grouped by edition, whatever the number of editions compared.
 """
@@ -114,24 +115,48 @@ def _audiences(ids: Sequence[int]) -> tuple[Row, ...]:
                  for n, tag in enumerate(TRACKED_AUDIENCES))
 
 
-def compare(editions: Sequence[Edition]) -> Comparison:
-    """Count the published sessions of several editions side by side, in the order given."""
-    ids = [edition.id for edition in editions]
+@dataclass(frozen=True)
+class Summary:
+    """An edition's main public figures: its published sessions, schools and towns."""
+
+    edition: Edition
+    published: int
+    schools: int
+    towns: int
+
+
+def _headline(ids: Sequence[int]) -> tuple[Counts, Counts, Counts]:
+    """Published sessions, schools and towns of each edition (three grouped queries)."""
     published = _published(ids)
     towns = (select(Event.edition_id, Venue.postcode, func.lower(Venue.city))
              .join(Venue, Venue.id == Event.venue_id)
              .where(published, Venue.city.is_not(None)).distinct().subquery())
+    return (_per_edition(select(Event.edition_id, func.count(Event.id)).where(published)
+                         .group_by(Event.edition_id), ids),
+            _per_edition(select(Event.edition_id, func.count(distinct(Event.school_id)))
+                         .where(published).group_by(Event.edition_id), ids),
+            _per_edition(select(towns.c.edition_id, func.count()).group_by(towns.c.edition_id), ids))
+
+
+def summaries(editions: Sequence[Edition]) -> list[Summary]:
+    """Return the main figures of each edition, in the order given (for the public pages)."""
+    counts = _headline([edition.id for edition in editions])
+    return [Summary(edition, *figures) for edition, *figures in zip(editions, *counts)]
+
+
+def compare(editions: Sequence[Edition]) -> Comparison:
+    """Count the published sessions of several editions side by side, in the order given."""
+    ids = [edition.id for edition in editions]
+    published_counts, schools, towns = _headline(ids)
     overseas = or_(*[Venue.postcode.like(prefix + "%") for prefix in OVERSEAS_DEPARTMENTS])
     by_region, other_regions = _regions(ids)
     return Comparison(
         editions=tuple(editions),
-        published=_per_edition(select(Event.edition_id, func.count(Event.id)).where(published)
-                               .group_by(Event.edition_id), ids),
-        schools=_per_edition(select(Event.edition_id, func.count(distinct(Event.school_id)))
-                             .where(published).group_by(Event.edition_id), ids),
-        towns=_per_edition(select(towns.c.edition_id, func.count()).group_by(towns.c.edition_id), ids),
+        published=published_counts,
+        schools=schools,
+        towns=towns,
         overseas=_per_edition(select(Event.edition_id, func.count(Event.id))
-                              .join(Venue, Venue.id == Event.venue_id).where(published, overseas)
+                              .join(Venue, Venue.id == Event.venue_id).where(_published(ids), overseas)
                               .group_by(Event.edition_id), ids),
         audiences=_audiences(ids),
         by_family=_families(ids),

@@ -113,32 +113,6 @@ def numbers(edition: Edition) -> Numbers:
                    audiences=dict(zip(TRACKED_AUDIENCES, (int(n) for n in row))))
 
 
-@dataclass(frozen=True)
-class Summary:
-    """An edition's main public figures: its published sessions, schools and towns."""
-
-    edition: Edition
-    published: int
-    schools: int
-    towns: int
-
-
-def summaries(editions: list[Edition]) -> list[Summary]:
-    """Return the main figures of each edition, in the order given (three grouped queries)."""
-    ids = [edition.id for edition in editions]
-    published = and_(Event.edition_id.in_(ids), Event.status == EventStatus.published)
-    counts = {row[0]: row[1:] for row in db.session.execute(
-        select(Event.edition_id, func.count(Event.id), func.count(distinct(Event.school_id)))
-        .where(published).group_by(Event.edition_id))}
-    places = (select(Event.edition_id, Venue.postcode, func.lower(Venue.city).label("town"))
-              .join(Venue, Venue.id == Event.venue_id)
-              .where(published, Venue.city.is_not(None)).distinct().subquery())
-    towns = dict(db.session.execute(select(places.c.edition_id, func.count())
-                                    .group_by(places.c.edition_id)).all())
-    return [Summary(edition, *counts.get(edition.id, (0, 0)), towns.get(edition.id, 0))
-            for edition in editions]
-
-
 def csv_cell(value: object) -> str:
     """Return a value as CSV text that a spreadsheet will not run as a formula."""
     text = "" if value is None else str(value)

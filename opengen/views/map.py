@@ -7,7 +7,7 @@ from dataclasses import replace
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
 from .. import editions, maps
-from ..events import queries, stats
+from ..events import comparison, queries
 from ..events.filters import RADIUS_CHOICES, number_arg, page_number, parse_filters
 from ..feeds import calendars
 from ..places.lookup import PlaceNotFound
@@ -27,7 +27,7 @@ def index():
 @bp.get("/editions")
 def editions_index():
     """List the editions, the current one first, each with its main figures."""
-    return render_template("editions/index.html", summaries=stats.summaries(editions.published()),
+    return render_template("editions/index.html", summaries=comparison.summaries(editions.published()),
                            current_year=editions.current_year())
 
 
@@ -38,7 +38,7 @@ def edition(year: int):
     if found is None:
         abort(404)
     filters = replace(parse_filters(request.args), edition=year)
-    return _map_page(filters, found, summary=stats.summaries([found])[0])
+    return _map_page(filters, found, summary=comparison.summaries([found])[0])
 
 
 def _map_page(filters, edition, summary=None):
