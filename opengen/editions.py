@@ -115,6 +115,11 @@ def every_edition() -> list[Edition]:
     return list(db.session.scalars(select(Edition).order_by(Edition.starts_on.desc())))
 
 
+def is_published(edition: Edition, day: date | None = None) -> bool:
+    """Tell whether visitors may read the edition on `day` (the same rule as the queries above)."""
+    return edition.published_on is None or edition.published_on <= (day or today())
+
+
 def is_over(edition: Edition, day: date | None = None) -> bool:
     """Tell whether the edition's week has passed."""
     return (day or today()) > edition.ends_on

@@ -14,6 +14,8 @@ from .editions import (
     accepts_submissions,
     current_id,
     every_edition,
+    is_over,
+    is_published,
     open_gen_week,
     today,
 )
@@ -31,11 +33,11 @@ PUBLISH_AHEAD = timedelta(weeks=4)  # a new edition is proposed for publication 
 def state(edition: Edition, day: date | None = None) -> str:
     """Return where the edition stands on `day`: draft, upcoming, running or over."""
     day = day or today()
-    if edition.published_on is not None and edition.published_on > day:
+    if not is_published(edition, day):
         return "draft"
     if day < edition.starts_on:
         return "upcoming"
-    return "running" if day <= edition.ends_on else "over"
+    return "over" if is_over(edition, day) else "running"
 
 
 @dataclass(frozen=True)
