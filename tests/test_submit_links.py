@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 from sqlalchemy import select
@@ -37,6 +38,9 @@ def test_the_link_lists_the_sessions_with_their_status(client, fake_ban):
     page = client.get(path).get_data(as_text=True)
     assert "Les sessions de Simplon Montreuil" in page and page.count("En attente de validation") == 2
     assert "Corriger l’adresse ou le repère" in page
+    # Each repeated button says, for screen readers, which session it is about.
+    named = re.findall(r'>Modifier<span class="visually-hidden"> : ([^<]+)</span>', page)
+    assert len(named) == 2 and all(re.search(r", \w+ \d+ \w+ \d+ h \d\d$", label) for label in named), named
     response = client.get(path)
     assert response.headers["Cache-Control"] == "no-store" and response.headers["Referrer-Policy"] == "no-referrer"
 
