@@ -331,7 +331,9 @@ def window(filters: EventFilters, limit: int | None, offset: int = 0, *, area: A
 
 def _during_week(filters: EventFilters) -> bool:
     """Tell whether today is a day of the filters' edition (some sessions ended, some to come)."""
-    edition = editions.by_year(filters.edition) if filters.edition is not None else None
+    # The id is kept per data version and the row is usually in the session already: no query.
+    edition_id = editions.id_of(filters.edition) if filters.edition is not None else None
+    edition = db.session.get(Edition, edition_id) if edition_id is not None else None
     return edition is not None and edition.starts_on <= editions.today() <= edition.ends_on
 
 
