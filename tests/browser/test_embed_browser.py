@@ -74,7 +74,7 @@ def test_embed_and_builder_are_accessible_and_fit_320_px(page, make_event):
     make_event(title="Une session au titre plutôt long pour voir s’il tient sur un petit écran", families=["data"])
     db.session.commit()
     page.set_viewport_size({"width": 320, "height": 700})
-    for path in ("/embed?family=data", "/integrer?family=data&zoom=8&centre=48.9,2.35"):
+    for path in ("/embed?family=data", "/integrer?family=data&zoom=8&centre=48.9,2.35", "/api/docs"):
         page.goto(page.base_url + path)
         if path.startswith("/embed"):
             page.wait_for_function("() => document.body.dataset.markersLoaded !== undefined", timeout=15000)
