@@ -31,6 +31,11 @@ def hour_label(moment: datetime, zone: str | None = None) -> str:
     return format_time(local(moment, zone), HOUR_PATTERN, locale="fr")
 
 
+def zone_name(zone: str) -> str:
+    """Return the readable name of a time zone (« heure de La Réunion »; empty for Paris)."""
+    return ZONE_NAMES.get(zone, zone)
+
+
 def init_app(app: Flask) -> None:
     """Register Babel and the date filters."""
     Babel(app)  # the locale and the zone: BABEL_DEFAULT_LOCALE and BABEL_DEFAULT_TIMEZONE
@@ -40,5 +45,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["paris"] = paris
     app.jinja_env.filters["localtime"] = local
     app.jinja_env.filters["iso"] = lambda moment: moment.isoformat()
-    app.jinja_env.globals["zone_name"] = lambda zone: ZONE_NAMES.get(zone, zone)
+    app.jinja_env.globals["zone_name"] = zone_name
     app.jinja_env.globals["paris_zone"] = PARIS_NAME

@@ -16,6 +16,7 @@ from .clock import is_past
 from .demo import demo_data_present
 from .events import jsonld
 from .events.labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
+from .events.when import when_text
 from .feeds.links import AddLinks, SubscribeLinks, add_links, subscribe_links
 from .i18n import day_label
 from .models import Event, EventFormat, EventKind
@@ -126,6 +127,12 @@ def has_ended(event: Event) -> bool:
     return is_past(event.end_at)
 
 
+def event_when(event: Event, with_day: bool = True) -> str:
+    """Return how a session's day and hours read (its venue's zone, the year when not this one)."""
+    zone = event.venue.timezone if event.venue is not None and event.venue.timezone else None
+    return when_text(event.start_at, event.end_at, zone, with_day=with_day)
+
+
 def init_app(app: Flask) -> None:
     """Expose the helpers to every template."""
     app.jinja_env.filters["safe_url"] = web_url
@@ -136,4 +143,4 @@ def init_app(app: Flask) -> None:
         audience_labels=audience_labels, kind_label=kind_label, format_label=format_label,
         status_label=status_label, feed_subscribe_links=feed_subscribe_links,
         event_add_links=event_add_links, has_ended=has_ended, csp_nonce=csp_nonce,
-        event_jsonld=event_jsonld)
+        event_jsonld=event_jsonld, event_when=event_when)
