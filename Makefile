@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-only test-quick chromium bench clean
+.PHONY: run test test-only test-quick chromium bench clean translations untranslated compile-translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,29 @@ $(VENV)/.test-installed: requirements-test.txt requirements.txt $(VENV)/.app-ins
 
 WORKERS ?= 2
 
+# The English catalogue: translations/en/LC_MESSAGES/messages.po is kept in git, its compiled .mo
+# is built here (run and the tests depend on it; a test fails when it is missing or stale).
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.app-installed
+	$(BIN)/pybabel compile --statistics -d translations -D messages -l $*
+
+compile-translations: $(CATALOGUES)
+
+# After changing texts: extract them all again, merge them into each catalogue (new ones empty,
+# near matches marked fuzzy), then list what is left to translate.
+translations: $(VENV)/.app-installed
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --sort-by-file --no-wrap \
+	  --project "Open Gen" --copyright-holder "Grande École du Numérique" -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-wrap --ignore-obsolete
+	$(BIN)/python -m opengen.catalogue
+
+# What the catalogues still lack: untranslated or fuzzy messages, placeholders that differ.
+untranslated: $(VENV)/.app-installed
+	$(BIN)/python -m opengen.catalogue
+
 # Create the schema (migrations) and the demo week on first run, then serve with gunicorn.
-run: $(VENV)/.app-installed
+run: $(VENV)/.app-installed $(CATALOGUES)
 	$(BIN)/flask --app app init-db
 	$(BIN)/flask --app app seed-demo --if-empty
 	@echo "Open Gen: http://$(HOST):$(PORT)/"
@@ -40,14 +61,14 @@ chromium: $(VENV)/.test-installed
 	  test -x /usr/bin/chromium; \
 	else $(BIN)/playwright install chromium; fi
 
-test: $(VENV)/.test-installed chromium
+test: $(VENV)/.test-installed chromium $(CATALOGUES)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test-only:
+test-only: $(CATALOGUES)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The suite without the tests marked slow (the 50 concurrent submissions): for a quick local check.
-test-quick: $(VENV)/.test-installed chromium
+test-quick: $(VENV)/.test-installed chromium $(CATALOGUES)
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
 bench: $(VENV)/.test-installed chromium

@@ -25,12 +25,6 @@ VIEW_FIELDS = ("centre", "zoom", "lang")
 FILTER_FIELDS = ("q", "radius_km", "lat", "lon", "day", "family", "kind", "format", "school", "edition")
 
 # The embed's own few words in English; everything else (and French) goes through the catalogue.
-_ENGLISH = {"heading": "Open Gen sessions", "map": "Map of the sessions", "list": "Sessions",
-            "more": "See every session on Open Gen", "none": "No session matches this search.",
-            "around": "Sessions around %(place)s", "not_found": "This place was not found: showing "
-            "every session.", "online": "Online"}
-
-
 @dataclass(frozen=True)
 class EmbedView:
     """Where the embedded map opens and in which language."""
@@ -113,9 +107,7 @@ def embed_page(args: Mapping[str, str]) -> EmbedPage:
 
 
 def labels(lang: str) -> dict[str, str]:
-    """The embed's own words in its language."""
-    if lang == "en":
-        return dict(_ENGLISH)
+    """The embed's own words (the request's language is the embed's, see i18n.select_locale)."""
     return {"heading": _("Les sessions Open Gen"), "map": _("Carte des sessions"),
             "list": _("Sessions"), "more": _("Voir toutes les sessions sur Open Gen"),
             "none": _("Aucune session ne correspond à cette recherche."),

@@ -1,49 +1,117 @@
-"""Translations (French first) and the date formats the templates use."""
+"""Languages (French first, English), how a request's is chosen, and the date formats the templates use.
+
+A visitor's language: the one they chose with the switch (remembered in a cookie), else the
+best of their browser's Accept-Language, else French. Anything kept across requests that holds
+text must have `locale_key()` in its key.
+"""
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from babel.dates import format_time
-from flask import Flask
+from flask import Flask, Response, current_app, has_request_context, request
 from flask_babel import Babel, format_date, get_locale
+from flask_babel import lazy_gettext as _l
 
 from .timezones import PARIS_NAME, local, paris
 
-HOUR_PATTERN = "H 'h' mm"  # « 14 h 00 », as the French typographic rules write hours
+LOCALE_COOKIE = "langue"  # the visitor's explicit choice, for a year
+LOCALE_COOKIE_AGE_S = 365 * 24 * 3600
+EMBED_ENDPOINT = "embed.frame"
+LANGUAGE_NAMES = {"fr": "Français", "en": "English"}  # each in its own language, never translated
 
-ZONE_NAMES = {PARIS_NAME: "", "America/Guadeloupe": "heure de la Guadeloupe",
-              "America/Martinique": "heure de la Martinique", "America/Cayenne": "heure de Guyane",
-              "Indian/Reunion": "heure de La Réunion", "Indian/Mayotte": "heure de Mayotte",
-              "America/Miquelon": "heure de Saint-Pierre-et-Miquelon",
-              "America/St_Barthelemy": "heure de Saint-Barthélemy",
-              "America/Marigot": "heure de Saint-Martin"}
+# Each language's way of writing an hour: « 14 h 00 » by the French typographic rules; the
+# locale's own short format elsewhere (« 2:00 PM » in English).
+HOUR_PATTERNS = {"fr": "H 'h' mm"}
+
+ZONE_NAMES = {PARIS_NAME: "", "America/Guadeloupe": _l("heure de la Guadeloupe"),
+              "America/Martinique": _l("heure de la Martinique"), "America/Cayenne": _l("heure de Guyane"),
+              "Indian/Reunion": _l("heure de La Réunion"), "Indian/Mayotte": _l("heure de Mayotte"),
+              "America/Miquelon": _l("heure de Saint-Pierre-et-Miquelon"),
+              "America/St_Barthelemy": _l("heure de Saint-Barthélemy"),
+              "America/Marigot": _l("heure de Saint-Martin")}
+
+
+def languages() -> tuple[str, ...]:
+    """Return the site's languages, the default first."""
+    return tuple(current_app.config["LANGUAGES"])
+
+
+def select_locale() -> str:
+    """Choose the request's language: the visitor's choice, their browser's, else the default."""
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():
+        return default
+    offered = languages()
+    if request.endpoint == EMBED_ENDPOINT:
+        # A map embedded in a partner's page speaks the language its snippet asks for.
+        asked = request.args.get("lang")
+        return asked if asked in offered else default
+    chosen = request.cookies.get(LOCALE_COOKIE)
+    if chosen in offered:
+        return chosen
+    return request.accept_languages.best_match(offered, default=default)
+
+
+def locale_key() -> str:
+    """Return the current language, for the keys of results kept across requests."""
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def remember_locale(response: Response, code: str) -> Response:
+    """Remember a visitor's chosen language in the response's cookie."""
+    response.set_cookie(LOCALE_COOKIE, code, max_age=LOCALE_COOKIE_AGE_S, path="/", httponly=True,
+                        samesite="Lax", secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+    return response
 
 
 def day_label(moment: date | datetime) -> str:
-    """Format a day the French way, e.g. « lundi 29 novembre » (a datetime keeps its own zone)."""
+    """Format a day in the visitor's language, e.g. « lundi 29 novembre » (a datetime keeps its own zone)."""
     if isinstance(moment, datetime):
         moment = moment.date()
     return format_date(moment, "EEEE d MMMM")
 
 
 def hour_label(moment: datetime, zone: str | None = None) -> str:
-    """Format an hour the French way, e.g. « 14 h 00 », in the given zone (Paris by default)."""
-    return format_time(local(moment, zone), HOUR_PATTERN, locale="fr")
+    """Format an hour in the visitor's language (« 14 h 00 », « 2:00 PM »), in the given zone (Paris by default)."""
+    locale = get_locale()
+    language = locale.language if locale is not None else "fr"
+    pattern = HOUR_PATTERNS.get(language, "short")
+    return format_time(local(moment, zone), pattern, locale=locale or "fr")
 
 
 def zone_name(zone: str) -> str:
     """Return the readable name of a time zone (« heure de La Réunion »; empty for Paris)."""
-    return ZONE_NAMES.get(zone, zone)
+    return str(ZONE_NAMES.get(zone, zone))
+
+
+def family_label(family) -> str:
+    """Return a career family's name (a row or a `FamilyInfo`) in the visitor's language."""
+    locale = get_locale()
+    if locale is not None and locale.language == "en" and getattr(family, "label_en", None):
+        return family.label_en
+    return family.label_fr
+
+
+def _vary_on_language(response: Response) -> Response:
+    # Pages, JSON with labels, calendars and posters read the language from these two headers;
+    # static files do not.
+    if request.endpoint != "static":
+        response.vary.update(("Accept-Language", "Cookie"))
+    return response
 
 
 def init_app(app: Flask) -> None:
-    """Register Babel and the date filters."""
-    Babel(app)  # the locale and the zone: BABEL_DEFAULT_LOCALE and BABEL_DEFAULT_TIMEZONE
+    """Register Babel (with the language choice) and the date filters."""
+    Babel(app, locale_selector=select_locale)  # the zone: BABEL_DEFAULT_TIMEZONE
+    app.after_request(_vary_on_language)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
     app.jinja_env.filters["day_label"] = day_label
     app.jinja_env.filters["hour_label"] = hour_label
     app.jinja_env.filters["paris"] = paris
     app.jinja_env.filters["localtime"] = local
     app.jinja_env.filters["iso"] = lambda moment: moment.isoformat()
     app.jinja_env.globals["zone_name"] = zone_name
+    app.jinja_env.filters["family_label"] = family_label
     app.jinja_env.globals["paris_zone"] = PARIS_NAME

@@ -30,7 +30,7 @@ from ..events.filters import EventFilters
 from ..events.validators import EPOCH
 from ..events.labels import FORMAT_LABELS, KIND_LABELS
 from ..events.serialise import event_url
-from ..i18n import day_label
+from ..i18n import day_label, family_label, locale_key
 from ..models import (
     Broadcast,
     CareerFamily,
@@ -150,7 +150,7 @@ def broadcasts_feed(links: FeedLinks, year: int | None = None) -> Feed:
     row = db.session.execute(select(
         func.count(sub.c.id), func.sum(sub.c.id), func.sum(sub.c.sequence),
         func.max(sub.c.updated_at))).one()
-    state, etag = validators.State.of(row, (FORMAT_VERSION, "broadcasts", edition_id, links))
+    state, etag = validators.State.of(row, (FORMAT_VERSION, locale_key(), "broadcasts", edition_id, links))
 
     def build(stamp: datetime) -> bytes:
         shows = [] if edition is None else showings.lineup(edition)
@@ -169,7 +169,7 @@ def search_name(filters: EventFilters) -> str:
     """Return the French name of the calendar of a search, e.g. « Open Gen · Data · lundi 29 novembre »."""
     parts = ["Open Gen" if filters.edition is None else f"Open Gen {filters.edition}"]
     if filters.family:
-        parts.append(BY_SLUG[filters.family].label_fr)
+        parts.append(family_label(BY_SLUG[filters.family]))
     if filters.kind:
         parts.append(str(KIND_LABELS[filters.kind.value]))
     if filters.format:
@@ -194,7 +194,7 @@ def search_name(filters: EventFilters) -> str:
 def _event_feed(scope: Select, parts: tuple, *, name: Callable[[], str], calendar_uid: str,
                 description: str | None, links: FeedLinks, busy: bool) -> Feed:
     """A feed of the public events among `scope` (a select of events, any status)."""
-    state, etag = validators.state_of(scope, (FORMAT_VERSION, *parts))
+    state, etag = validators.state_of(scope, (FORMAT_VERSION, locale_key(), *parts))  # names, words
 
     def build(stamp: datetime) -> bytes:
         entries = list(_event_entries(scope, links)) if state.count else []
@@ -218,7 +218,8 @@ def _event_entries(scope: Select, links: FeedLinks) -> Iterable[CalendarEntry]:
             .join(School, School.id == base.c.school_id)
             .outerjoin(Venue, Venue.id == base.c.venue_id)
             .order_by(base.c.start_at, base.c.id))
-    families = queries.families_by_event(select(base.c.id), CareerFamily.label_fr)
+    label = CareerFamily.label_en if locale_key() == "en" else CareerFamily.label_fr
+    families = queries.families_by_event(select(base.c.id), label)
     kinds = {key: str(label) for key, label in KIND_LABELS.items()}
     words = _Words()
     for row in db.session.execute(stmt):
@@ -288,7 +289,7 @@ def _broadcast_entry(broadcast: Broadcast, links: FeedLinks) -> CalendarEntry:
         uid=broadcast.uid, sequence=max(0, broadcast.sequence or 0), summary=broadcast.title,
         description="\n".join(lines), start=broadcast.start_at, end=broadcast.end_at,
         location=_("En direct en ligne"), geo=None, url=links.page,
-        categories=tuple(f.label_fr for f in broadcast.families),
+        categories=tuple(family_label(f) for f in broadcast.families),
         status="CONFIRMED", last_modified=broadcast.updated_at or EPOCH, created=None)
 
 

@@ -20,7 +20,7 @@ from ..editions import current_edition
 from ..events.labels import KIND_LABELS
 from ..events.queries import PUBLIC_STATUSES
 from ..events.serialise import zone_of
-from ..i18n import ZONE_NAMES, day_label, hour_label
+from ..i18n import day_label, hour_label, locale_key, zone_name
 from ..models import Edition, Event, EventFormat, EventStatus, School
 from ..timezones import local
 from ..versioned import Kept, data_version
@@ -67,6 +67,7 @@ def school_poster_of(school_id: int, url: str) -> Poster | None:
 
 
 def _kept(key: tuple, build) -> Poster:
+    key = (*key, locale_key())  # a poster's words are in the visitor's language
     body = _POSTERS.current(key, build)
     version = data_version()
     text = "|".join(str(part) for part in (FORMAT_VERSION, *version, *key))
@@ -109,7 +110,7 @@ def _hours(event: Event) -> str:
     """« 10 h 00 – 11 h 00 », never cut between lines, with the zone's name outside Paris."""
     zone = zone_of(event)
     hours = f"{hour_label(event.start_at, zone)} – {hour_label(event.end_at, zone)}".replace(" ", NBSP)
-    name = ZONE_NAMES.get(zone, zone)
+    name = zone_name(zone)
     return f"{hours} ({name})" if name else hours
 
 

@@ -17,6 +17,7 @@ from . import (
     families,
     feeds,
     health,
+    language,
     map,
     posters,
     programme,
@@ -26,7 +27,7 @@ from . import (
 
 # In the order their pages appear in the menu, the staff's and the machines' last.
 BLUEPRINTS = (map, events, broadcasts, families, api, exports, feeds, programme, reminders, submit, posters,
-              embed, admin, desk, editions_admin, health)
+              embed, admin, desk, editions_admin, health, language)
 
 
 class IdConverter(IntegerConverter):
