@@ -29,6 +29,7 @@ DEFAULTS = {
     "REDIS_URL": None,
     "REDIS_KEPT_PREFIX": "opengen:kept:",  # where results shared between processes go in Redis
     "BABEL_DEFAULT_LOCALE": "fr",
+    "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),  # compiled by `make`
     "LANGUAGES": ("fr", "en"),  # the catalogues the site offers (translations/), the default first
     "BABEL_DEFAULT_TIMEZONE": PARIS_NAME,
     "LIST_PAGE_SIZE": 50,

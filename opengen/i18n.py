@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from babel.dates import format_time
 from flask import Flask, Response, current_app, has_request_context, request
-from flask_babel import Babel, format_date, get_locale
+from flask_babel import Babel, format_date, get_locale, refresh
 from flask_babel import lazy_gettext as _l
 
 from .timezones import PARIS_NAME, local, paris
@@ -96,7 +96,7 @@ def family_label(family) -> str:
 def _vary_on_language(response: Response) -> Response:
     # Pages, JSON with labels, calendars and posters read the language from these two headers;
     # static files do not.
-    if request.endpoint != "static":
+    if request.endpoint not in ("static", "vendor.file"):
         response.vary.update(("Accept-Language", "Cookie"))
     return response
 
@@ -104,6 +104,9 @@ def _vary_on_language(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Register Babel (with the language choice) and the date filters."""
     Babel(app, locale_selector=select_locale)  # the zone: BABEL_DEFAULT_TIMEZONE
+    # Babel keeps the locale on the app context, which a request shares with an already active
+    # one (a CLI command's, a test's): choose again for every request.
+    app.before_request(refresh)
     app.after_request(_vary_on_language)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES

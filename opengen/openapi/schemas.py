@@ -167,7 +167,8 @@ def _programme() -> dict:
 
 def _error() -> dict:
     return _object({
-        "error": {"type": "string", "description": _("Le message, en français.")},
+        "error": {"type": "string", "description": _("Le message, en français ou dans la langue "
+                                                       "demandée par Accept-Language (fr, en).")},
         "field": {"type": "string", "description": _("Le paramètre en cause.")},
         "status": {"type": "integer"},
     }, required=("error", "status"))

@@ -1,0 +1,191 @@
+"""The site in English: chosen from the switch's cookie or Accept-Language, French by default,
+and every answer that holds text (pages, errors, feeds, API, posters) in the language asked."""
+from __future__ import annotations
+
+import re
+
+from icalendar import Calendar
+
+from opengen.i18n import LOCALE_COOKIE
+from tests.conftest import csrf_token, paris
+from tests.submit_fixtures import field_error, login, valid_form
+
+EN = {"Accept-Language": "en-GB,en;q=0.9,fr;q=0.5"}
+
+
+def html_lang(page: str) -> str:
+    return re.search(r'<html lang="([^"]+)"', page).group(1)
+
+
+def test_french_is_the_default_without_a_header(client, make_event, ctx):
+    make_event(title="Atelier robots")
+    page = client.get("/")
+    text = page.get_data(as_text=True)
+    assert html_lang(text) == "fr"
+    assert "Aller au contenu" in text and "Skip to content" not in text
+    assert {"Accept-Language", "Cookie"} <= set(page.vary)
+
+
+def test_a_browser_asking_for_a_language_we_lack_gets_french(client):
+    text = client.get("/", headers={"Accept-Language": "de-DE,de;q=0.9"}).get_data(as_text=True)
+    assert html_lang(text) == "fr" and "Aller au contenu" in text
+
+
+def test_accept_language_english_gives_the_home_page_in_english(client, make_event, ctx):
+    make_event(title="Atelier robots")
+    text = client.get("/", headers=EN).get_data(as_text=True)
+    assert html_lang(text) == "en"
+    assert "Skip to content" in text and "Discover digital jobs near you" in text
+    assert "Aller au contenu" not in text
+    assert "Atelier robots" in text  # a school's words stay as written
+
+
+def test_session_page_in_english_with_english_hours_and_days(client, make_event, ctx):
+    event = make_event(title="Atelier robots", start=paris(2021, 11, 29, 14))
+    text = client.get(f"/events/{event.id}", headers=EN).get_data(as_text=True)
+    assert html_lang(text) == "en"
+    assert "Add to my calendar" in text
+    assert "Monday 29 November" in text or "monday 29 november" in text.lower()
+    assert re.search(r"2:00\W?PM", text), "an English hour reads 2:00 PM"
+    assert "14 h 00" not in text
+    french = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "14 h 00" in french and "Ajouter à mon agenda" in french
+
+
+def test_submit_form_errors_in_english(client, submissions_open):
+    page = client.get("/submit", headers=EN).get_data(as_text=True)
+    assert html_lang(page) == "en" and "Submit an Open Gen session" in page
+    data = valid_form(venue_name="")
+    data["csrf_token"] = csrf_token(page)
+    data["preview"] = "1"
+    answer = client.post("/submit", data=data, headers=EN).get_data(as_text=True)
+    assert field_error(answer, "venue_name") == "Enter the venue’s name."
+    assert "Some fields need correcting" in answer
+
+
+def test_staff_login_in_english(client, make_admin):
+    make_admin()
+    page = client.get("/admin/login", headers=EN).get_data(as_text=True)
+    assert "Grande École du Numérique team sign-in" in page
+    token = csrf_token(page)
+    wrong = client.post("/admin/login", headers=EN,
+                        data={"csrf_token": token, "email": "moderatrice@gen.example.org", "password": "nope"})
+    assert "Incorrect e-mail or password." in wrong.get_data(as_text=True)
+
+
+def test_calendar_feed_names_follow_the_language(client, make_event, ctx):
+    make_event(families=["data"], start=paris(2021, 11, 30, 10))
+    ctx_args = "/calendar.ics?family=data&day=2021-11-30"
+    french = client.get(ctx_args)
+    english = client.get(ctx_args, headers=EN)
+    assert str(Calendar.from_ical(french.data)["X-WR-CALNAME"]) == "Open Gen · Data · mardi 30 novembre"
+    assert str(Calendar.from_ical(english.data)["X-WR-CALNAME"]) == "Open Gen · Data · Tuesday 30 November"
+    # The same data in two languages: two bodies, two tags (a kept body never crosses languages).
+    assert french.get_etag()[0] != english.get_etag()[0]
+    assert "Accept-Language" in english.vary
+    again = client.get(ctx_args)
+    assert again.data == french.data
+
+
+def test_broadcast_feed_name_in_english(client):
+    calendar = Calendar.from_ical(client.get("/broadcasts.ics", headers=EN).data)
+    assert str(calendar["X-WR-CALNAME"]) == "Open Gen: morning broadcasts"
+
+
+def test_api_errors_in_english(client):
+    english = client.get("/api/events?day=2021-13-45", headers=EN)
+    assert english.status_code == 400
+    assert english.get_json()["error"].startswith("Invalid date")
+    french = client.get("/api/events?day=2021-13-45")
+    assert french.get_json()["error"].startswith("Date invalide")
+    missing = client.get("/api/events/999999", headers=EN)
+    assert missing.status_code == 404
+    assert missing.get_json()["error"] == "This page does not exist, or no longer exists."
+
+
+def test_api_place_not_found_in_english(client):
+    english = client.get("/api/events?q=Zzyzxqwv", headers=EN)
+    assert english.status_code == 404
+    body = english.get_json()
+    assert body["field"] == "q" and body["error"].startswith("Place not found: “Zzyzxqwv”")
+    assert client.get("/api/events?q=Zzyzxqwv").get_json()["error"].startswith("Lieu introuvable")
+
+
+def test_the_switch_is_remembered_and_wins_over_the_browser(client, make_event, ctx):
+    event = make_event()
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)" lang="en" hreflang="en">English</a>', page).group(1)
+    switched = client.get(link.replace("&amp;", "&"))
+    assert switched.status_code == 303
+    assert switched.headers["Location"] == f"/events/{event.id}"
+    cookie = client.get_cookie(LOCALE_COOKIE)
+    assert cookie is not None and cookie.value == "en" and cookie.http_only
+    text = client.get(f"/events/{event.id}", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert html_lang(text) == "en" and '<span lang="en" aria-current="true">English</span>' in text
+    back = client.get("/langue/fr?next=/", headers=EN)
+    assert back.headers["Location"] == "/"
+    assert html_lang(client.get("/", headers=EN).get_data(as_text=True)) == "fr"
+
+
+def test_the_switch_never_sends_visitors_to_another_site(client):
+    for target in ("//evil.example", "https://evil.example/", "/\\evil.example", "javascript:alert(1)",
+                   "", "%2F%2Fevil.example", "/\x00x"):
+        answer = client.get("/langue/en", query_string={"next": target})
+        assert answer.status_code == 303
+        assert answer.headers["Location"] in ("/", target) and not answer.headers["Location"].startswith("//")
+        assert "evil" not in answer.headers["Location"] or answer.headers["Location"].startswith("/%")
+    assert client.get("/langue/de?next=/").status_code == 404
+    assert client.get_cookie(LOCALE_COOKIE).value == "en"
+
+
+def test_error_pages_in_english(client):
+    answer = client.get("/nowhere", headers=EN)
+    assert answer.status_code == 404
+    text = answer.get_data(as_text=True)
+    assert html_lang(text) == "en" and "This page does not exist" in text
+
+
+def test_embed_speaks_the_language_of_its_snippet(client, make_event, ctx):
+    make_event()
+    english = client.get("/embed?lang=en").get_data(as_text=True)
+    assert html_lang(english) == "en" and "Open Gen sessions" in english
+    # The partner's page chose French: a visitor whose browser prefers English still gets French.
+    french = client.get("/embed", headers=EN).get_data(as_text=True)
+    assert html_lang(french) == "fr" and "Les sessions Open Gen" in french
+
+
+def test_posters_are_kept_per_language(client, make_event, ctx):
+    event = make_event()
+    french = client.get(f"/events/{event.id}/affiche.pdf")
+    english = client.get(f"/events/{event.id}/affiche.pdf", headers=EN)
+    assert french.status_code == english.status_code == 200
+    assert french.get_etag()[0] != english.get_etag()[0]
+    assert french.data != english.data
+
+
+def test_overseas_zone_names_in_english(app):
+    from flask_babel import force_locale
+
+    from opengen.i18n import zone_name
+    with app.test_request_context("/"):
+        with force_locale("en"):
+            assert zone_name("Indian/Reunion") == "Réunion time"
+        assert zone_name("Indian/Reunion") == "heure de La Réunion"
+
+
+def test_reminder_mails_are_written_in_the_language_they_are_rendered_in(app, make_event, ctx):
+    from flask import render_template
+    from flask_babel import force_locale
+
+    event = make_event(title="Atelier robots", start=paris(2021, 11, 30, 14))
+    links = dict(confirm="https://x.test/c", unsubscribe="https://x.test/u", privacy="https://x.test/p",
+                 page="https://x.test/e", home="https://x.test/")
+    with app.test_request_context("/"):
+        with force_locale("en"):
+            english = render_template("reminders/confirm_mail.txt", event=event, **links)
+            cancelled = render_template("reminders/cancelled_mail.txt", event=event, **links)
+        french = render_template("reminders/confirm_mail.txt", event=event, **links)
+    assert "When: Tuesday 30 November, from 2:00" in english and "The Open Gen team" in english
+    assert "To stop receiving anything about it: https://x.test/u" in english
+    assert "with École test" in cancelled and "will not take place" in cancelled
+    assert "Quand : mardi 30 novembre, de 14 h 00 à 15 h 00" in french and "L’équipe Open Gen" in french
