@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from .timezones import PARIS_NAME
 
@@ -15,7 +16,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS = {
     "SQLALCHEMY_DATABASE_URI": f"sqlite:///{PROJECT_ROOT / 'events.db'}",
     "TILES_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-    "TILES_ATTRIBUTION": "&copy; les contributeurs d’OpenStreetMap",
+    "TILES_ATTRIBUTION": _l("&copy; les contributeurs d’OpenStreetMap"),  # in the visitor's language
     "TILES_MAX_ZOOM": 19,
     "GEOCODER": "ban",
     "GEOCODER_BAN_DOMAIN": "api-adresse.data.gouv.fr",

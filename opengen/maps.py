@@ -33,5 +33,5 @@ def shell(element_id: str, *, tiles_url: str, attribution: str, max_zoom: int = 
 def configured_shell(config: Mapping, element_id: str, *, centre: tuple[float, float] = FRANCE_CENTRE,
                      zoom: int = FRANCE_ZOOM) -> MapShell:
     """Render an empty map with the tile provider named in the settings (TILES_*)."""
-    return shell(element_id, tiles_url=config["TILES_URL"], attribution=config["TILES_ATTRIBUTION"],
+    return shell(element_id, tiles_url=config["TILES_URL"], attribution=str(config["TILES_ATTRIBUTION"]),
                  max_zoom=config["TILES_MAX_ZOOM"], centre=centre, zoom=zoom)

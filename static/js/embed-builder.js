@@ -48,16 +48,16 @@
   if (copy) {
     copy.hidden = false;
     copy.addEventListener("click", function () {
-      function done() { status.textContent = "Code copié."; }
+      function done() { status.textContent = status.dataset.copied; }
       if (navigator.clipboard && window.isSecureContext) {
         navigator.clipboard.writeText(snippet.value).then(done, function () {
           snippet.select();
-          status.textContent = "Copie impossible : le code est sélectionné, copiez-le avec Ctrl+C.";
+          status.textContent = status.dataset.failed;
         });
       } else {
         snippet.select();
         try { document.execCommand("copy"); done(); }
-        catch (error) { status.textContent = "Le code est sélectionné : copiez-le avec Ctrl+C."; }
+        catch (error) { status.textContent = status.dataset.selected; }
       }
     });
   }
