@@ -7,6 +7,7 @@ text must have `locale_key()` in its key.
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 from babel.dates import format_time
 from flask import Flask, Response, current_app, has_request_context, request
@@ -101,8 +102,17 @@ def _vary_on_language(response: Response) -> Response:
     return response
 
 
+def _warn_of_missing_catalogues(app: Flask) -> None:
+    # Without its compiled catalogue a language silently shows French: say so at start-up.
+    folder = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";")[0])
+    for code in app.config["LANGUAGES"]:
+        if code != app.config["BABEL_DEFAULT_LOCALE"] and not (folder / code / "LC_MESSAGES" / "messages.mo").exists():
+            app.logger.warning("No compiled catalogue for %r in %s: run `make compile-translations`", code, folder)
+
+
 def init_app(app: Flask) -> None:
     """Register Babel (with the language choice) and the date filters."""
+    _warn_of_missing_catalogues(app)
     Babel(app, locale_selector=select_locale)  # the zone: BABEL_DEFAULT_TIMEZONE
     # Babel keeps the locale on the app context, which a request shares with an already active
     # one (a CLI command's, a test's): choose again for every request.

@@ -18,7 +18,7 @@ from .events import jsonld
 from .events.labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
 from .events.when import when_text
 from .feeds.links import AddLinks, SubscribeLinks, add_links, subscribe_links
-from .i18n import day_label
+from .i18n import day_label, family_label
 from .models import Event, EventFormat, EventKind
 from .security import csp_nonce
 from .submissions.operations import status_label
@@ -59,7 +59,7 @@ def day_options(edition) -> list[tuple[str, str]]:
 
 def family_options(families) -> list[tuple[str, str]]:
     """Return (value, label) pairs for the career families."""
-    return [(f.slug, f.label_fr) for f in families]
+    return [(f.slug, family_label(f)) for f in families]
 
 
 def kind_options() -> list[tuple[str, str]]:
@@ -74,7 +74,7 @@ def format_options() -> list[tuple[str, str]]:
 
 def families_json(families) -> str:
     """Return the families as JSON for the map script (escaped by the template)."""
-    return json.dumps([{"slug": f.slug, "label": f.label_fr, "colour": f.colour} for f in families],
+    return json.dumps([{"slug": f.slug, "label": family_label(f), "colour": f.colour} for f in families],
                       ensure_ascii=False)
 
 
