@@ -20,7 +20,7 @@ from ..editions import current_edition
 from ..events.labels import KIND_LABELS
 from ..events.queries import PUBLIC_STATUSES
 from ..events.serialise import zone_of
-from ..i18n import day_label, hour_label, locale_key, zone_name
+from ..i18n import day_label, family_label, hour_label, locale_key, zone_name
 from ..models import Edition, Event, EventFormat, EventStatus, School
 from ..timezones import local
 from ..versioned import Kept, data_version
@@ -124,7 +124,7 @@ def _session_sheet(event: Event, url: str) -> SessionSheet:
         school=_("Organisée par %(school)s", school=event.school.name),
         place=_place(event),
         access=_access(event),
-        families=_("Métiers : %(families)s", families=", ".join(f.label_fr for f in event.families))
+        families=_("Métiers : %(families)s", families=", ".join(family_label(f) for f in event.families))
         if event.families else "",
         url=url,
         cancelled=event.status == EventStatus.cancelled,
