@@ -15,15 +15,20 @@ def english_context(browser, live_server):
     return context, page
 
 
+def switch(page, path: str, name: str, code: str) -> None:
+    """Follow the header's link to a language; the same page comes back in that language."""
+    page.get_by_role("link", name=name).click()
+    page.wait_for_url(f"{page.base_url}{path}")
+    assert page.locator("html").get_attribute("lang") == code
+
+
 def test_switch_to_english_is_remembered_without_javascript_help(page, make_event, ctx):
     event = make_event(title="Atelier robots", start=paris(2021, 11, 29, 14))
     db.session.commit()
     page.goto(f"{page.base_url}/events/{event.id}")
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.get_by_role("link", name="Intégrer la carte").is_visible()
-    page.get_by_role("link", name="English").click()
-    page.wait_for_url(f"{page.base_url}/events/{event.id}")
-    assert page.locator("html").get_attribute("lang") == "en"
+    switch(page, f"/events/{event.id}", "English", "en")
     assert page.get_by_role("link", name="Embed the map").is_visible()
     assert page.get_by_role("heading", name="Atelier robots").is_visible()  # the school's words as written
     cookies = {c["name"]: c for c in page.context.cookies()}
@@ -32,9 +37,7 @@ def test_switch_to_english_is_remembered_without_javascript_help(page, make_even
     page.goto(f"{page.base_url}/submit")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", name="Submit an Open Gen session").is_visible()
-    page.get_by_role("link", name="Français").click()
-    page.wait_for_url(f"{page.base_url}/submit")
-    assert page.locator("html").get_attribute("lang") == "fr"
+    switch(page, "/submit", "Français", "fr")
     assert not page.log.errors
 
 
