@@ -94,10 +94,13 @@ def family_label(family) -> str:
     return family.label_fr
 
 
+# Answers that hold no words: files, the map's markers (codes and numbers), the health check.
+LANGUAGE_FREE_ENDPOINTS = frozenset({"static", "vendor.file", "api.event_markers", "health.check"})
+
+
 def _vary_on_language(response: Response) -> Response:
-    # Pages, JSON with labels, calendars and posters read the language from these two headers;
-    # static files do not.
-    if request.endpoint not in ("static", "vendor.file"):
+    # Pages, errors, calendars and posters read the language from these two headers.
+    if request.endpoint not in LANGUAGE_FREE_ENDPOINTS:
         response.vary.update(("Accept-Language", "Cookie"))
     return response
 

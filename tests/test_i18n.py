@@ -26,6 +26,11 @@ def test_french_is_the_default_without_a_header(client, make_event, ctx):
     assert {"Accept-Language", "Cookie"} <= set(page.vary)
 
 
+def test_answers_without_words_do_not_vary_by_language(client):
+    for path in ("/healthz", "/api/events/markers", "/static/css/site.css"):
+        assert "Accept-Language" not in client.get(path).vary, path
+
+
 def test_a_browser_asking_for_a_language_we_lack_gets_french(client):
     text = client.get("/", headers={"Accept-Language": "de-DE,de;q=0.9"}).get_data(as_text=True)
     assert html_lang(text) == "fr" and "Aller au contenu" in text
@@ -85,6 +90,17 @@ def test_calendar_feed_names_follow_the_language(client, make_event, ctx):
     assert "Accept-Language" in english.vary
     again = client.get(ctx_args)
     assert again.data == french.data
+
+
+def test_calendar_entries_name_families_and_kinds_in_english(client, make_event, ctx):
+    make_event(families=["web-development"], kind="open_house")
+    english = Calendar.from_ical(client.get("/calendar.ics", headers=EN).data)
+    [entry] = english.walk("VEVENT")
+    categories = set(entry.categories)
+    assert {"Web development", "Open house"} <= categories and "Développement web" not in categories
+    assert "School: " in str(entry["DESCRIPTION"])
+    [french] = Calendar.from_ical(client.get("/calendar.ics").data).walk("VEVENT")
+    assert {"Développement web", "Portes ouvertes"} <= set(french.categories)
 
 
 def test_broadcast_feed_name_in_english(client):

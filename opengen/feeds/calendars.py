@@ -234,11 +234,12 @@ class _Words:
     def __init__(self) -> None:
         self.cancelled = _("Annulée : %(title)s", title="{}")
         self.cancelled_note = _("Cette session est annulée.")
-        self.school = _("École")
+        # "{}" stands for the value: French puts a space before the colon, English does not.
+        self.school = _("École : %(school)s", school="{}")
         self.online = _("En ligne")
-        self.online_link = _("Lien pour suivre en ligne")
-        self.registration = _("Inscription")
-        self.page = _("Plus d’informations")
+        self.online_link = _("Lien pour suivre en ligne : %(link)s", link="{}")
+        self.registration = _("Inscription : %(link)s", link="{}")
+        self.page = _("Plus d’informations : %(link)s", link="{}")
 
 
 def _event_entry(row, family_labels: list[str], kinds: dict[str, str], words: _Words,
@@ -254,12 +255,12 @@ def _event_entry(row, family_labels: list[str], kinds: dict[str, str], words: _W
     if description:
         lines += [description, ""]
     # The kind is among the CATEGORIES, the format shows in LOCATION and the online link.
-    lines.append(f"{words.school} : {school}")
+    lines.append(words.school.replace("{}", school))
     if fmt != EventFormat.onsite.value and web_url(online_url):
-        lines.append(f"{words.online_link} : {online_url.strip()}")
+        lines.append(words.online_link.replace("{}", online_url.strip()))
     if web_url(registration_url) and not cancelled:
-        lines.append(f"{words.registration} : {registration_url.strip()}")
-    lines.append(f"{words.page} : {page}")
+        lines.append(words.registration.replace("{}", registration_url.strip()))
+    lines.append(words.page.replace("{}", page))
 
     if on_site:
         town = " ".join(p for p in (postcode, city) if p)
@@ -280,7 +281,8 @@ def _event_entry(row, family_labels: list[str], kinds: dict[str, str], words: _W
 
 def _broadcast_entry(broadcast: Broadcast, links: FeedLinks) -> CalendarEntry:
     """One morning broadcast as a calendar entry."""
-    platforms = [f"{link.get('platform') or _('En direct')} : {link['url'].strip()}"
+    platforms = [_("%(platform)s : %(link)s", platform=link.get("platform") or _("En direct"),
+                   link=link["url"].strip())
                  for link in broadcast.links or [] if isinstance(link, dict) and web_url(link.get("url"))]
     lines = [broadcast.description] if broadcast.description else []
     if platforms:
