@@ -21,9 +21,10 @@ LOCALE_COOKIE_AGE_S = 365 * 24 * 3600
 EMBED_ENDPOINT = "embed.frame"
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}  # each in its own language, never translated
 
-# Each language's way of writing an hour: « 14 h 00 » by the French typographic rules; the
-# locale's own short format elsewhere (« 2:00 PM » in English).
-HOUR_PATTERNS = {"fr": "H 'h' mm"}
+# Each language's way of writing an hour: « 14 h 00 » by the French typographic rules, « 2:00 PM »
+# in English (a no-break space, which every mail client shows, rather than CLDR's narrow one); the
+# locale's own short format for any other.
+HOUR_PATTERNS = {"fr": "H 'h' mm", "en": "h:mm\u00a0a"}
 
 ZONE_NAMES = {PARIS_NAME: "", "America/Guadeloupe": _l("heure de la Guadeloupe"),
               "America/Martinique": _l("heure de la Martinique"), "America/Cayenne": _l("heure de Guyane"),
