@@ -94,6 +94,14 @@ def test_calendar_feed_names_follow_the_language(client, make_event, ctx):
     assert again.data == french.data
 
 
+def test_calendar_name_of_a_search_around_a_place_writes_numbers_the_english_way(client):
+    english = Calendar.from_ical(client.get("/calendar.ics?q=93200&radius_km=2.5", headers=EN).data)
+    assert str(english["X-WR-CALNAME"]).endswith("within 2.5 km of 93200")
+    french = Calendar.from_ical(client.get("/calendar.ics?q=93200&radius_km=2.5").data)
+    # icalendar reads X-WR-CALNAME without unescaping its comma (FIELD-NOTES)
+    assert str(french["X-WR-CALNAME"]).replace("\\,", ",").endswith("à 2,5 km de 93200")
+
+
 def test_calendar_entries_name_families_and_kinds_in_english(client, make_event, ctx):
     make_event(families=["web-development"], kind="open_house")
     english = Calendar.from_ical(client.get("/calendar.ics", headers=EN).data)

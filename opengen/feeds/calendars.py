@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import Select, String, func, select, type_coerce
 
@@ -183,7 +184,7 @@ def search_name(filters: EventFilters) -> str:
     # A search around a place: « à 30 km de 93200 ».
     place, radius = filters.q, filters.radius_km
     if place and radius:
-        parts.append(_("à %(km)s km de %(place)s", km=f"{radius:g}".replace(".", ","), place=place))
+        parts.append(_("à %(km)s km de %(place)s", km=format_decimal(radius), place=place))
     elif place:
         parts.append(_("près de %(place)s", place=place))
     return " · ".join(parts)
