@@ -317,6 +317,8 @@ class ReminderSubscription(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The time and place this address was last told, so that a change is said once.
     announced: Mapped[dict | None] = mapped_column(JSON)
+    # The language of the page the visitor asked from (None: the default, French); mails speak it.
+    locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     event: Mapped[Event] = relationship()

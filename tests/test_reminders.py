@@ -516,3 +516,19 @@ def test_an_address_never_confirmed_is_forgotten_after_a_week(ctx, client, runne
     app.config["FROZEN_NOW"] = "2021-11-27T13:00"
     assert "1 adresse(s) effacée(s)" in send(runner)
     assert db.session.get(Event, event.id) is not None
+
+
+def test_mails_speak_the_language_the_visitor_asked_in(ctx, client, runner, frozen, smtp_server, make_event):
+    english = make_event(title="Atelier données", start=paris(2021, 11, 30, 14))
+    french = make_event(title="Atelier réseaux", start=paris(2021, 11, 30, 16))
+    db.session.commit()
+    client.set_cookie("langue", "en")
+    assert ask(client, english.id, "ada@example.org").status_code == 303
+    client.delete_cookie("langue")
+    assert ask(client, french.id, "lea@exemple.fr").status_code == 303
+    send(runner)
+    mails = {mail.rcpt_tos[0]: mail for mail in smtp_server.received}
+    assert mails["ada@example.org"].message["Subject"] == "Open Gen: confirm your reminder for “Atelier données”"
+    assert "Tuesday 30 November" in mails["ada@example.org"].body
+    assert mails["lea@exemple.fr"].message["Subject"].startswith("Open Gen : confirmez votre rappel")
+    assert "mardi 30 novembre" in mails["lea@exemple.fr"].body

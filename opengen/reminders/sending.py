@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -124,7 +125,8 @@ def _prepare(message_id: int, run: str, now: datetime) -> tuple[str, Mail] | Non
     confirm_token = None
     if message.kind == CONFIRM:
         confirm_token, subscription.confirm_hash = new_token()
-    written = compose(message, event, unsubscribe_token, confirm_token)
+    with force_locale(subscription.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        written = compose(message, event, unsubscribe_token, confirm_token)
     if message.kind != CONFIRM:
         subscription.announced = snapshot(event)
     address = subscription.email

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from .. import clock
 from ..checks import FieldError
 from ..db import begin_write, db
+from ..i18n import locale_key
 from ..models import Event, EventFormat, EventStatus, ReminderMessage, ReminderSubscription
 from ..submissions.links import hash_token
 from .outbox import CONFIRM, insert_new
@@ -63,6 +64,7 @@ def subscribe(event: Event, email: str) -> None:
     insert_new(ReminderSubscription, [{"event_id": event.id, "email": email, "created_at": now}])
     subscription = db.session.scalars(select(ReminderSubscription).where(
         ReminderSubscription.event_id == event.id, ReminderSubscription.email == email)).one()
+    subscription.locale = locale_key()  # the language of the latest request is the one to write in
     if subscription.confirmed_at is not None:
         return
     last = db.session.scalars(
