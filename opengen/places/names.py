@@ -81,3 +81,21 @@ def typo_distance(a: str, b: str) -> int:
         before, row = row, current
     return row[-1]
 
+
+
+def typing_keys(name: str) -> list[str]:
+    """Keys under which a name is found as it is typed: the whole name key, then the key from each
+    later word that is neither a linking word nor a number ("Villiers-Saint-Denis" -> villierssaintdenis,
+    saintdenis, denis; "Lyon 3e Arrondissement" -> lyon3earrondissement)."""
+    words = fold(name).split()
+    keys = ["".join(words)]
+    for i in range(1, len(words)):
+        if words[i] not in LINKING_WORDS and not is_qualifier(words[i]):
+            keys.append("".join(words[i:]))
+    return list(dict.fromkeys(keys))
+
+
+def trigrams(key: str) -> set[str]:
+    """The three-letter pieces of a name key, its start marked ("^ma", "mar", "ars"...), for typo matching."""
+    marked = "^" + key
+    return {marked[i:i + 3] for i in range(max(1, len(marked) - 2))}

@@ -18,6 +18,7 @@ from . import (
     feeds,
     health,
     map,
+    places,
     posters,
     programme,
     reminders,
@@ -25,7 +26,7 @@ from . import (
 )
 
 # In the order their pages appear in the menu, the staff's and the machines' last.
-BLUEPRINTS = (map, events, broadcasts, families, api, exports, feeds, programme, reminders, submit, posters,
+BLUEPRINTS = (map, events, broadcasts, families, api, places, exports, feeds, programme, reminders, submit, posters,
               embed, admin, desk, editions_admin, health)
 
 
