@@ -18,7 +18,7 @@ from .gazetteer import default_gazetteer
 from .geocoders import Geocoder
 from .names import MAX_PLACE_CHARS
 from .place import Place
-from .suggest import Suggestion, homonyms, suggest
+from .suggest import Suggestion, did_you_mean, homonyms, suggest
 
 DID_YOU_MEAN = 3  # communes offered next to the field for a place not found
 
@@ -95,7 +95,7 @@ def find_place(query: str) -> Place:
     geocoder = get_geocoder()
     place = geocoder.geocode(query)
     if place is None:
-        choices = suggest(geocoder.gazetteer, query, DID_YOU_MEAN)
+        choices = did_you_mean(geocoder.gazetteer, query, DID_YOU_MEAN)
         raise PlaceNotFound("q", _("Lieu introuvable : « %(query)s ». Vérifiez l’orthographe ou essayez "
                                    "un code postal ou le nom d’une commune.", query=query), choices)
     return place

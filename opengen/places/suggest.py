@@ -31,12 +31,14 @@ class Suggestion:
     region: str
     lat: float
     lon: float
+    parent: str = ""  # an arrondissement's city
 
     @classmethod
     def of(cls, commune: Commune) -> Suggestion:
         """The suggestion for a gazetteer commune."""
         return cls(name=commune.name, insee=commune.insee, postcodes=commune.postcodes, department=commune.dep,
-                   department_name=commune.dep_name, region=commune.region, lat=commune.lat, lon=commune.lon)
+                   department_name=commune.dep_name, region=commune.region, lat=commune.lat, lon=commune.lon,
+                   parent=commune.parent)
 
     @property
     def query(self) -> str:
@@ -103,6 +105,14 @@ def suggest(gazetteer: Gazetteer, text: str, limit: int = MAX_SUGGESTIONS) -> li
         if not found:  # nothing starts so: a typo, "Marsielle", "Montpelier"
             found = [c for c in _typos(gazetteer, key) if wanted(c)]
     return [Suggestion.of(c) for c in found[:limit]]
+
+
+def did_you_mean(gazetteer: Gazetteer, text: str, limit: int) -> list[Suggestion]:
+    """The communes a text that names no place may have meant: as suggest(), a city standing for
+    its arrondissements ("Marseil": Marseille, not Marseille 13e, 8e...)."""
+    found = suggest(gazetteer, text)
+    cities = {s.insee for s in found}
+    return [s for s in found if s.parent not in cities][:limit]
 
 
 def _typos(gazetteer: Gazetteer, key: str) -> list[Commune]:
