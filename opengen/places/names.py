@@ -68,8 +68,11 @@ def is_street(words: list[str]) -> bool:
     return bool(words) and words[-1] not in LINKING_WORDS and any(w in STREET_WORDS for w in words[:-1])
 
 
-def typo_distance(a: str, b: str) -> int:
-    """Edits (insert, delete, replace, swap two neighbours) turning a into b."""
+def typo_distance(a: str, b: str, most: int | None = None) -> int:
+    """Edits (insert, delete, replace, swap two neighbours) turning a into b; past `most`, some
+    number above it (the count stops early)."""
+    if most is not None and abs(len(a) - len(b)) > most:
+        return most + 1
     before, row = None, list(range(len(b) + 1))
     for i, ca in enumerate(a, start=1):
         current = [i]
@@ -78,6 +81,8 @@ def typo_distance(a: str, b: str) -> int:
             if before is not None and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
                 best = min(best, before[j - 2] + 1)
             current.append(best)
+        if most is not None and min(current) > most and (before is None or min(row) > most):
+            return most + 1  # every later row is at least as far (a swap reaches back one row)
         before, row = row, current
     return row[-1]
 

@@ -122,7 +122,7 @@ def _typos(gazetteer: Gazetteer, key: str) -> list[Commune]:
     allowed = 1 if len(key) <= 5 else 2
     ranked = []
     for candidate in gazetteer.similar_keys(key, TYPO_CANDIDATES):
-        edits = min(typo_distance(key, candidate), typo_distance(key, candidate[:len(key)]))
+        edits = min(typo_distance(key, candidate, allowed), typo_distance(key, candidate[:len(key)], allowed))
         if edits <= allowed:
             for commune in gazetteer.by_key.get(candidate, []):
                 ranked.append((edits, -commune.population, commune.insee, commune))
