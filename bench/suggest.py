@@ -44,7 +44,23 @@ def texts(count: int) -> dict[str, list[str]]:
     prefixes = [c.name[:n] for c in communes for n in range(2, len(c.name) + 1)]
     postcodes = [c.postcodes[0][:n] for c in communes if c.postcodes for n in range(2, 6)]
     typos = [typo(rng, c.name) for c in communes if len(fold(c.name)) >= 5]
+    TYPO_TARGETS.extend(c.insee for c in communes if len(fold(c.name)) >= 5)
     return {"name prefixes": prefixes, "postcode prefixes": postcodes, "typos (whole name)": typos}
+
+
+TYPO_TARGETS: list[str] = []  # the commune each typo was made from
+
+
+def typo_recall(items: list[str]) -> None:
+    """How often the commune a typo was made from is suggested, and first."""
+    gazetteer = default_gazetteer()
+    first = listed = 0
+    for text, insee in zip(items, TYPO_TARGETS):
+        found = [s.insee for s in suggest(gazetteer, text)]
+        first += found[:1] == [insee]
+        listed += insee in found
+    print(f"  typos: the commune meant is suggested for {listed / len(items):.0%} of them, "
+          f"first for {first / len(items):.0%} (homonyms of it count as misses)")
 
 
 def in_process(kinds: dict[str, list[str]]) -> None:
@@ -69,6 +85,7 @@ def in_process(kinds: dict[str, list[str]]) -> None:
             times.append((time.perf_counter() - started) * 1000)
         print(f"  {label + ' on typos':<22}{len(items):>6}{percentile(times, 50):>8.2f}"
               f"{percentile(times, 99):>8.2f}{max(times):>8.2f}")
+    typo_recall(kinds["typos (whole name)"])
 
 
 def over_http(kinds: dict[str, list[str]]) -> None:

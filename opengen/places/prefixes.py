@@ -7,7 +7,7 @@ import bisect
 import functools
 import heapq
 from collections import Counter, defaultdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from .names import trigrams, typing_keys
 
@@ -15,6 +15,23 @@ if TYPE_CHECKING:
     from .gazetteer import Commune
 
 KEY_END = "\x7f"  # sorts after every character of a key or postal code: a prefix's range ends there
+# Typos are looked up by the rarest letter triples of the text, as long as the names holding them
+# stay within this many ("sai", "ain", "lle" are in 4,000 names each), and by at least MIN_PIECES.
+POSTINGS_BUDGET = 4000
+MIN_PIECES = 4
+
+
+def rare_pieces(key: str, count: Callable[[str], int]) -> list[str]:
+    """The letter triples of a key that typos are looked up by: the rarest first, within the budget."""
+    kept: list[str] = []
+    total = 0
+    for piece in sorted(trigrams(key), key=lambda t: (count(t), t)):
+        n = count(piece)
+        if len(kept) >= MIN_PIECES and total + n > POSTINGS_BUDGET:
+            break
+        kept.append(piece)
+        total += n
+    return kept
 
 
 class TypingLookups:
@@ -36,7 +53,8 @@ class TypingLookups:
     def similar_keys(self, key: str, limit: int) -> list[str]:
         """The name keys sharing the most three-letter pieces with a key, for typo matching."""
         postings = self._trigram_index
-        shared = Counter(k for tri in trigrams(key) for k in postings.get(tri, ()))
+        pieces = rare_pieces(key, lambda t: len(postings.get(t, ())))
+        shared = Counter(k for tri in pieces for k in postings.get(tri, ()))
         return [k for k, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
 
     def _distinct(self, rows: list[tuple], limit: int) -> list[Commune]:

@@ -16,11 +16,11 @@ from pathlib import Path
 
 from .gazetteer import DATA_FILE, Commune, Gazetteer
 from .names import trigrams, typing_keys
-from .prefixes import KEY_END
+from .prefixes import KEY_END, rare_pieces
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "2"  # bump when the tables below change: the file name changes with it
+SCHEMA_VERSION = "3"  # bump when the tables below change: the file name changes with it
 # Where Flask puts an uninstalled package's instance folder; OPENGEN_GAZETTEER_DIR overrides it.
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "instance"
 COLUMNS = "insee, name, postcodes, dep, dep_name, region, population, lat, lon, precision, parent"
@@ -40,6 +40,7 @@ CREATE TABLE arrondissement (city TEXT NOT NULL, number INTEGER NOT NULL, commun
 CREATE TABLE typing (key TEXT NOT NULL, later INTEGER NOT NULL, population INTEGER NOT NULL,
     commune_id INTEGER NOT NULL, PRIMARY KEY (key, commune_id)) WITHOUT ROWID;
 CREATE TABLE trigram (tri TEXT NOT NULL, key_id INTEGER NOT NULL, PRIMARY KEY (tri, key_id)) WITHOUT ROWID;
+CREATE TABLE trigram_count (tri TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 """
 INDEXES = """
 CREATE UNIQUE INDEX commune_insee ON commune (insee);
@@ -110,6 +111,7 @@ def build(reference: Gazetteer, path: Path, fingerprint: str) -> None:
                           for c in reference.communes for n, key in enumerate(typing_keys(c.name))))
         conn.executemany("INSERT INTO trigram VALUES (?, ?)",
                          ((tri, n) for n, key in enumerate(reference.by_key) for tri in trigrams(key)))
+        conn.execute("INSERT INTO trigram_count SELECT tri, count(*) FROM trigram GROUP BY tri")
         conn.executemany("INSERT INTO meta VALUES (?, ?)",
                          [("csv_hash", fingerprint), ("longest_name", str(reference._longest_name))])
         conn.executescript(INDEXES)
@@ -259,7 +261,10 @@ class PreparedGazetteer(Gazetteer):
 
     def similar_keys(self, key: str, limit: int) -> list[str]:
         """The name keys sharing the most three-letter pieces with a key (see Gazetteer)."""
-        pieces = sorted(trigrams(key))
+        every = sorted(trigrams(key))
+        counts = dict(self._store.rows(
+            f"SELECT tri, n FROM trigram_count WHERE tri IN ({', '.join('?' * len(every))})", tuple(every)))
+        pieces = rare_pieces(key, lambda t: counts.get(t, 0))
         return [r[0] for r in self._store.rows(
             "SELECT k.name_key FROM (SELECT key_id, count(*) AS shared FROM trigram WHERE tri IN"
             f" ({', '.join('?' * len(pieces))}) GROUP BY key_id) t JOIN name_key k ON k.first_id = t.key_id"

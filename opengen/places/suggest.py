@@ -46,11 +46,6 @@ class Suggestion:
         return f"{self.name} ({self.department})"
 
     @property
-    def short_label(self) -> str:
-        """Name and department number: "Marseille (13)"."""
-        return self.query
-
-    @property
     def label(self) -> str:
         """Name, department and region: "Saint-Denis (93, Seine-Saint-Denis, Île-de-France)",
         "Saint-Denis (974, La Réunion)" where the department is its own region."""
