@@ -145,3 +145,12 @@ def test_without_javascript_the_field_is_plain_and_works(browser, live_server, s
         assert page.locator("#place-heading").inner_text().startswith("Sessions autour de Marseille (13")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("path", ["/?q=Saint-Denis", "/?q=Marseil", "/?q=Valence"])
+def test_the_question_and_the_choices_fit_a_320_px_screen(page, sessions, path):
+    page.set_viewport_size({"width": 320, "height": 700})
+    page.goto(page.base_url + path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    links = page.locator("#q-error a, .alternatives a")
+    assert links.count() and all(links.nth(i).bounding_box()["height"] >= 44 for i in range(links.count()))
