@@ -341,9 +341,10 @@ def test_unknown_place_is_said_next_to_the_field_and_kept(client, around_paris):
     assert "data-area-lat" not in html
 
 
-def test_ambiguous_place_offers_the_others_as_links(client, around_paris):
+def test_ambiguous_place_asks_which_one_with_links(client, around_paris):
+    # A bare ambiguous name asks first (tests/test_suggest.py has the details).
     html = client.get("/?q=Saint-Denis").get_data(as_text=True)
-    assert "Sessions autour de Saint-Denis (974)" in html
+    assert "Sessions autour de Saint-Denis" not in html and "précisez laquelle" in html
     assert "/?q=Saint-Denis+%2893%29" in html or "q=Saint-Denis+(93)" in html
     response = client.get("/?q=Saint-Denis (93)")
     assert "Sessions autour de Saint-Denis (93)" in response.get_data(as_text=True)

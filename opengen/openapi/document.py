@@ -154,6 +154,26 @@ def _other_paths() -> dict:
                 "precision": "municipality", "city": "Saint-Denis", "postcode": "93200",
                 "insee": "93066", "department": "93", "ambiguous": False, "alternatives": []}),
             **_api_errors(400, 404)}),
+        "/api/places/suggest": _get("Lieux", _("Suggérer des communes pendant la saisie"), [
+            {"name": "q", "in": "query", "required": False, "schema": {"type": "string"},
+             "description": _("Le début d’un nom de commune ou d’un code postal (fautes de frappe "
+                              "tolérées) ; « query » est le texte qui désigne la commune sans ambiguïté."),
+             "example": "Marseil"}], {
+            "200": _json({"type": "object", "required": ["q", "suggestions"], "properties": {
+                "q": {"type": "string"}, "suggestions": {"type": "array", "maxItems": 8, "items": {
+                    "type": "object", "required": ["name", "insee", "postcodes", "department", "label", "query"],
+                    "properties": {"name": {"type": "string"}, "insee": {"type": "string"},
+                                   "postcodes": {"type": "array", "items": {"type": "string"}},
+                                   "department": {"type": "string"}, "department_name": {"type": "string"},
+                                   "region": {"type": "string"}, "lat": {"type": "number"},
+                                   "lon": {"type": "number"}, "label": {"type": "string"},
+                                   "query": {"type": "string"}}}}}},
+                _("Au plus 8 communes, les plus probables d’abord ; aucune pour un texte trop court."),
+                {"q": "Marseil", "suggestions": [{
+                    "name": "Marseille", "insee": "13055", "postcodes": ["13001"], "department": "13",
+                    "department_name": "Bouches-du-Rhône", "region": "Provence-Alpes-Côte d'Azur",
+                    "lat": 43.29695, "lon": 5.38107, "query": "Marseille (13)",
+                    "label": "Marseille (13, Bouches-du-Rhône, Provence-Alpes-Côte d'Azur)"}]})}),
         "/api/broadcasts": _get("Émissions", _("Les émissions du matin"), [edition_parameter()], {
             "200": _json({"type": "object", "required": ["broadcasts"], "properties": {
                 "broadcasts": {"type": "array", "items": ref("Broadcast")}}},

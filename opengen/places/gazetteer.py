@@ -28,6 +28,7 @@ from .names import (
     typo_distance,
 )
 from .place import Place
+from .prefixes import TypingLookups
 
 DATA_FILE = Path(__file__).parent.parent / "data" / "communes.csv.gz"
 # GeoNames-located communes are "municipality"; those placed among their neighbours are not.
@@ -39,6 +40,8 @@ CITIES_WITH_ARRONDISSEMENTS = {"paris": ("75", 20), "lyon": ("69", 9), "marseill
 IN_FRANCE_KM = 30.0
 IN_FRANCE_KM_SPARSE = 150.0
 SPARSE_DEPARTMENTS = ("973", "986", "987", "988")
+# How suggestions and choices write a commune: "Saint-Denis (93)", unique in the gazetteer.
+CHOSEN = re.compile(r"(.+?)\s*\(\s*(\d{2,3}|2[abAB])\s*\)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +63,7 @@ class Commune:
 
 # --- gazetteer ------------------------------------------------------------------------------
 
-class Gazetteer:
+class Gazetteer(TypingLookups):
     """Offline look-up of French communes by name, postal code, INSEE code or position."""
 
     GRID_DEG = 0.5
@@ -287,6 +290,15 @@ class Gazetteer:
         if not words or streets and is_street(words):
             return set()
         return self.deps_by_name_key.get("".join(words))
+
+    def chosen(self, query: str) -> Commune | None:
+        """The one commune a "Name (department)" query names, as suggestions and choices write it."""
+        m = CHOSEN.fullmatch(query.strip()) if isinstance(query, str) else None
+        if m is None:
+            return None
+        deps = self._department_codes(m.group(2))
+        found = [c for c in self.by_key.get(name_key(m.group(1)), []) if c.dep in deps]
+        return found[0] if len(found) == 1 else None
 
     # -- position --
 

@@ -114,6 +114,11 @@ class Geocoder:
         if cached is not None:
             return cached
         place = self._geocode_online(query)
+        chosen = self.gazetteer.chosen(query)
+        if chosen is not None and (place is None or place.insee != chosen.insee):
+            # "Saint-Denis (93)", as a suggestion or a choice wrote it, is that commune, whatever
+            # the service ranked first (not cached: the service may know it better later).
+            return self.gazetteer.place(chosen)
         if place is not None:
             self._cache_put(key, place)
             return place

@@ -18,6 +18,9 @@ from .gazetteer import default_gazetteer
 from .geocoders import Geocoder
 from .names import MAX_PLACE_CHARS
 from .place import Place
+from .suggest import Suggestion, did_you_mean, homonyms, suggest
+
+DID_YOU_MEAN = 3  # communes offered next to the field for a place not found
 
 EXTENSION = "opengen.geocoder"
 # What may reach each online service in total, below its published limit (BAN: 50 requests a
@@ -26,7 +29,16 @@ SITE_BUDGETS = {"ban": "20 per second", "nominatim": "1 per second"}
 
 
 class PlaceNotFound(FieldError):
-    """A place to search around that no geocoder knows (the error pages answer 404, not 400)."""
+    """A place to search around that no geocoder knows (the error pages answer 404, not 400);
+    `choices` are the communes it may have meant ("Marseil": Marseille)."""
+
+    def __init__(self, field: str, message: str, choices: list[Suggestion] | None = None):
+        super().__init__(field, message)
+        self.choices = list(choices or [])
+
+
+class PlaceAmbiguous(PlaceNotFound):
+    """A bare name that several communes of comparable size bear: the visitor chooses among `choices`."""
 
 
 class DatabaseCache:
@@ -78,12 +90,31 @@ def place_text(text: str | None) -> str:
 
 
 def find_place(query: str) -> Place:
-    """Return the place a visitor's text names; raise PlaceNotFound (field "q") when none does."""
-    place = get_geocoder().geocode(query)
+    """Return the place a visitor's text names; raise PlaceNotFound (field "q"), with the communes
+    it may have meant, when none does."""
+    geocoder = get_geocoder()
+    place = geocoder.geocode(query)
     if place is None:
+        choices = did_you_mean(geocoder.gazetteer, query, DID_YOU_MEAN)
         raise PlaceNotFound("q", _("Lieu introuvable : « %(query)s ». Vérifiez l’orthographe ou essayez "
-                                   "un code postal ou le nom d’une commune.", query=query))
+                                   "un code postal ou le nom d’une commune.", query=query), choices)
     return place
+
+
+def ask_if_ambiguous(query: str | None) -> None:
+    """Raise PlaceAmbiguous when a bare commune name ("Saint-Denis") may mean several communes,
+    so that the visitor chooses before any is searched around."""
+    if not query:
+        return
+    choices = homonyms(get_geocoder().gazetteer, query)
+    if choices:
+        raise PlaceAmbiguous("q", _("Plusieurs communes s’appellent « %(query)s » : précisez laquelle.",
+                                    query=query), choices)
+
+
+def suggest_places(query: str | None) -> list[dict]:
+    """The communes suggested for what a visitor is typing, as JSON-ready dicts (none for a blank text)."""
+    return [s.to_dict() for s in suggest(get_geocoder().gazetteer, query or "")]
 
 
 def place_to_api(place: Place) -> dict:

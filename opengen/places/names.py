@@ -68,8 +68,11 @@ def is_street(words: list[str]) -> bool:
     return bool(words) and words[-1] not in LINKING_WORDS and any(w in STREET_WORDS for w in words[:-1])
 
 
-def typo_distance(a: str, b: str) -> int:
-    """Edits (insert, delete, replace, swap two neighbours) turning a into b."""
+def typo_distance(a: str, b: str, most: int | None = None) -> int:
+    """Edits (insert, delete, replace, swap two neighbours) turning a into b; past `most`, some
+    number above it (the count stops early)."""
+    if most is not None and abs(len(a) - len(b)) > most:
+        return most + 1
     before, row = None, list(range(len(b) + 1))
     for i, ca in enumerate(a, start=1):
         current = [i]
@@ -78,6 +81,26 @@ def typo_distance(a: str, b: str) -> int:
             if before is not None and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
                 best = min(best, before[j - 2] + 1)
             current.append(best)
+        if most is not None and min(current) > most and (before is None or min(row) > most):
+            return most + 1  # every later row is at least as far (a swap reaches back one row)
         before, row = row, current
     return row[-1]
 
+
+
+def typing_keys(name: str) -> list[str]:
+    """Keys under which a name is found as it is typed: the whole name key, then the key from each
+    later word that is neither a linking word nor a number ("Villiers-Saint-Denis" -> villierssaintdenis,
+    saintdenis, denis; "Lyon 3e Arrondissement" -> lyon3earrondissement)."""
+    words = fold(name).split()
+    keys = ["".join(words)]
+    for i in range(1, len(words)):
+        if words[i] not in LINKING_WORDS and not is_qualifier(words[i]):
+            keys.append("".join(words[i:]))
+    return list(dict.fromkeys(keys))
+
+
+def trigrams(key: str) -> set[str]:
+    """The three-letter pieces of a name key, its start marked ("^ma", "mar", "ars"...), for typo matching."""
+    marked = "^" + key
+    return {marked[i:i + 3] for i in range(max(1, len(marked) - 2))}

@@ -15,10 +15,12 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from .gazetteer import DATA_FILE, Commune, Gazetteer
+from .names import trigrams, typing_keys
+from .prefixes import KEY_END, rare_pieces
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "1"  # bump when the tables below change: the file name changes with it
+SCHEMA_VERSION = "3"  # bump when the tables below change: the file name changes with it
 # Where Flask puts an uninstalled package's instance folder; OPENGEN_GAZETTEER_DIR overrides it.
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "instance"
 COLUMNS = "insee, name, postcodes, dep, dep_name, region, population, lat, lon, precision, parent"
@@ -35,6 +37,10 @@ CREATE TABLE name_key (name_key TEXT PRIMARY KEY, initial TEXT NOT NULL, first_i
 CREATE TABLE department (dep TEXT PRIMARY KEY, dep_name TEXT NOT NULL, position INTEGER NOT NULL);
 CREATE TABLE area (name_key TEXT NOT NULL, dep TEXT NOT NULL);
 CREATE TABLE arrondissement (city TEXT NOT NULL, number INTEGER NOT NULL, commune_id INTEGER NOT NULL);
+CREATE TABLE typing (key TEXT NOT NULL, later INTEGER NOT NULL, population INTEGER NOT NULL,
+    commune_id INTEGER NOT NULL, PRIMARY KEY (key, commune_id)) WITHOUT ROWID;
+CREATE TABLE trigram (tri TEXT NOT NULL, key_id INTEGER NOT NULL, PRIMARY KEY (tri, key_id)) WITHOUT ROWID;
+CREATE TABLE trigram_count (tri TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 """
 INDEXES = """
 CREATE UNIQUE INDEX commune_insee ON commune (insee);
@@ -43,6 +49,7 @@ CREATE INDEX commune_cell ON commune (cell_i, cell_j, id);
 CREATE INDEX commune_parent ON commune (parent, id);
 CREATE INDEX postcode_code ON postcode (postcode, commune_id);
 CREATE INDEX name_key_initial ON name_key (initial, first_id);
+CREATE UNIQUE INDEX name_key_id ON name_key (first_id);
 """
 
 
@@ -99,6 +106,12 @@ def build(reference: Gazetteer, path: Path, fingerprint: str) -> None:
                          ((key, dep) for key, deps in reference.deps_by_name_key.items() for dep in deps))
         conn.executemany("INSERT INTO arrondissement VALUES (?, ?, ?)",
                          ((city, number, ids[c.insee]) for (city, number), c in reference.arrondissements.items()))
+        conn.executemany("INSERT OR IGNORE INTO typing VALUES (?, ?, ?, ?)",
+                         ((key, int(n > 0), c.population, ids[c.insee])
+                          for c in reference.communes for n, key in enumerate(typing_keys(c.name))))
+        conn.executemany("INSERT INTO trigram VALUES (?, ?)",
+                         ((tri, n) for n, key in enumerate(reference.by_key) for tri in trigrams(key)))
+        conn.execute("INSERT INTO trigram_count SELECT tri, count(*) FROM trigram GROUP BY tri")
         conn.executemany("INSERT INTO meta VALUES (?, ?)",
                          [("csv_hash", fingerprint), ("longest_name", str(reference._longest_name))])
         conn.executescript(INDEXES)
@@ -230,6 +243,32 @@ class PreparedGazetteer(Gazetteer):
 
     def __len__(self) -> int:
         return self._store.rows("SELECT count(*) FROM commune")[0][0]
+
+    def prefixed(self, prefix: str, limit: int) -> list[Commune]:
+        """Communes whose name, or a later word of it, starts with a key prefix (see Gazetteer)."""
+        return [_commune(r) for r in self._store.rows(
+            f"SELECT {C_COLUMNS} FROM (SELECT commune_id, min(later) AS later, population FROM typing"
+            " WHERE key >= ? AND key < ? GROUP BY commune_id ORDER BY later, population DESC, commune_id"
+            " LIMIT ?) t JOIN commune c ON c.id = t.commune_id ORDER BY t.later, c.population DESC, c.insee",
+            (prefix, prefix + KEY_END, limit))]
+
+    def postcode_prefixed(self, prefix: str, limit: int) -> list[Commune]:
+        """Communes with a postal code starting with these digits (see Gazetteer)."""
+        return [_commune(r) for r in self._store.rows(
+            f"SELECT {C_COLUMNS} FROM commune c WHERE c.id IN (SELECT commune_id FROM postcode"
+            " WHERE postcode >= ? AND postcode < ?) ORDER BY c.population DESC, c.insee LIMIT ?",
+            (prefix, prefix + KEY_END, limit))]
+
+    def similar_keys(self, key: str, limit: int) -> list[str]:
+        """The name keys sharing the most three-letter pieces with a key (see Gazetteer)."""
+        every = sorted(trigrams(key))
+        counts = dict(self._store.rows(
+            f"SELECT tri, n FROM trigram_count WHERE tri IN ({', '.join('?' * len(every))})", tuple(every)))
+        pieces = rare_pieces(key, lambda t: counts.get(t, 0))
+        return [r[0] for r in self._store.rows(
+            "SELECT k.name_key FROM (SELECT key_id, count(*) AS shared FROM trigram WHERE tri IN"
+            f" ({', '.join('?' * len(pieces))}) GROUP BY key_id) t JOIN name_key k ON k.first_id = t.key_id"
+            " ORDER BY t.shared DESC, k.name_key LIMIT ?", (*pieces, limit))]
 
 
 class _KeysByInitial:

@@ -19,6 +19,7 @@ from . import (
     health,
     language,
     map,
+    places,
     posters,
     programme,
     reminders,
@@ -26,8 +27,8 @@ from . import (
 )
 
 # In the order their pages appear in the menu, the staff's and the machines' last.
-BLUEPRINTS = (map, events, broadcasts, families, api, exports, feeds, programme, reminders, submit, posters,
-              embed, admin, desk, editions_admin, health, language)
+BLUEPRINTS = (map, events, broadcasts, families, api, places, exports, feeds, programme, reminders, submit,
+              posters, embed, admin, desk, editions_admin, health, language)
 
 
 class IdConverter(IntegerConverter):

@@ -10,7 +10,7 @@ from .. import editions, maps
 from ..events import comparison, queries
 from ..events.filters import RADIUS_CHOICES, number_arg, page_number, parse_filters
 from ..feeds import calendars
-from ..places.lookup import PlaceNotFound
+from ..places.lookup import PlaceNotFound, ask_if_ambiguous
 
 bp = Blueprint("map", __name__)
 
@@ -43,20 +43,22 @@ def edition(year: int):
 
 def _map_page(filters, edition, summary=None):
     number, size = page_number(request.args), current_app.config["LIST_PAGE_SIZE"]
-    place_error = None
+    place_error, place_choices = None, []
     try:
         shown = filters
+        ask_if_ambiguous(filters.q)  # "Saint-Denis": which one, before any is searched around
         listing = queries.page(shown, number, size, upcoming_first=True)
     except PlaceNotFound as error:
         # The message goes next to the field, which keeps what was typed; the list ignores it.
-        place_error = error.message
+        place_error, place_choices = error.message, error.choices
         shown = filters.without("q")
         listing = queries.page(shown, number, size, upcoming_first=True)
     shell = maps.configured_shell(current_app.config, "events")
     radii = [number_arg(km) for km in sorted({*RADIUS_CHOICES, filters.radius_km})]
     over = edition is not None and editions.is_over(edition)
     return render_template("map/index.html", filters=filters, shown=shown, listing=listing,
-                           place_error=place_error, radii=radii, radius=number_arg(filters.radius_km),
+                           place_error=place_error, place_choices=place_choices,
+                           radii=radii, radius=number_arg(filters.radius_km),
                            links=_place_links(shown, listing), shell=shell,
                            edition=edition, edition_over=over, summary=summary,
                            archive=edition is not None and editions.is_archive(edition),

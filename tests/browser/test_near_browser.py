@@ -139,7 +139,11 @@ def test_unknown_place_is_said_next_to_the_field_and_the_page_is_accessible(page
 def test_search_results_page_is_accessible(page, sessions):
     page.goto(page.base_url + "/?q=Saint-Denis")
     wait_for_markers(page)
-    assert page.query_selector_all(".alternatives a")  # the other Saint-Denis
+    assert page.query_selector_all("#q-error a")  # which Saint-Denis? (test_suggest_browser.py)
+    assert_accessible(page)
+    page.goto(page.base_url + "/?q=Valence")
+    wait_for_markers(page)
+    assert page.query_selector_all(".alternatives a")  # the other Valences, under the results
     assert_accessible(page)
     page.goto(page.base_url + "/?q=93200&radius_km=10")
     wait_for_markers(page)
