@@ -10,6 +10,7 @@ from .. import editions, maps
 from ..events import comparison, queries, results_page
 from ..events.filters import RADIUS_CHOICES, number_arg, page_number, parse_filters
 from ..feeds import calendars
+from ..kept_pages import kept_page
 
 bp = Blueprint("map", __name__)
 
@@ -18,9 +19,8 @@ bp = Blueprint("map", __name__)
 def index():
     """Show the map and the list of sessions matching the filters, nearest first around a place."""
     filters = parse_filters(request.args)
-    edition = (editions.by_year(filters.edition) if filters.edition is not None
-               else editions.current_edition())
-    return _map_page(filters, edition)
+    return _map_page(filters, lambda: (editions.by_year(filters.edition) if filters.edition is not None
+                                       else editions.current_edition()))
 
 
 @bp.get("/editions")
@@ -37,7 +37,7 @@ def edition(year: int):
     if found is None:
         abort(404)
     filters = replace(parse_filters(request.args), edition=year)
-    return _map_page(filters, found, summary=comparison.summaries([found])[0])
+    return _map_page(filters, lambda: found, summary=lambda: comparison.summaries([found])[0])
 
 
 # The map's empty shell never changes while the tile settings stay the same: built once.
@@ -51,8 +51,14 @@ def _shell(config) -> maps.MapShell:
     return _SHELLS[key]
 
 
-def _map_page(filters, edition, summary=None):
+def _map_page(filters, edition_of, summary=lambda: None):
     number = page_number(request.args)
+    # The whole page is kept: it carries no CSRF token, and its nonce is put back per request.
+    return kept_page((queries.in_edition(filters).key(), number),
+                     lambda: _render_map_page(filters, number, edition_of(), summary()))
+
+
+def _render_map_page(filters, number, edition, summary):
     region = results_page.results_region(filters, number, current_app.config["LIST_PAGE_SIZE"])
     shown = region.shown(filters)
     radii = [number_arg(km) for km in sorted({*RADIUS_CHOICES, filters.radius_km})]
