@@ -48,9 +48,10 @@
     wide.addEventListener("change", applyView);
   }
 
-  // On a wide screen every filter shows at once; on a phone they wait behind their summary.
+  // Before a search, a wide screen shows every filter at once; after one, and on a phone, they
+  // wait behind their summary so that the results come first.
   var more = document.querySelector(".more-filters");
-  if (more && wide.matches) { more.open = true; }
+  if (more && form) { more.open = wide.matches && !form.classList.contains("is-compact"); }
 
   // ------------------------------------------------------------------ results in place
   var shownUrl = window.location.href;
