@@ -164,3 +164,17 @@ def test_on_a_laptop_the_list_follows_the_map(open_page, sessions, make_event, m
     page.wait_for_function("() => !location.search.includes('bbox=')")
     assert "3 sessions" in page.inner_text("#list-heading")
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("profile", [dict(viewport={"width": 320, "height": 640}, has_touch=True, is_mobile=True),
+                                     dict(viewport={"width": 683, "height": 384})],  # a laptop at 200% zoom
+                         ids=["320px", "zoom-200"])
+@pytest.mark.parametrize("path", ["/", "/?q=93200", "/?family=data"])
+def test_nothing_is_wider_than_the_screen_and_controls_are_thumb_sized(open_page, sessions, profile, path):
+    page = open_page(profile, path)
+    assert no_sideways_scroll(page)
+    small = page.evaluate("""() => Array.from(document.querySelectorAll(
+            '#search-form input:not([type=hidden]), #search-form select, #search-form button, #search-form summary, #view-switch button, .pagination a, .territories a'))
+        .filter((node) => node.offsetParent !== null && node.getBoundingClientRect().height < 44)
+        .map((node) => node.outerHTML.slice(0, 80))""")
+    assert not small
