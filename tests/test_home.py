@@ -127,3 +127,22 @@ def test_day_headings_and_the_archive_show_the_year_when_it_is_not_this_one(app,
     html = client.get("/editions/2021").get_data(as_text=True)
     assert "Lundi 29 novembre 2021</h3>" in html
     assert "lundi 29 novembre 2021 au samedi 4 décembre 2021" in html
+
+
+def test_while_the_week_runs_what_is_on_and_next_comes_first_and_ended_days_say_so(app, client, make_event):
+    make_event(title="Lundi fini", start=paris(2021, 11, 29, 10))
+    make_event(title="Mardi fini", start=paris(2021, 11, 30, 9))
+    make_event(title="Mardi en cours", start=paris(2021, 11, 30, 11))
+    make_event(title="Mercredi", start=paris(2021, 12, 1, 10))
+    db.session.commit()
+    app.config["FROZEN_NOW"] = "2021-11-30T11:30"
+    listed = list_part(client.get("/").get_data(as_text=True))
+    order = [listed.index(t) for t in ("Mardi en cours", "Mercredi", "Lundi fini", "Mardi fini")]
+    assert order == sorted(order)
+    headings = re.findall(r'<h3 id="([^"]+)">(.*?)</h3>', listed)
+    assert [i for i, _ in headings] == ["day-2021-11-30", "day-2021-12-01", "day-2021-11-29-ended",
+                                        "day-2021-11-30-ended"]
+    assert "terminées" in headings[2][1] and "terminées" not in headings[0][1]
+    # Before the week nothing has ended: no heading says so.
+    app.config["FROZEN_NOW"] = "2021-11-22T10:00"
+    assert "terminées" not in list_part(client.get("/").get_data(as_text=True))

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import editions
+from .. import clock, editions
 from ..checks import FieldError
 from ..db import db
 from ..models import (
@@ -291,10 +291,15 @@ class Results:
         """Return how many pages of `size` the matching sessions fill (at least one)."""
         return max(1, math.ceil(self.total / self.size)) if self.size else 1
 
-    def by_day(self) -> list[tuple[object, list[Event]]]:
-        """Group the loaded events by their day in their venue's time (Paris for online ones)."""
-        return [(day, list(items)) for day, items in
-                groupby(self.items, key=lambda e: local(e.start_at, e.venue.timezone if e.venue else None).date())]
+    def by_day(self) -> list[tuple[object, bool, list[Event]]]:
+        """Group the loaded events by their day in their venue's time (Paris for online ones):
+        (day, ended, events); ended is True for the ended ones of a list that also has some to come."""
+        now = clock.now()
+        groups = [(day, ended, list(items)) for (day, ended), items in groupby(
+            self.items, key=lambda e: (local(e.start_at, e.venue.timezone if e.venue else None).date(),
+                                       e.end_at <= now))]
+        mixed = len({ended for _day, ended, _items in groups}) > 1
+        return [(day, ended and mixed, items) for day, ended, items in groups]
 
 
 def window(filters: EventFilters, limit: int | None, offset: int = 0, *, area: Area | None = None,

@@ -178,3 +178,21 @@ def test_nothing_is_wider_than_the_screen_and_controls_are_thumb_sized(open_page
         .filter((node) => node.offsetParent !== null && node.getBoundingClientRect().height < 44)
         .map((node) => node.outerHTML.slice(0, 80))""")
     assert not small
+
+
+def test_overseas_sessions_are_one_tap_away_under_their_territory(open_page, make_event, make_venue):
+    make_event(title="Atelier à Lyon", venue=make_venue(city="Lyon", postcode="69001", lat=45.76, lon=4.83),
+               start=paris(2021, 11, 29, 9))
+    make_event(title="Atelier à La Réunion", start=paris(2021, 11, 29, 6),
+               venue=make_venue(city="Saint-Denis", postcode="97400", lat=-20.88, lon=55.45, timezone="Indian/Reunion"))
+    db.session.commit()
+    page = open_page(PHONE, "/")
+    assert page.inner_text("#results .event-title") == "Atelier à Lyon"
+    assert "Atelier à La Réunion" not in page.inner_text("#results")
+    assert_accessible(page)
+    page.click(".territories a:has-text('La Réunion')")
+    page.wait_for_url(re.compile(r"territory=reunion"))
+    assert page.inner_text("#results .event-title") == "Atelier à La Réunion"
+    assert in_first_screen(page, "#results .event-title")
+    assert no_sideways_scroll(page)
+    assert_accessible(page)
