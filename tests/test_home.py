@@ -146,3 +146,11 @@ def test_while_the_week_runs_what_is_on_and_next_comes_first_and_ended_days_say_
     # Before the week nothing has ended: no heading says so.
     app.config["FROZEN_NOW"] = "2021-11-22T10:00"
     assert "terminées" not in list_part(client.get("/").get_data(as_text=True))
+
+
+def test_an_edition_asked_for_is_kept_apart_from_the_current_one(client, make_event):
+    make_event()
+    db.session.commit()
+    assert 'name="edition"' not in client.get("/").get_data(as_text=True)
+    assert 'name="edition" value="2021"' in client.get("/?edition=2021").get_data(as_text=True)
+    assert 'name="edition"' not in client.get("/").get_data(as_text=True)

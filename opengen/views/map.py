@@ -54,7 +54,8 @@ def _shell(config) -> maps.MapShell:
 def _map_page(filters, edition_of, summary=lambda: None):
     number = page_number(request.args)
     # The whole page is kept: it carries no CSRF token, and its nonce is put back per request.
-    return kept_page((queries.in_edition(filters).key(), number),
+    # The filters as asked (the form and the feed keep an edition asked for) and as bound to an edition.
+    return kept_page((filters.key(), queries.in_edition(filters).key(), number),
                      lambda: _render_map_page(filters, number, edition_of(), summary()))
 
 
