@@ -44,7 +44,8 @@ def results_region(filters: EventFilters, number: int, size: int) -> ResultsRegi
     """Return the results region of the home page (or an edition's page) for these filters."""
     bound = queries.in_edition(filters)
     minute = clock.now().replace(second=0, microsecond=0).isoformat()
-    key = ("home-results", bound.key(), number, size, str(get_locale()), minute)
+    # Its links repeat the filters as asked (an edition named or not); the sessions follow the bound ones.
+    key = ("home-results", filters.key(), bound.key(), number, size, str(get_locale()), minute)
     found = json.loads(_KEPT.current(key, lambda: _build(filters, number, size)))
     area = queries.Area(*found["area"]) if found["area"] else None
     return ResultsRegion(Markup(found["html"]), area, found["error"])
