@@ -117,6 +117,11 @@ def test_pages_of_the_list_load_in_place_with_a_shareable_address_and_back_works
     assert page.evaluate("() => window.samePage === true")  # no reload: updated in place
     assert page.evaluate("() => document.activeElement.id") == "list-heading"
     page.wait_for_function("() => document.getElementById('results-status').textContent.includes('55 sessions')")
+    # The stars of the new items work like the others (programme.js follows the swap).
+    star = page.locator("#results button[data-star]").first
+    assert star.is_visible()
+    star.click()
+    assert star.get_attribute("aria-pressed") == "true"
     shared = page.url
     page.go_back()
     page.wait_for_function("() => !location.search.includes('page=2')")
