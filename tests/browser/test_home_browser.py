@@ -201,3 +201,14 @@ def test_overseas_sessions_are_one_tap_away_under_their_territory(open_page, mak
     assert in_first_screen(page, "#results .event-title")
     assert no_sideways_scroll(page)
     assert_accessible(page)
+
+
+def test_after_choosing_a_filter_on_a_phone_the_count_and_first_session_are_in_the_first_screen(open_page, sessions):
+    page = open_page(PHONE, "/")
+    page.click(".more-filters > summary")
+    page.select_option("#filter-kind", "workshop")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url(re.compile(r"kind=workshop"))
+    assert "3 sessions" in page.inner_text("#list-heading")
+    assert in_first_screen(page, "#list-heading") and in_first_screen(page, "#results .event-title")
+    assert "(1 filtre choisi)" in page.inner_text(".more-filters > summary")
