@@ -16,7 +16,7 @@ from .clock import is_past
 from .demo import demo_data_present
 from .events import jsonld
 from .events.labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
-from .events.when import when_text
+from .events.when import day_text, when_text
 from .feeds.links import AddLinks, SubscribeLinks, add_links, subscribe_links
 from .i18n import day_label, family_label
 from .models import Event, EventFormat, EventKind
@@ -143,4 +143,4 @@ def init_app(app: Flask) -> None:
         audience_labels=audience_labels, kind_label=kind_label, format_label=format_label,
         status_label=status_label, feed_subscribe_links=feed_subscribe_links,
         event_add_links=event_add_links, has_ended=has_ended, csp_nonce=csp_nonce,
-        event_jsonld=event_jsonld, event_when=event_when)
+        event_jsonld=event_jsonld, event_when=event_when, day_text=day_text)

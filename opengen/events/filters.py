@@ -13,6 +13,7 @@ from ..checks import FieldError
 from ..models import EventKind
 from ..places.lookup import place_text
 from .families import SLUGS
+from .territories import TERRITORY_ZONES
 
 FORMATS = ("onsite", "online")
 DEFAULT_RADIUS_KM = 25.0
@@ -33,6 +34,7 @@ class EventFilters:
     radius_km: float = DEFAULT_RADIUS_KM
     edition: int | None = None  # a year; None for the current edition
     updated_since: datetime | None = None  # an instant (UTC): the changes since, for partners' polls
+    territory: str | None = None  # a slug of TERRITORIES: metropolitan France or one overseas territory
 
     @property
     def has_place(self) -> bool:
@@ -47,7 +49,8 @@ class EventFilters:
                 "q": self.q, "lat": number_arg(self.lat), "lon": number_arg(self.lon),
                 "radius_km": number_arg(self.radius_km) if self.has_place else None,
                 "edition": str(self.edition) if self.edition is not None else None,
-                "updated_since": self.updated_since.isoformat() if self.updated_since else None}
+                "updated_since": self.updated_since.isoformat() if self.updated_since else None,
+                "territory": self.territory}
         return {k: v for k, v in args.items() if v}
 
     def key(self) -> tuple[tuple[str, str], ...]:
@@ -125,7 +128,18 @@ def parse_filters(args: Mapping[str, str], changes: bool = False) -> EventFilter
     q, lat, lon, radius_km = _place(args)
     return EventFilters(day=day, family=family, kind=kind, format=fmt, school=school,
                         q=q, lat=lat, lon=lon, radius_km=radius_km, edition=parse_edition(args),
-                        updated_since=parse_updated_since(args) if changes else None)
+                        updated_since=parse_updated_since(args) if changes else None,
+                        territory=parse_territory(args))
+
+
+def parse_territory(args: Mapping[str, str]) -> str | None:
+    """Read the territory (metropole, guadeloupe, ...); None for everywhere; FieldError when unknown."""
+    raw = _one(args, "territory")
+    if raw is None:
+        return None
+    if raw not in TERRITORY_ZONES:
+        raise FieldError("territory", _("Territoire inconnu : %(value)s.", value=raw[:40]))
+    return raw
 
 
 def parse_edition(args: Mapping[str, str]) -> int | None:

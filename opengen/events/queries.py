@@ -14,7 +14,6 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
-    case,
     func,
     literal_column,
     or_,
@@ -40,10 +39,11 @@ from ..places import spatial
 from ..places.distance import haversine_km
 from ..places.lookup import find_place
 from ..places.place import Place
-from ..timezones import PARIS, paris
+from ..timezones import PARIS, local
 from ..versioned import Kept
-from . import changes
+from . import changes, ordering
 from .filters import EventFilters
+from .territories import territory_clause
 
 PUBLIC_STATUSES = (EventStatus.published, EventStatus.cancelled)
 
@@ -140,6 +140,8 @@ def _conditions(filters: EventFilters, statuses, narrow: bool = False, check: bo
         stmt = stmt.where(Event.format.in_((EventFormat.online, EventFormat.both)))
     if filters.school is not None:
         stmt = stmt.where(Event.school_id == filters.school)
+    if filters.territory is not None:
+        stmt = stmt.where(territory_clause(filters.territory))
     return stmt
 
 
@@ -289,10 +291,15 @@ class Results:
         """Return how many pages of `size` the matching sessions fill (at least one)."""
         return max(1, math.ceil(self.total / self.size)) if self.size else 1
 
-    def by_day(self) -> list[tuple[object, list[Event]]]:
-        """Group the loaded events by their day in Paris time."""
-        return [(day, list(items)) for day, items in
-                groupby(self.items, key=lambda e: paris(e.start_at).date())]
+    def by_day(self) -> list[tuple[object, bool, list[Event]]]:
+        """Group the loaded events by their day in their venue's time (Paris for online ones):
+        (day, ended, events); ended is True for the ended ones of a list that also has some to come."""
+        now = clock.now()
+        groups = [(day, ended, list(items)) for (day, ended), items in groupby(
+            self.items, key=lambda e: (local(e.start_at, e.venue.timezone if e.venue else None).date(),
+                                       e.end_at <= now))]
+        mixed = len({ended for _day, ended, _items in groups}) > 1
+        return [(day, ended and mixed, items) for day, ended, items in groups]
 
 
 def window(filters: EventFilters, limit: int | None, offset: int = 0, *, area: Area | None = None,
@@ -309,9 +316,8 @@ def window(filters: EventFilters, limit: int | None, offset: int = 0, *, area: A
     if area is None:
         stmt = filtered(filters)
         total = _count(stmt)
-        if upcoming_first and _during_week(filters):
-            ended = case((Event.end_at <= clock.now(), 1), else_=0)
-            stmt = stmt.order_by(None).order_by(ended, Event.start_at, Event.id)
+        if upcoming_first:
+            stmt = ordering.upcoming_first(stmt, filters)
         stmt = stmt.offset(offset)
         if limit is not None:
             stmt = stmt.limit(limit)
@@ -327,14 +333,6 @@ def window(filters: EventFilters, limit: int | None, offset: int = 0, *, area: A
         online, found.online_total = online_ids(filters, limit if online_limit is None else online_limit)
         found.online = _load(online)
     return found
-
-
-def _during_week(filters: EventFilters) -> bool:
-    """Tell whether today is a day of the filters' edition (some sessions ended, some to come)."""
-    # The id is kept per data version and the row is usually in the session already: no query.
-    edition_id = editions.id_of(filters.edition) if filters.edition is not None else None
-    edition = db.session.get(Edition, edition_id) if edition_id is not None else None
-    return edition is not None and edition.starts_on <= editions.today() <= edition.ends_on
 
 
 def search(filters: EventFilters) -> list[Event]:

@@ -2,7 +2,7 @@
 10 h 00 », the year only when it is not the current one, the zone only when it is not the visitor's."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 
@@ -26,3 +26,9 @@ def when_text(start_at: datetime, end_at: datetime, zone: str | None,
     if zone != visitor_zone:
         text = _("%(when)s (%(zone)s)", when=text, zone=zone_name(zone))
     return text
+
+
+def day_text(day: date) -> str:
+    """Return how a day reads in headings (« lundi 29 novembre »), with its year when not this one."""
+    text = day_label(day)
+    return text if day.year == clock.now().year else f"{text} {day.year}"

@@ -83,7 +83,7 @@
     }
   }
 
-  buttons.forEach(function (button) {
+  function bindStar(button) {
     button.addEventListener("click", function () {
       var id = Number(button.dataset.star);
       var ids = read();
@@ -102,6 +102,15 @@
       showState();
       changed(ids);
     });
+  }
+  buttons.forEach(function (button) { button.dataset.bound = "1"; bindStar(button); });
+  // The home page's list is updated in place (home.js): its new buttons join the others.
+  document.addEventListener("opengen:resultschange", function () {
+    buttons = Array.prototype.slice.call(document.querySelectorAll("button[data-star]"));
+    buttons.forEach(function (button) {
+      if (!button.dataset.bound) { button.dataset.bound = "1"; bindStar(button); }
+    });
+    showState();
   });
 
   Array.prototype.forEach.call(document.querySelectorAll("button[data-unstar]"), function (button) {

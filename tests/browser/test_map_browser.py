@@ -127,5 +127,5 @@ def test_overseas_sessions_are_one_click_away(page, make_event, make_venue):
     db.session.commit()
     _open_map(page)
     assert page.query_selector(".leaflet-marker-pane .event-marker") is None
-    page.click("text=La Réunion")
+    page.click(".map-jumps button:has-text(\"La Réunion\")")
     page.wait_for_selector(".leaflet-marker-pane .event-marker")
