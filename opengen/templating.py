@@ -143,4 +143,4 @@ def init_app(app: Flask) -> None:
         audience_labels=audience_labels, kind_label=kind_label, format_label=format_label,
         status_label=status_label, feed_subscribe_links=feed_subscribe_links,
         event_add_links=event_add_links, has_ended=has_ended, csp_nonce=csp_nonce,
-        event_jsonld=event_jsonld, event_when=event_when, day_text=day_text)
+        event_jsonld=event_jsonld, event_when=event_when, external_url=external_url, day_text=day_text)

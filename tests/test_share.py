@@ -107,3 +107,15 @@ def test_a_session_that_has_ended_never_offers_registration(client, make_event):
     assert "S’inscrire" not in ended and "inscription.example.org/fini" not in ended
     assert "Cette session est terminée" in ended
     assert "S’inscrire" in client.get(f"/events/{running.id}").get_data(as_text=True)
+
+
+def test_a_search_offers_its_own_link_to_share_and_the_first_visit_does_not(client, make_event):
+    make_event(title="Atelier données")
+    searched = client.get("/?family=data&day=2021-11-30").get_data(as_text=True)
+    box = re.search(r'<div class="share" data-share-url="([^"]+)"', searched)
+    assert box, "a search offers a share box"
+    shared = html_lib.unescape(box.group(1))
+    assert shared.startswith("http") and "family=data" in shared and "day=2021-11-30" in shared
+    assert 'id="search-share-url"' in searched and "js/share.js" in searched
+    first = client.get("/").get_data(as_text=True)
+    assert 'class="share"' not in first and "js/share.js" not in first
