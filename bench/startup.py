@@ -83,7 +83,7 @@ def gunicorn_worker(env: dict[str, str]) -> tuple[float, dict[str, float], dict[
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
                     if response.status == 200:
                         break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, OSError):  # refused, reset or timed out while starting
                 time.sleep(0.02)
         ready = time.perf_counter() - started
         time.sleep(1.0)  # idle

@@ -20,12 +20,16 @@ from .schools import find_schools, name_key
 
 @dataclass
 class RejectedRow:
+    """A line of the file that was not imported, and why: (column, French message) pairs."""
+
     line: int
     problems: list[tuple[str, str]]
 
 
 @dataclass
 class ImportReport:
+    """What an import did: sessions imported, rows refused, the edit links to send."""
+
     imported: int = 0
     rejected: list[RejectedRow] = field(default_factory=list)
     links: list[tuple[Submission, str]] = field(default_factory=list)
@@ -52,12 +56,13 @@ class _Saving:
     saved: dict[tuple[str, datetime], list[duplicates.Candidate]] = field(default_factory=dict)
 
     def copy(self) -> _Saving:
+        """A copy to go back to when a batch is refused (the rows' lists copied too)."""
         return _Saving(dict(self.schools), dict(self.groups), dict(self.venues),
                        {key: list(found) for key, found in self.saved.items()})
 
 
 def save_rows(ready: list[Ready], edition, families: dict[str, CareerFamily], client_key: str | None,
-          report: ImportReport) -> None:
+              report: ImportReport) -> None:
     """Write the checked rows in batches (one flush each), each row whole or not at all; refuse
     a row that repeats a session of its school, saved before or earlier in the file."""
     state = _Saving(find_schools({draft.school_name for _number, draft, _location in ready}))
