@@ -41,12 +41,17 @@ def environment(url: str, gazetteer_dir: Path) -> dict[str, str]:
             "OPENGEN_GAZETTEER_DIR": str(gazetteer_dir)}
 
 
-def flask_routes(env: dict[str, str]) -> float:
-    """Wall time of `flask --app app routes`, in seconds."""
+def flask_routes(env: dict[str, str]) -> tuple[float, float]:
+    """Wall time of `flask --app app routes` and the CPU time it used (user + system), in seconds:
+    on a loaded machine the CPU time is the steadier figure."""
     started = time.perf_counter()
-    subprocess.run([str(BIN / "flask"), "--app", "app", "routes"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    process = subprocess.Popen([str(BIN / "flask"), "--app", "app", "routes"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise RuntimeError(f"flask routes failed ({process.returncode})")
+    return time.perf_counter() - started, usage.ru_utime + usage.ru_stime
 
 
 def free_port() -> int:
@@ -68,7 +73,13 @@ def memory_mb(pid: int) -> dict[str, float]:
             "uss": fields["Private_Clean"] + fields["Private_Dirty"]}
 
 
-def gunicorn_worker(env: dict[str, str]) -> tuple[float, dict[str, float], dict[str, float]]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def gunicorn_worker(env: dict[str, str]) -> tuple[float, dict[str, float], dict[str, float], float]:
     """Seconds from starting gunicorn (one worker, gunicorn.conf.py: warmed, no preload) to the
     first 200 on /healthz; the idle worker's memory, then its memory once it has served `/`."""
     port = free_port()
@@ -86,12 +97,13 @@ def gunicorn_worker(env: dict[str, str]) -> tuple[float, dict[str, float], dict[
             except (urllib.error.URLError, OSError):  # refused, reset or timed out while starting
                 time.sleep(0.02)
         ready = time.perf_counter() - started
-        time.sleep(1.0)  # idle
         worker = int(Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()[0])
+        cpu = cpu_seconds(worker)
+        time.sleep(1.0)  # idle
         idle = memory_mb(worker)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as response:
             response.read()
-        return ready, idle, memory_mb(worker)
+        return ready, idle, memory_mb(worker), cpu
     finally:
         master.terminate()
         master.wait(timeout=30)
@@ -111,12 +123,15 @@ def main() -> None:
             cold = measure(env)
             warm = [measure(env) for _ in range(args.runs)]
             if what == "flask":
-                print(f"flask --app app routes: cold {cold:.2f} s, warm median "
-                      f"{statistics.median(warm):.2f} s (min {min(warm):.2f})", flush=True)
+                times, cpus = [w[0] for w in warm], [w[1] for w in warm]
+                print(f"flask --app app routes: cold {cold[0]:.2f} s, warm median "
+                      f"{statistics.median(times):.2f} s (min {min(times):.2f}); CPU cold {cold[1]:.2f} s, "
+                      f"warm median {statistics.median(cpus):.2f} s", flush=True)
             else:
-                times = [w[0] for w in warm]
+                times, cpus = [w[0] for w in warm], [w[3] for w in warm]
                 print(f"gunicorn worker, first 200 on /healthz: cold {cold[0]:.2f} s, warm median "
-                      f"{statistics.median(times):.2f} s (min {min(times):.2f})", flush=True)
+                      f"{statistics.median(times):.2f} s (min {min(times):.2f}); the worker's CPU until then "
+                      f"cold {cold[3]:.2f} s, warm median {statistics.median(cpus):.2f} s", flush=True)
                 for label, index in (("idle worker", 1), ("worker after serving / (map shell drawn)", 2)):
                     print(f"{label}: " + ", ".join(
                         f"{kind.upper()} cold {cold[index][kind]:.0f} MB, warm median "
