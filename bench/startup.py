@@ -1,6 +1,6 @@
 """How fast a process starts: `flask --app app routes` wall time, a gunicorn worker's time to its
-first 200 on /healthz and an idle worker's RSS (from /proc), cold (no prepared gazetteer file) and
-warm (the file prepared by an earlier process).
+first 200 on /healthz and an idle worker's memory (RSS, PSS, USS from /proc; the goal is on RSS),
+cold (no prepared gazetteer file) and warm (the file prepared by an earlier process).
 
     .venv/bin/python bench/startup.py [--runs 3]
 """
@@ -41,12 +41,17 @@ def environment(url: str, gazetteer_dir: Path) -> dict[str, str]:
             "OPENGEN_GAZETTEER_DIR": str(gazetteer_dir)}
 
 
-def flask_routes(env: dict[str, str]) -> float:
-    """Wall time of `flask --app app routes`, in seconds."""
+def flask_routes(env: dict[str, str]) -> tuple[float, float]:
+    """Wall time of `flask --app app routes` and the CPU time it used (user + system), in seconds:
+    on a loaded machine the CPU time is the steadier figure."""
     started = time.perf_counter()
-    subprocess.run([str(BIN / "flask"), "--app", "app", "routes"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    process = subprocess.Popen([str(BIN / "flask"), "--app", "app", "routes"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise RuntimeError(f"flask routes failed ({process.returncode})")
+    return time.perf_counter() - started, usage.ru_utime + usage.ru_stime
 
 
 def free_port() -> int:
@@ -56,17 +61,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process, in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for {pid}")
+def memory_mb(pid: int) -> dict[str, float]:
+    """A process's memory in MB: RSS (resident), PSS (shared pages split between the processes
+    sharing them) and USS (its own pages only), from /proc/PID/smaps_rollup."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[1].isdigit():
+            fields[parts[0].rstrip(":")] = int(parts[1]) / 1024
+    return {"rss": fields["Rss"], "pss": fields["Pss"],
+            "uss": fields["Private_Clean"] + fields["Private_Dirty"]}
 
 
-def gunicorn_worker(env: dict[str, str]) -> tuple[float, float]:
-    """Seconds from starting gunicorn (one worker) to the first 200 on /healthz, and the idle
-    worker's RSS in MB."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def gunicorn_worker(env: dict[str, str]) -> tuple[float, dict[str, float], dict[str, float], float]:
+    """Seconds from starting gunicorn (one worker, gunicorn.conf.py: warmed, no preload) to the
+    first 200 on /healthz; the idle worker's memory, then its memory once it has served `/`."""
     port = free_port()
     started = time.perf_counter()
     master = subprocess.Popen([str(BIN / "gunicorn"), "-w", "1", "-b", f"127.0.0.1:{port}", "app:app"],
@@ -79,12 +94,16 @@ def gunicorn_worker(env: dict[str, str]) -> tuple[float, float]:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
                     if response.status == 200:
                         break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, OSError):  # refused, reset or timed out while starting
                 time.sleep(0.02)
         ready = time.perf_counter() - started
+        worker = int(Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()[0])
+        cpu = cpu_seconds(worker)
         time.sleep(1.0)  # idle
-        children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
-        return ready, rss_mb(int(children[0]))
+        idle = memory_mb(worker)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as response:
+            response.read()
+        return ready, idle, memory_mb(worker), cpu
     finally:
         master.terminate()
         master.wait(timeout=30)
@@ -104,14 +123,20 @@ def main() -> None:
             cold = measure(env)
             warm = [measure(env) for _ in range(args.runs)]
             if what == "flask":
-                print(f"flask --app app routes: cold {cold:.2f} s, warm median "
-                      f"{statistics.median(warm):.2f} s (min {min(warm):.2f})", flush=True)
+                times, cpus = [w[0] for w in warm], [w[1] for w in warm]
+                print(f"flask --app app routes: cold {cold[0]:.2f} s, warm median "
+                      f"{statistics.median(times):.2f} s (min {min(times):.2f}); CPU cold {cold[1]:.2f} s, "
+                      f"warm median {statistics.median(cpus):.2f} s", flush=True)
             else:
-                times = [w[0] for w in warm]
+                times, cpus = [w[0] for w in warm], [w[3] for w in warm]
                 print(f"gunicorn worker, first 200 on /healthz: cold {cold[0]:.2f} s, warm median "
-                      f"{statistics.median(times):.2f} s (min {min(times):.2f})", flush=True)
-                print(f"idle worker RSS: cold {cold[1]:.0f} MB, warm median "
-                      f"{statistics.median(w[1] for w in warm):.0f} MB", flush=True)
+                      f"{statistics.median(times):.2f} s (min {min(times):.2f}); the worker's CPU until then "
+                      f"cold {cold[3]:.2f} s, warm median {statistics.median(cpus):.2f} s", flush=True)
+                for label, index in (("idle worker", 1), ("worker after serving / (map shell drawn)", 2)):
+                    print(f"{label}: " + ", ".join(
+                        f"{kind.upper()} cold {cold[index][kind]:.0f} MB, warm median "
+                        f"{statistics.median(w[index][kind] for w in warm):.0f} MB"
+                        for kind in ("rss", "pss", "uss")), flush=True)
 
 
 if __name__ == "__main__":

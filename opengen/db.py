@@ -7,7 +7,6 @@ from typing import Callable
 
 import click
 from flask import Flask, current_app
-from flask_migrate import Migrate, upgrade
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Engine, MetaData, event, inspect
 from sqlalchemy.orm import DeclarativeBase
@@ -75,8 +74,49 @@ def add_migration_hooks(include: NameFilter | None = None,
 # pool_pre_ping: a pooled connection the server dropped (restart, pg_terminate_backend) is
 # replaced before use instead of failing the request that draws it.
 db = SQLAlchemy(model_class=Base, engine_options={"pool_pre_ping": True})
-migrate = Migrate(directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True,
-                  include_name=include_name)
+
+
+# Flask-Migrate imports Alembic (11 MB, a tenth of a second): only commands and tests that migrate
+# need it, so the app holds a stand-in that sets Flask-Migrate up the first time it is read.
+class _Migrations:
+    """app.extensions["migrate"] until migrations are used; then Flask-Migrate's own record."""
+
+    def __init__(self, app: Flask) -> None:
+        self._app = app
+        self._record = None
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if self._record is None:
+            from flask_migrate import Migrate
+
+            # Replaces this stand-in in app.extensions and registers the real `flask db` group.
+            Migrate(self._app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True,
+                    include_name=include_name)
+            self._record = self._app.extensions["migrate"]
+        return getattr(self._record, name)
+
+
+class _MigrationsGroup(click.Group):
+    """`flask db ...`: Flask-Migrate's group (its options, callback and commands), loaded when used."""
+
+    def _real(self) -> click.Group:
+        current_app.extensions["migrate"].migrate  # noqa: B018 - sets Flask-Migrate up
+        from flask_migrate.cli import db as group
+
+        self.params, self.callback = group.params, group.callback
+        return group
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        self._real()
+        return super().get_params(ctx)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return self._real().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return self._real().get_command(ctx, name)
 
 
 def is_empty() -> bool:
@@ -86,6 +126,8 @@ def is_empty() -> bool:
 
 def upgrade_schema() -> None:
     """Bring the schema to the latest migration."""
+    from flask_migrate import upgrade
+
     upgrade(directory=MIGRATIONS_DIR)
     for hook in AFTER_UPGRADE:
         hook(db.engine)
@@ -138,5 +180,6 @@ def begin_write() -> None:
 def init_app(app: Flask) -> None:
     """Register the database, migrations and the init-db command on the app."""
     db.init_app(app)
-    migrate.init_app(app, db)
+    app.extensions["migrate"] = _Migrations(app)
+    app.cli.add_command(_MigrationsGroup("db", help="Perform database migrations (Flask-Migrate)."))
     app.cli.add_command(init_db_command)

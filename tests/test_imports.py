@@ -187,3 +187,58 @@ def test_only_the_same_school_at_the_same_time_and_place_is_a_duplicate(ctx, cli
     assert "4 sessions importées" in page
     assert "<tr><td>2</td><td>titre</td>" in page and "Cette session existe déjà" in page
     assert count(Event) == 6
+
+
+def test_rows_are_written_in_batches_and_repeats_are_caught_across_them(ctx, client, fake_ban, monkeypatch):
+    from opengen.submissions import import_writes
+
+    monkeypatch.setattr(import_writes, "BATCH_ROWS", 2)
+    rows = [{},                                                  # 2
+            {"debut": "15:00"},                                  # 3
+            {},                                                  # 4: repeats 2, from the previous batch
+            {"ecole": "Simplon Lyon", "email_contact": "lyon@simplon.example.org"},  # 5: a new school
+            {"ecole": "simplon  LYON", "email_contact": "lyon@simplon.example.org"},  # 6: repeats 5, same batch
+            {"debut": "15:00", "titre": "Atelier : crée ta première page web !"}]    # 7: repeats 3 (title alike)
+    page = upload(client, csv_bytes(rows)).get_data(as_text=True)
+    assert "3 sessions importées" in page and "3 lignes refusées" in page
+    for line in (4, 6, 7):
+        assert f"<tr><td>{line}</td><td>titre</td>" in page
+    assert count(Event) == 3 and count(School) == 2 and count(Submission) == 2 and count(Venue) == 2
+    assert page.count("/submit/edit/") == 4  # one link per school and contact, as text and as href
+
+
+def test_a_row_the_database_refuses_is_reported_and_the_rest_of_its_batch_is_saved(ctx, client, fake_ban,
+                                                                                    monkeypatch):
+    from opengen.submissions import operations
+
+    real_log = operations.log
+
+    def failing_log(action, actor, event=None, **kwargs):
+        # A row whose write breaks a NOT NULL constraint, as a database error would.
+        return real_log(None if event is not None and "PANNE" in event.title else action, actor,
+                        event=event, **kwargs)
+
+    monkeypatch.setattr(operations, "log", failing_log)
+    rows = [{}, {"ecole": "École en panne", "titre": "Atelier PANNE de courant", "debut": "15:00"},
+            {"debut": "16:00"}]
+    page = upload(client, csv_bytes(rows)).get_data(as_text=True)
+    assert "2 sessions importées" in page and "1 ligne refusée" in page
+    assert "<tr><td>3</td><td></td>" in page and "erreur de base de données" in page
+    titles = db.session.scalars(select(Event.title)).all()
+    assert len(titles) == 2 and not any("PANNE" in title for title in titles)
+    assert db.session.scalars(select(School.name)).all() == ["Simplon Montreuil"]  # nothing of row 3
+
+
+def test_one_row_leaves_nothing_behind_for_the_next(ctx, client, fake_ban):
+    # The import checks every row with one form: values of a row must not carry over to the next.
+    rows = [{"places": "12", "accessible_fauteuil": "oui", "publics": "no-prerequisite"},
+            {"places": "", "accessible_fauteuil": "non", "publics": "", "debut": "15:00", "fin": "17:00"},
+            {"titre": "", "debut": "16:00"},
+            {"debut": "17:00", "site_web": "", "lien_inscription": ""}]
+    page = upload(client, csv_bytes(rows)).get_data(as_text=True)
+    assert "3 sessions importées" in page and "<tr><td>4</td><td>titre</td>" in page
+    first, second, fourth = db.session.scalars(select(Event).order_by(Event.start_at)).all()
+    assert (first.capacity, first.wheelchair_accessible, first.audience) == (12, True, ["no-prerequisite"])
+    assert (second.capacity, second.wheelchair_accessible, second.audience) == (None, False, [])
+    assert second.end_at == paris(2021, 11, 29, 17) and fourth.end_at == paris(2021, 11, 29, 18)
+    assert fourth.registration_url is None

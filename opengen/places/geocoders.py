@@ -10,10 +10,6 @@ import logging
 import time
 from typing import Any, Callable, Mapping, Protocol
 
-from geopy.adapters import URLLibAdapter
-from geopy.exc import GeocoderQueryError, GeocoderRateLimited
-from geopy.geocoders import BANFrance, Nominatim
-
 from ..breaker import CircuitBreaker, Clock, RateLimiter, Sleep, make_state
 from .distance import is_coordinate
 from .gazetteer import MAX_ALTERNATIVES, Commune, Gazetteer, default_gazetteer
@@ -75,14 +71,19 @@ class Geocoder:
         state = make_state(redis_url, f"{redis_prefix}{kind}:", clock)
         self.breaker = CircuitBreaker(state, cooldown_s=breaker_cooldown, probe_ttl_s=2 * self.timeout + 1)
         self.limiter = RateLimiter(state, min_interval_s=min_interval, sleep=sleep)
+        self.service = None
+        if kind == "offline":
+            return
+        # geopy (with requests: a third of a second, 15 MB) only for a geocoder that goes online.
+        from geopy.adapters import URLLibAdapter
+        from geopy.geocoders import BANFrance, Nominatim
+
         # URLLibAdapter makes one attempt per call; geopy's requests adapter retries twice.
         common = dict(timeout=self.timeout, user_agent=user_agent, adapter_factory=URLLibAdapter)
         if kind == "ban":
             self.service = BANFrance(domain=ban_domain, scheme=ban_scheme, **common)
-        elif kind == "nominatim":
-            self.service = Nominatim(domain=nominatim_domain, scheme=nominatim_scheme, **common)
         else:
-            self.service = None
+            self.service = Nominatim(domain=nominatim_domain, scheme=nominatim_scheme, **common)
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any], cache: GeocodeCache | None = None,
@@ -102,11 +103,22 @@ class Geocoder:
             self._gazetteer = default_gazetteer()
         return self._gazetteer
 
+    def prefetch(self, queries: list[str]) -> None:
+        """Read the cached answers to many texts at once, when the cache can (an import locates
+        hundreds of venues: one query instead of one each)."""
+        prefetch = getattr(self.cache, "prefetch", None)
+        if prefetch is not None:
+            prefetch([cache_key(self._clean(query)) for query in queries])
+
+    @staticmethod
+    def _clean(query: str) -> str:
+        return " ".join(query.split())[:MAX_PLACE_CHARS]
+
     def geocode(self, query: str) -> Place | None:
         """The place a text names, or None if it names nothing found anywhere."""
         if not isinstance(query, str):
             raise TypeError(f"query must be a string, not {type(query).__name__}")
-        query = " ".join(query.split())[:MAX_PLACE_CHARS]
+        query = self._clean(query)
         key = cache_key(query)
         if not key:
             return None
@@ -170,6 +182,8 @@ class Geocoder:
         """Run one guarded call: breaker, rate limit, time-out; None if skipped or failed."""
         if self.service is None or not self.breaker.allow():
             return None
+        from geopy.exc import GeocoderQueryError, GeocoderRateLimited  # loaded with the service
+
         if self.budget is not None and not self.budget():
             log.info("online geocoding budget spent, answering offline")
             return None

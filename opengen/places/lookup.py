@@ -5,7 +5,7 @@ import json
 import sys
 
 import click
-from flask import Flask, current_app, has_request_context
+from flask import Flask, current_app, g, has_app_context, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +23,7 @@ from .suggest import Suggestion, did_you_mean, homonyms, suggest
 DID_YOU_MEAN = 3  # communes offered next to the field for a place not found
 
 EXTENSION = "opengen.geocoder"
+PREFETCHED = "opengen_geocode_cache_read"  # in flask.g: cache entries read ahead, None when absent
 # What may reach each online service in total, below its published limit (BAN: 50 requests a
 # second per IP; Nominatim: one a second), unless GEOCODER_SITE_BUDGET says otherwise.
 SITE_BUDGETS = {"ban": "20 per second", "nominatim": "1 per second"}
@@ -45,12 +46,30 @@ class DatabaseCache:
     """Geocode answers kept in the `geocode_cache` table, so the same query is never sent twice."""
 
     def get(self, key: str) -> dict | None:
+        read = g.get(PREFETCHED) if has_app_context() else None
+        if read is not None and key[:300] in read:
+            return read[key[:300]]
         with db.engine.connect() as connection:
             return connection.execute(
                 select(GeocodeCacheEntry.payload).where(GeocodeCacheEntry.key == key[:300])).scalar()
 
+    def prefetch(self, keys: list[str]) -> None:
+        """Read these keys' answers in a few queries and keep them (and which are missing) for
+        the rest of this app context."""
+        read = g.setdefault(PREFETCHED, {})
+        wanted = sorted({key[:300] for key in keys} - read.keys())
+        with db.engine.connect() as connection:
+            for first in range(0, len(wanted), 500):
+                chunk = wanted[first:first + 500]
+                read.update(dict.fromkeys(chunk))
+                read.update((key, payload) for key, payload in connection.execute(
+                    select(GeocodeCacheEntry.key, GeocodeCacheEntry.payload).where(GeocodeCacheEntry.key.in_(chunk))))
+
     def put(self, key: str, payload: dict) -> None:
         # Its own short transaction: a GET that geocodes must not commit the request's session.
+        read = g.get(PREFETCHED) if has_app_context() else None
+        if read is not None:
+            read[key[:300]] = payload
         try:
             with db.engine.begin() as connection:
                 connection.execute(GeocodeCacheEntry.__table__.insert(),

@@ -194,13 +194,14 @@ def apply_location(venue: Venue, location: Location) -> None:
     venue.geocoded_at = utcnow()
 
 
-def create_venue(school: School, draft: VenueDraft, location: Location) -> Venue:
-    """Add a venue for a school at a located address."""
+def create_venue(school: School, draft: VenueDraft, location: Location, *, flush: bool = True) -> Venue:
+    """Add a venue for a school at a located address (an import flushes a batch at once)."""
     venue = Venue(school=school, name=draft.name, address=draft.address, postcode=draft.postcode,
                   city=draft.city, timezone=draft.timezone)
     apply_location(venue, location)
     db.session.add(venue)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return venue
 
 

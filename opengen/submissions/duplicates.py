@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, select
 
 from ..db import db
 from ..models import Event, School, Venue
@@ -87,18 +87,26 @@ def warnings_for(draft: SubmissionDraft, exclude: tuple[int, ...] = ()) -> list[
     return list(dict.fromkeys(messages))
 
 
-def is_duplicate(draft: SubmissionDraft, school_id: int | None = None) -> bool:
-    """Tell whether the same school already has this title at this time and place (for imports;
-    pass the school's id when already known, None looks it up by name)."""
-    if school_id is None:
-        school = find_school(draft.school_name)
-        if school is None:
-            return False
-        school_id = school.id
-    for start, end in draft.slots:
-        for event in _candidates(start, end, draft.venue,
-                                 and_(Event.school_id == school_id, Event.start_at == start)):
-            if (event.start_at == start and _same_place(event, draft.venue)
-                    and similar_titles(event.title, draft.details.title)):
-                return True
-    return False
+def same_session(candidate: Candidate, draft: SubmissionDraft, start: datetime) -> bool:
+    """Tell whether an existing session is this draft's at `start`: same time, place and title."""
+    return (candidate.start_at == start and _same_place(candidate, draft.venue)
+            and similar_titles(candidate.title, draft.details.title))
+
+
+def candidates_of(school_ids: set[int], starts: set[datetime]) -> dict[tuple[int, datetime], list[Candidate]]:
+    """The active sessions of these schools starting at these times, by (school, start), in one
+    query (an import checks a batch of rows with it)."""
+    if not school_ids or not starts:
+        return {}
+    stmt = (select(Event.id, Event.title, Event.school_id, School.name, Event.start_at, Venue.address,
+                   Venue.postcode, Venue.id.is_not(None))
+            .join(School, School.id == Event.school_id)
+            .outerjoin(Venue, Venue.id == Event.venue_id)
+            .where(Event.school_id.in_(school_ids), Event.start_at.in_(starts),
+                   Event.status.in_(ACTIVE_STATUSES))
+            .order_by(Event.id))
+    found: dict[tuple[int, datetime], list[Candidate]] = {}
+    for row in db.session.execute(stmt):
+        candidate = Candidate(*row)
+        found.setdefault((candidate.school_id, candidate.start_at), []).append(candidate)
+    return found

@@ -8,27 +8,27 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
+from wtforms import FieldList, FormField
 
 from ..checks import FieldError
 from ..db import begin_write, db
 from ..events import queries
 from ..events.labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
 from ..mail import send_edit_link
-from ..models import CareerFamily, Edition, School, Submission, Venue
+from ..models import CareerFamily, Edition
 from ..places import venues
+from ..places.lookup import get_geocoder
 from ..places.venues import normalise
-from . import duplicates, operations, windows
-from .forms import SubmissionForm, all_errors
+from . import windows
+from .forms import SlotForm, SubmissionForm, all_errors
+from .import_writes import ImportReport, Ready, RejectedRow, save_rows
 
 MAX_ROWS = 2000
 
@@ -66,21 +66,6 @@ KIND_WORDS = {"atelier": "workshop", "metier": "career_talk", "temoignage": "tes
 FORMAT_WORDS = {"sur_place": "onsite", "en_ligne": "online", "les_deux": "both",
                 "sur_place_et_en_ligne": "both"}
 YES = {"oui", "o", "yes", "y", "1", "true", "vrai", "x"}
-
-
-@dataclass
-class RejectedRow:
-    line: int
-    problems: list[tuple[str, str]]
-
-
-@dataclass
-class ImportReport:
-    imported: int = 0
-    rejected: list[RejectedRow] = field(default_factory=list)
-    links: list[tuple[Submission, str]] = field(default_factory=list)
-    pending_geocoding: int = 0
-    file_error: str | None = None
 
 
 def _decode(data: bytes) -> str:
@@ -148,6 +133,24 @@ def row_formdata(row: dict[str, str], families: dict) -> MultiDict:
     return data
 
 
+class RowForm(SubmissionForm):
+    """The submission form as one CSV row fills it: the same fields and rules, one slot (the
+    school's page shows three empty ones). One instance checks every row of a file in turn."""
+
+    slots = FieldList(FormField(SlotForm), min_entries=1, max_entries=1)
+
+    def check(self, formdata: MultiDict) -> bool:
+        """Take one row's data, as if newly posted, and validate it."""
+        self.process(formdata)
+        return self.validate()
+
+
+def _venue_query(row: dict[str, str]) -> str:
+    """The text a row's venue is geocoded by (as VenueDraft.query builds it)."""
+    return venues.VenueDraft("", *((row.get(column) or "").strip()
+                                   for column in ("adresse", "code_postal", "ville"))).query
+
+
 def _problems(form: SubmissionForm) -> list[tuple[str, str]]:
     return [(COLUMN_OF_FIELD.get(name, name), str(message)) for name, message in all_errors(form)]
 
@@ -193,12 +196,9 @@ def import_file(data: bytes, client_key: str | None = None) -> ImportReport:
     family_rows = queries.families()
     ready = _checked(rows, edition, family_rows, report)
     begin_write()
-    _save(ready, edition, {family.slug: family for family in family_rows}, client_key, report)
+    save_rows(ready, edition, {family.slug: family for family in family_rows}, client_key, report)
     report.rejected.sort(key=lambda rejected: rejected.line)
     return report
-
-
-Ready = tuple[int, operations.SubmissionDraft, venues.Location | None]
 
 
 def _checked(rows: list[dict[str, str]], edition, family_rows: list[CareerFamily],
@@ -206,12 +206,14 @@ def _checked(rows: list[dict[str, str]], edition, family_rows: list[CareerFamily
     families = {f.slug: f.label_fr for f in family_rows}
     located: dict[str, venues.Location | FieldError] = {}
     ready: list[Ready] = []
+    # The venues' cached geocoding read at once, not row by row.
+    get_geocoder().prefetch([_venue_query(row) for row in rows])
+    # Built once: binding the form's fields costs more than checking a row.
+    form = RowForm(formdata=None, meta={"csrf": False}, edition=edition, families=family_rows)
     for number, row in enumerate(rows, start=2):
         if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
             continue
-        form = SubmissionForm(formdata=row_formdata(row, families), meta={"csrf": False},
-                              edition=edition, families=family_rows)
-        if not form.validate():
+        if not form.check(row_formdata(row, families)):
             report.rejected.append(RejectedRow(number, _problems(form)))
             continue
         draft = form.draft()
@@ -230,65 +232,6 @@ def _checked(rows: list[dict[str, str]], edition, family_rows: list[CareerFamily
                 continue
         ready.append((number, draft, location))
     return ready
-
-
-def _school_key(name: str) -> str:
-    return " ".join(name.split()).lower()  # as schools.find_school compares names
-
-
-def _known_schools(names: set[str]) -> dict[str, int]:
-    """The id of each school named in the file that already exists, in one query (the lowest id
-    per name, as find_school picks)."""
-    lowered = func.lower(School.name)
-    found: dict[str, int] = {}
-    for school_id, key in db.session.execute(
-            select(School.id, lowered).where(lowered.in_(names)).order_by(School.id)):
-        found.setdefault(key, school_id)
-    return found
-
-
-def _save(ready: list[Ready], edition, families: dict[str, CareerFamily], client_key: str | None,
-          report: ImportReport) -> None:
-    groups: dict[tuple[str, str], operations.Submitted] = {}
-    venues_made: dict[tuple, Venue] = {}
-    school_ids = _known_schools({_school_key(draft.school_name) for _number, draft, _location in ready})
-    for number, draft, location in ready:
-        school_id = school_ids.get(_school_key(draft.school_name))
-        if school_id is not None and duplicates.is_duplicate(draft, school_id):
-            report.rejected.append(RejectedRow(number, [("titre", _(
-                "Cette session existe déjà (même école, même titre, même lieu, même heure)."))]))
-            continue
-        group_key = (normalise(draft.school_name), draft.contact_email)
-        new_group = group_key not in groups
-        try:
-            with db.session.begin_nested():
-                if new_group:
-                    groups[group_key] = operations.start_submission(
-                        draft.school_name, draft.contact_email, draft.school_website, client_key=client_key)
-                submitted = groups[group_key]
-                venue = None
-                if draft.venue is not None:
-                    venue_key = (group_key, draft.venue.key, draft.venue.name)
-                    venue = venues_made.get(venue_key)
-                    if venue is None:
-                        venue = venues.create_venue(submitted.submission.school, draft.venue, location)
-                        venues_made[venue_key] = venue
-                for event in operations.add_sessions(submitted, draft, venue, edition, families):
-                    operations.log("imported", draft.contact_email, event=event, submission=submitted.submission)
-                db.session.flush()
-        except SQLAlchemyError as error:
-            current_app.logger.exception("CSV row %s could not be saved", number, exc_info=error)
-            if new_group:
-                groups.pop(group_key, None)
-            venues_made = {k: v for k, v in venues_made.items() if v in db.session}
-            report.rejected.append(RejectedRow(number, [("", _("Ligne non enregistrée (erreur de base de "
-                                                               "données) : réessayez."))]))
-            continue
-        school_ids.setdefault(_school_key(draft.school_name), submitted.submission.school_id)
-        report.imported += 1
-        if draft.venue is not None and (location is None or location.pending):
-            report.pending_geocoding += 1
-    report.links = [(submitted.submission, submitted.token) for submitted in groups.values()]
 
 
 def example_csv(edition: Edition | None = None) -> str:

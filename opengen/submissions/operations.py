@@ -20,6 +20,7 @@ from ..models import (
     EventKind,
     EventStatus,
     ModerationLog,
+    School,
     Submission,
     Venue,
 )
@@ -108,19 +109,22 @@ def log(action: str, actor: str, event: Event | None = None, submission: Submiss
 
 
 def start_submission(school_name: str, contact_email: str, school_website: str | None = None,
-                     network: str | None = None, client_key: str | None = None) -> Submitted:
-    """Open a submission for a school (created if new), with a fresh edit token."""
-    school = find_or_create_school(school_name, school_website, network)
+                     network: str | None = None, client_key: str | None = None, *,
+                     known: dict[str, School] | None = None, flush: bool = True) -> Submitted:
+    """Open a submission for a school (created if new), with a fresh edit token (an import passes
+    the schools it has looked up, and flushes a batch of rows at once)."""
+    school = find_or_create_school(school_name, school_website, network, known=known, flush=flush)
     submission = Submission(school=school, contact_email=contact_email, client_key=client_key)
     token = issue_token(submission)
     db.session.add(submission)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return Submitted(submission, token)
 
 
 def add_sessions(submitted: Submitted, draft: SubmissionDraft, venue: Venue | None,
                  edition: Edition | None = None,
-                 known_families: dict[str, CareerFamily] | None = None) -> list[Event]:
+                 known_families: dict[str, CareerFamily] | None = None, *, flush: bool = True) -> list[Event]:
     """Add one pending session per slot of a draft to an open submission (of the edition taking
     proposals unless given; an import passes the families it has read once); raise
     SubmissionsClosed when no edition takes proposals."""
@@ -137,7 +141,8 @@ def add_sessions(submitted: Submitted, draft: SubmissionDraft, venue: Venue | No
         db.session.add(event)
         added.append(event)
     submitted.events.extend(added)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return added
 
 

@@ -40,17 +40,6 @@ def edition(year: int):
     return _map_page(filters, lambda: found, summary=lambda: comparison.summaries([found])[0])
 
 
-# The map's empty shell never changes while the tile settings stay the same: built once.
-_SHELLS: dict[tuple, maps.MapShell] = {}
-
-
-def _shell(config) -> maps.MapShell:
-    key = (config["TILES_URL"], config["TILES_ATTRIBUTION"], config["TILES_MAX_ZOOM"])
-    if key not in _SHELLS:
-        _SHELLS[key] = maps.configured_shell(config, "events")
-    return _SHELLS[key]
-
-
 def _map_page(filters, edition_of, summary=lambda: None):
     number = page_number(request.args)
     # The whole page is kept: it carries no CSRF token, and its nonce is put back per request.
@@ -68,7 +57,7 @@ def _render_map_page(filters, number, edition, summary):
     return render_template("map/index.html", filters=filters, shown=shown, region=region,
                            place_error=region.place_error, place_choices=region.place_choices,
                            radii=radii, radius=number_arg(filters.radius_km),
-                           shell=_shell(current_app.config), searched=searched,
+                           shell=maps.configured_shell(current_app.config, "events"), searched=searched,
                            edition=edition, edition_over=over, summary=summary,
                            archive=edition is not None and editions.is_archive(edition),
                            current_edition_year=editions.current_year(),

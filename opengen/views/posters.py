@@ -1,12 +1,15 @@
 """Printable posters: a session's and a school's, as A4 PDFs with a QR code."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, Response, abort, request
 
 from ..loaders import public_event_or_404
-from ..posters import content
-from ..posters.content import Poster
 from ..urls import external_url
+
+if TYPE_CHECKING:
+    from ..posters.content import Poster
 
 bp = Blueprint("posters", __name__)
 
@@ -17,6 +20,8 @@ MAX_AGE = 300
 @bp.get("/events/<int:event_id>/affiche.pdf")
 def event(event_id: int):
     """Send the poster of one published or cancelled session."""
+    from ..posters import content  # reportlab (4 MB) only in the processes that print posters
+
     shown = public_event_or_404(event_id)
     poster = content.event_poster(shown, external_url("events.show", event_id=event_id))
     return _send(poster, f"opengen-session-{event_id}.pdf")
@@ -25,6 +30,8 @@ def event(event_id: int):
 @bp.get("/ecoles/<int:school_id>/affiche.pdf")
 def school(school_id: int):
     """Send the poster of a school's public sessions."""
+    from ..posters import content  # as above
+
     poster = content.school_poster_of(school_id, external_url("map.index", school=school_id))
     if poster is None:
         abort(404)
