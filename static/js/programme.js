@@ -117,6 +117,19 @@
     });
   });
 
+  // « Retirer » next to a clash: on this browser's own programme, drop the star and follow; on a
+  // list received by a link, the link itself shows the list without that session.
+  Array.prototype.forEach.call(document.querySelectorAll("a[data-drop]"), function (link) {
+    link.addEventListener("click", function (event) {
+      if (!mine) { return; }
+      event.preventDefault();
+      var gone = Number(link.dataset.drop);
+      var ids = read().filter(function (id) { return id !== gone; });
+      write(ids);
+      changed(ids);
+    });
+  });
+
   Array.prototype.forEach.call(document.querySelectorAll("[data-needs-js]"), function (node) {
     node.hidden = false;
   });
