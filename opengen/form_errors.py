@@ -24,7 +24,7 @@ def error_links(form, prefix: str = "") -> list[FieldErrorLink]:
     validation (the slots' week and hour checks) only show up on the fields themselves.
     """
     found: list[FieldErrorLink] = []
-    for field in form:
+    for field in in_page_order(form):
         if field.type in ("CSRFTokenField", "HiddenField", "SubmitField"):
             continue
         if isinstance(field, FieldList):
@@ -40,9 +40,18 @@ def error_links(form, prefix: str = "") -> list[FieldErrorLink]:
     return found
 
 
+def in_page_order(form) -> list[Field]:
+    """The form's fields as the page shows them: `page_order` names come first, in that order.
+
+    A form built from mixins declares their fields first, whatever the page shows first."""
+    fields = list(form)
+    order = {name: position for position, name in enumerate(getattr(form, "page_order", ()))}
+    return sorted(fields, key=lambda field: order.get(field.short_name, len(order)))
+
+
 def _messages(field: Field, target: str, label: str) -> list[FieldErrorLink]:
     return [FieldErrorLink(target, label, str(message)) for message in field.errors
             if not isinstance(message, (dict, list))]
 
 
-__all__ = ["FieldErrorLink", "error_links"]
+__all__ = ["FieldErrorLink", "error_links", "in_page_order"]

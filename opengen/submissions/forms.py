@@ -180,6 +180,7 @@ class VenueFieldsMixin:
 class SubmissionForm(BaseForm, EventFieldsMixin, VenueFieldsMixin):
     """Everything a school types to propose one event, held at one or several times in the week."""
 
+    page_order = ("school_name", "school_website", "contact_email")  # then the session, the venue, the times
     school_name = StringField(_l("Nom de l’école"), filters=[one_line],
                               validators=[required(_l("Indiquez le nom de votre école.")), length(200, 2)],
                               description=_l("Choisissez votre école dans la liste ou tapez son nom si elle "
@@ -315,6 +316,7 @@ def _event_data(event: Event, zone: str) -> dict:
 class EditEventForm(BaseForm, EventFieldsMixin):
     """A school's changes to one session: its details and its time."""
 
+    page_order = ("day", "start", "end")  # then the session's details
     day = DayField(_l("Jour"), validators=[required(_l("Indiquez le jour."))])
     start = HourField(_l("Début"), validators=[required(_l("Indiquez l’heure de début."))])
     end = HourField(_l("Fin"), validators=[Optional()], description=_l("Laissez vide pour une session d’une heure."))
