@@ -141,3 +141,17 @@ def test_dropping_a_clashing_session_from_a_received_list_leaves_the_browser_sta
     page.wait_for_url(f"**/programme?ids={data.id}")
     assert page.locator(".programme-item").count() == 1 and page.locator(".warnings").count() == 0
     assert page.evaluate("localStorage.getItem('opengen.stars')") is None
+
+
+def test_the_star_announcements_come_from_the_page_in_french(page, make_event):
+    event = make_event(title="Atelier annoncé")
+    db.session.commit()
+    page.goto(page.base_url + "/")
+    page.wait_for_selector(f'button[data-star="{event.id}"]:not([hidden])')
+    page.locator(f'button[data-star="{event.id}"]').first.click()
+    page.wait_for_function("() => Array.from(document.querySelectorAll('body > p[role=status]'))"
+                           ".some(p => p.textContent === 'Session ajoutée à votre programme.')")
+    page.locator(f'button[data-star="{event.id}"]').first.click()
+    page.wait_for_function("() => Array.from(document.querySelectorAll('body > p[role=status]'))"
+                           ".some(p => p.textContent === 'Session retirée de votre programme.')")
+    assert not page.log.errors
