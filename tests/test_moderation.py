@@ -219,12 +219,17 @@ def test_pending_sessions_entered_without_the_form_do_not_break_the_queue(client
     assert response.status_code == 200 and "Aucune proposition en attente." in response.get_data(as_text=True)
 
 
-def test_approve_and_reject_do_not_look_alike(client, fake_ban, make_admin):
-    submit(client)
+def staff_open_a_new_submission(client, make_admin, data=None) -> str:
+    """A school submits, a staff member logs in: return the submission's staff page address."""
+    submit(client, data)
     submission = db.session.scalars(select(Submission)).one()
     make_admin()
     login(client)
-    page = client.get(f"/admin/submissions/{submission.id}").get_data(as_text=True)
+    return f"/admin/submissions/{submission.id}"
+
+
+def test_approve_and_reject_do_not_look_alike(client, fake_ban, make_admin):
+    page = client.get(staff_open_a_new_submission(client, make_admin)).get_data(as_text=True)
     approve = re.search(r'<input[^>]*id="approve"[^>]*>', page).group(0)
     reject = re.search(r'<input[^>]*id="reject"[^>]*>', page).group(0)
     assert 'class="primary"' in approve and 'class="danger"' in reject
@@ -241,11 +246,7 @@ def test_approve_and_reject_do_not_look_alike(client, fake_ban, make_admin):
 ])
 def test_the_approval_message_counts_in_french(client, fake_ban, make_admin, count, expected):
     grid = ["2021-11-29T09", "2021-11-30T14"][:max(count, 1)]
-    submit(client, valid_form(grid=grid))
-    submission = db.session.scalars(select(Submission)).one()
-    make_admin()
-    login(client)
-    page_url = f"/admin/submissions/{submission.id}"
+    page_url = staff_open_a_new_submission(client, make_admin, valid_form(grid=grid))
     if count == 0:
         post_button(client, page_url, f"{page_url}/approve")
     post_button(client, page_url, f"{page_url}/approve")
@@ -253,11 +254,7 @@ def test_the_approval_message_counts_in_french(client, fake_ban, make_admin, cou
 
 
 def test_a_new_link_without_smtp_says_the_mail_was_printed_on_the_console(client, fake_ban, make_admin, capsys):
-    submit(client)
-    submission = db.session.scalars(select(Submission)).one()
-    make_admin()
-    login(client)
-    page_url = f"/admin/submissions/{submission.id}"
+    page_url = staff_open_a_new_submission(client, make_admin)
     capsys.readouterr()
     post_button(client, page_url, f"{page_url}/new-link")
     page = html.unescape(client.get(page_url).get_data(as_text=True))

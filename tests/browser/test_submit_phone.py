@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import PageLog, assert_accessible
+from .conftest import assert_accessible, logged_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("submissions_open")]
 
@@ -24,14 +24,7 @@ def phone(browser, live_server):
     context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": WIDTH, "height": HEIGHT},
                                   has_touch=True, is_mobile=True, device_scale_factor=2)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
-    page = context.new_page()
-    log = PageLog()
-    page.on("dialog", lambda dialog: (log.dialogs.append(dialog.message), dialog.dismiss()))
-    page.on("pageerror", lambda error: log.errors.append(str(error)))
-    page.route("http://tiles.invalid/**", lambda route: route.fulfill(status=204, body=""))
-    page.log = log
-    page.base_url = live_server.url
-    yield page
+    yield logged_page(context, live_server.url)
     context.close()
 
 
