@@ -10,7 +10,7 @@ from opengen.submissions import operations
 
 from ..conftest import paris
 from ..submit_fixtures import ADMIN_PASSWORD
-from .conftest import assert_accessible
+from .conftest import assert_accessible, logged_page
 
 pytestmark = pytest.mark.browser
 
@@ -101,3 +101,27 @@ def test_approve_and_reject_look_different_and_a_broadcast_is_deleted_only_once_
     db.session.rollback()
     db.session.expunge_all()
     assert db.session.get(type(show), show_id) is None
+
+
+@pytest.mark.usefixtures("submissions_open")
+def test_staff_pages_and_the_csv_import_fit_a_320_px_phone(browser, live_server, make_admin, make_broadcast,
+                                                          make_event):
+    make_admin()
+    submitted = operations.start_submission("Simplon Montreuil", "contact@simplon.example.org")
+    pending = make_event(status=EventStatus.pending, title="Atelier en attente", school=submitted.submission.school)
+    pending.submission_id = submitted.submission.id
+    show = make_broadcast(start=paris(2021, 11, 30, 10), families=["data"], title="Émission du mardi")
+    db.session.commit()
+    context = browser.new_context(locale="fr-FR", viewport={"width": 320, "height": 700}, has_touch=True,
+                                  is_mobile=True)
+    try:
+        page = logged_page(context, live_server.url)
+        _log_in(page)
+        for path in ("/submit/import", "/admin/", f"/admin/submissions/{pending.submission_id}", "/admin/broadcasts",
+                     f"/admin/broadcasts/{show.id}/delete", "/admin/history"):
+            page.goto(page.base_url + path)
+            width = page.evaluate("() => document.documentElement.scrollWidth")
+            assert width <= 320, (path, width)  # wide tables scroll inside their own focusable box
+            assert_accessible(page)
+    finally:
+        context.close()
