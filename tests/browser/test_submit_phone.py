@@ -1,5 +1,5 @@
 """In Chromium on a 360x740 touch phone: a school's whole journey, form, errors, pin, confirmation, edit
-link, edit and cancel, with no sideways scroll, every tap landing on its control, thumb-sized
+link, edit, venue and cancel, with no sideways scroll, every tap landing on its control, thumb-sized
 targets and axe-core at 0 serious or critical in each state."""
 from __future__ import annotations
 
@@ -171,6 +171,18 @@ def test_a_school_goes_through_the_whole_journey_on_a_phone(phone, fake_ban):
     page.wait_for_selector(".flash-success")
     check_state(page)
     assert "Atelier : ton premier site web" in page.locator(".manage-list").inner_text()
+
+    # The venue: its address and pin page fits too, and a bad postcode is explained there as well.
+    tap(page, ".venue-card a")
+    page.wait_for_selector(".leaflet-marker-icon")
+    check_state(page)
+    page.fill("#postcode", "99999")
+    tap(page, "#save")
+    page.wait_for_function("() => document.activeElement.id === 'error-summary'")
+    assert "Aucune commune n’a le code postal 99999" in page.locator("#postcode-error").inner_text()
+    check_state(page)
+    tap(page, "p.breadcrumb a")
+    page.wait_for_selector(".manage-list")
 
     # Cancel it: not yet published, it is withdrawn, and its status reads once.
     tap(page, f"a[href='{path}/events/{event_id}/cancel']")
