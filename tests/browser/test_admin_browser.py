@@ -68,14 +68,20 @@ def _log_in(page) -> None:
     page.wait_for_url("**/admin/")
 
 
-def test_approve_and_reject_look_different_and_a_broadcast_is_deleted_only_once_confirmed(
-        page, make_admin, make_broadcast, make_event):
+def _pending_and_broadcast(make_admin, make_broadcast, make_event):
+    """A staff account, a school's pending session (with its submission) and a broadcast, committed."""
     make_admin()
     submitted = operations.start_submission("Simplon Montreuil", "contact@simplon.example.org")
     pending = make_event(status=EventStatus.pending, title="Atelier en attente", school=submitted.submission.school)
     pending.submission_id = submitted.submission.id
     show = make_broadcast(start=paris(2021, 11, 30, 10), families=["data"], title="Émission du mardi")
     db.session.commit()
+    return pending, show
+
+
+def test_approve_and_reject_look_different_and_a_broadcast_is_deleted_only_once_confirmed(
+        page, make_admin, make_broadcast, make_event):
+    pending, show = _pending_and_broadcast(make_admin, make_broadcast, make_event)
     show_id = show.id
     _log_in(page)
 
@@ -106,12 +112,7 @@ def test_approve_and_reject_look_different_and_a_broadcast_is_deleted_only_once_
 @pytest.mark.usefixtures("submissions_open")
 def test_staff_pages_and_the_csv_import_fit_a_320_px_phone(browser, live_server, make_admin, make_broadcast,
                                                           make_event):
-    make_admin()
-    submitted = operations.start_submission("Simplon Montreuil", "contact@simplon.example.org")
-    pending = make_event(status=EventStatus.pending, title="Atelier en attente", school=submitted.submission.school)
-    pending.submission_id = submitted.submission.id
-    show = make_broadcast(start=paris(2021, 11, 30, 10), families=["data"], title="Émission du mardi")
-    db.session.commit()
+    pending, show = _pending_and_broadcast(make_admin, make_broadcast, make_event)
     context = browser.new_context(locale="fr-FR", viewport={"width": 320, "height": 700}, has_touch=True,
                                   is_mobile=True)
     try:
