@@ -48,6 +48,7 @@ run: $(VENV)/.app-installed $(CATALOGUES)
 	$(BIN)/flask --app app init-db
 	$(BIN)/flask --app app seed-demo --if-empty
 	@echo "Open Gen: http://$(HOST):$(PORT)/"
+	@if [ -z "$$MAIL_SERVER" ]; then echo "No MAIL_SERVER set: e-mails (edit links, reminders) are printed below, not sent."; fi
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - app:app
 
 # Debian's Chromium where apt is available; Playwright's own download as the fallback elsewhere.

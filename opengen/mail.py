@@ -1,7 +1,9 @@
-"""Outgoing e-mail through smtplib; written to the log when no SMTP server is configured."""
+"""Outgoing e-mail through smtplib; printed on the server's console (stdout) when no SMTP server is set."""
 from __future__ import annotations
 
 import smtplib
+import sys
+from dataclasses import asdict, dataclass
 from email import policy
 from email.message import EmailMessage
 
@@ -24,7 +26,10 @@ def send_mail(to: str, subject: str, body: str, headers: dict[str, str] | None =
         message[name] = value
     message.set_content(body, cte="quoted-printable")
     if not config.get("MAIL_SERVER"):
-        current_app.logger.info("No MAIL_SERVER: e-mail not sent.\n%s", message.as_string())
+        readable = console_text(message)
+        # stdout is the console of `make run` (gunicorn passes it through), where a newcomer looks.
+        print(readable, file=sys.stdout, flush=True)
+        current_app.logger.info("No MAIL_SERVER: e-mail not sent, printed on stdout.\n%s", readable)
         return False
     try:
         with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]),
@@ -34,6 +39,20 @@ def send_mail(to: str, subject: str, body: str, headers: dict[str, str] | None =
         current_app.logger.error("E-mail could not be sent: %s", error)
         return False
     return True
+
+
+def console_text(message: EmailMessage) -> str:
+    """Return an e-mail as a person reads it (headers, then the decoded body), framed for a console."""
+    rule = "-" * 72
+    headers = "\n".join(f"{name}: {value}" for name, value in message.items()
+                        if name not in ("MIME-Version", "Content-Type", "Content-Transfer-Encoding"))
+    return (f"{rule}\nE-mail not sent (no MAIL_SERVER set): printed here instead.\n{headers}\n\n"
+            f"{message.get_content().rstrip()}\n{rule}")
+
+
+def configured() -> bool:
+    """Tell whether an SMTP server is set (otherwise mails are printed on the server's console)."""
+    return bool(current_app.config.get("MAIL_SERVER"))
 
 
 def tell_school(submission, subject: str, template: str, **context) -> bool:
@@ -47,9 +66,28 @@ def edit_link(token: str) -> str:
     return url_for("submit.manage", token=token, _external=True)
 
 
+@dataclass(frozen=True)
+class EditLinkDelivery:
+    """Where a school's edit link went: the link, the address, and how (sent, or printed on the console)."""
+
+    link: str
+    to: str
+    sent: bool
+    printed: bool  # no SMTP server is set: the mail was printed on the server's console
+
+    def as_dict(self) -> dict:
+        """Return the delivery as plain values (kept in the session until the next page)."""
+        return asdict(self)
+
+
+def deliver_edit_link(submission, token: str) -> EditLinkDelivery:
+    """E-mail a school the secret link that edits or cancels its sessions; say where and how it went."""
+    link = edit_link(token)
+    sent = tell_school(submission, _("Open Gen : votre lien pour modifier vos sessions"),
+                       "submit/edit_link_mail.txt", link=link)
+    return EditLinkDelivery(link, submission.contact_email, sent, printed=not configured())
+
+
 def send_edit_link(submission, token: str) -> str:
     """E-mail a school the secret link that edits or cancels its sessions; return the link."""
-    link = edit_link(token)
-    tell_school(submission, _("Open Gen : votre lien pour modifier vos sessions"), "submit/edit_link_mail.txt",
-                link=link)
-    return link
+    return deliver_edit_link(submission, token).link

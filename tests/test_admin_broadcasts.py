@@ -14,7 +14,8 @@ from .broadcast_fixtures import move_edition, stored
 from .conftest import csrf_token, paris
 from .submit_fixtures import login
 
-NEW_PAGES = ["/admin/broadcasts", "/admin/broadcasts/new", "/admin/broadcasts/1", "/admin/numbers",
+NEW_PAGES = ["/admin/broadcasts", "/admin/broadcasts/new", "/admin/broadcasts/1", "/admin/broadcasts/1/delete",
+             "/admin/numbers",
              "/admin/numbers/sessions.csv"]
 NEW_POSTS = ["/admin/broadcasts/propose", "/admin/broadcasts/new", "/admin/broadcasts/1",
              "/admin/broadcasts/1/delete"]
@@ -328,3 +329,28 @@ def test_an_automatic_title_follows_new_families_unless_staff_changed_it(staff, 
     assert staff.post(url, data=edit_form(staff, url, title="Titre choisi", families=["ai"])).status_code == 303
     assert staff.post(url, data=edit_form(staff, url, families=["data"])).status_code == 303
     assert stored()[0].title == "Titre choisi"
+
+
+def test_deleting_a_broadcast_asks_first_on_a_page_that_needs_no_javascript(staff, make_broadcast):
+    show = make_broadcast(start=paris(2021, 11, 30, 10), families=["data"], title="Émission à garder ?")
+    db.session.commit()
+    listing = staff.get("/admin/broadcasts").get_data(as_text=True)
+    # The list only links to the question: no form there deletes anything.
+    assert f'action="/admin/broadcasts/{show.id}/delete"' not in listing
+    assert f'href="/admin/broadcasts/{show.id}/delete"' in listing
+    edit_page = staff.get(f"/admin/broadcasts/{show.id}").get_data(as_text=True)
+    assert f'action="/admin/broadcasts/{show.id}/delete"' not in edit_page
+    question = staff.get(f"/admin/broadcasts/{show.id}/delete")
+    page = question.get_data(as_text=True)
+    assert question.status_code == 200 and [b.title for b in stored()] == ["Émission à garder ?"]
+    assert "Supprimer « Émission à garder ? » ?" in page and "Mardi 30 novembre, 10 h 00" in page
+    assert f'<form method="post" action="/admin/broadcasts/{show.id}/delete"' in page
+    assert re.search(r'<button type="submit" class="danger" id="confirm-delete">', page)
+    assert 'href="/admin/broadcasts" id="keep-broadcast"' in page
+    answer = staff.post(f"/admin/broadcasts/{show.id}/delete", data={"csrf_token": csrf_token(page)})
+    assert answer.status_code == 303 and stored() == []
+
+
+def test_the_delete_question_needs_an_existing_broadcast(staff):
+    assert staff.get("/admin/broadcasts/999999/delete").status_code == 404
+    assert staff.post("/admin/broadcasts/999999/delete").status_code in (400, 404)

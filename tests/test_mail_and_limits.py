@@ -35,7 +35,8 @@ def test_the_edit_link_is_mailed_when_an_smtp_server_is_configured(client, fake_
 def test_the_thank_you_page_says_the_link_was_mailed(client, fake_ban, smtp_sink):
     first = preview(client, valid_form())
     confirm(client, first.get_data(as_text=True))
-    assert "Nous vous l’avons aussi envoyé par e-mail." in client.get("/submit/merci").get_data(as_text=True)
+    assert "Nous l’avons envoyé par e-mail à contact@simplon.example.org." in client.get("/submit/merci").get_data(
+        as_text=True)
 
 
 def test_without_smtp_server_the_mail_is_logged_and_the_link_still_shown(client, fake_ban, caplog):

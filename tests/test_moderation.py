@@ -1,6 +1,10 @@
 """GEN staff: accounts, login, the queue, approve or reject, history, edit links; only published shows."""
 from __future__ import annotations
 
+import html
+import re
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
@@ -213,3 +217,49 @@ def test_pending_sessions_entered_without_the_form_do_not_break_the_queue(client
     login(client)
     response = client.get("/admin/")
     assert response.status_code == 200 and "Aucune proposition en attente." in response.get_data(as_text=True)
+
+
+def staff_open_a_new_submission(client, make_admin, data=None) -> str:
+    """A school submits, a staff member logs in: return the submission's staff page address."""
+    submit(client, data)
+    submission = db.session.scalars(select(Submission)).one()
+    make_admin()
+    login(client)
+    return f"/admin/submissions/{submission.id}"
+
+
+def test_approve_and_reject_do_not_look_alike(client, fake_ban, make_admin):
+    page = client.get(staff_open_a_new_submission(client, make_admin)).get_data(as_text=True)
+    approve = re.search(r'<input[^>]*id="approve"[^>]*>', page).group(0)
+    reject = re.search(r'<input[^>]*id="reject"[^>]*>', page).group(0)
+    assert 'class="primary"' in approve and 'class="danger"' in reject
+    css = (Path(__file__).parents[1] / "static" / "css" / "site.css").read_text(encoding="utf-8")
+    primary = re.findall(r"button\.primary[^{]*\{([^}]*)\}", css)[-1]
+    danger = re.findall(r"button\.danger[^{]*\{([^}]*)\}", css)[-1]
+    assert "var(--accent)" in primary and "var(--danger)" in danger and "background: #fff" in danger
+
+
+@pytest.mark.parametrize("count, expected", [
+    (0, "Aucune session en attente dans cette proposition : rien n’a été publié."),
+    (1, "1 session publiée."),
+    (2, "2 sessions publiées."),
+])
+def test_the_approval_message_counts_in_french(client, fake_ban, make_admin, count, expected):
+    grid = ["2021-11-29T09", "2021-11-30T14"][:max(count, 1)]
+    page_url = staff_open_a_new_submission(client, make_admin, valid_form(grid=grid))
+    if count == 0:
+        post_button(client, page_url, f"{page_url}/approve")
+    post_button(client, page_url, f"{page_url}/approve")
+    assert expected in html.unescape(client.get("/admin/").get_data(as_text=True))
+
+
+def test_a_new_link_without_smtp_says_the_mail_was_printed_on_the_console(client, fake_ban, make_admin, capsys):
+    page_url = staff_open_a_new_submission(client, make_admin)
+    capsys.readouterr()
+    post_button(client, page_url, f"{page_url}/new-link")
+    page = html.unescape(client.get(page_url).get_data(as_text=True))
+    assert ("Aucun serveur d’e-mail n’est configuré : le message pour contact@simplon.example.org a été écrit "
+            "dans la console du serveur, pas envoyé.") in page
+    link = re.search(r'id="new-link" class="link-box" readonly value="([^"]+)"', page).group(1)
+    printed = capsys.readouterr().out
+    assert "To: contact@simplon.example.org" in printed and link in printed

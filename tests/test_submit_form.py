@@ -87,7 +87,7 @@ def test_missing_fields_come_back_with_the_error_next_to_each_and_the_input_kept
     assert response.status_code == 422
     assert field_error(page, "school_name") == "Indiquez le nom de votre école."
     assert field_error(page, "title") == "Donnez un titre à la session."
-    assert field_error(page, "contact_email") == "Cette adresse e-mail n’est pas valide."
+    assert field_error(page, "contact_email").startswith("Cette adresse e-mail n’est pas valide : écrivez-la en entier")
     assert field_error(page, "families") == "Choisissez au moins une famille de métiers."
     assert "Cochez au moins un créneau" in field_error(page, "grid")
     assert "Ma description est gardée telle quelle." in page and 'value="93100"' in page
@@ -111,9 +111,9 @@ def test_a_venue_is_required_on_site_but_not_online(ctx, client):
 @pytest.mark.parametrize("row, field, message", [
     ({"day": "2021-12-06", "start": "10:00"}, "day", "Choisissez un jour de la semaine Open Gen"),
     ({"day": "2021-11-28", "start": "10:00"}, "day", "Choisissez un jour de la semaine Open Gen"),
-    ({"day": "2021-11-29", "start": "15:00", "end": "14:00"}, "end", "La fin doit être après le début."),
-    ({"day": "2021-11-29", "start": "15:00", "end": "15:00"}, "end", "La fin doit être après le début."),
-    ({"day": "2021-11-29", "start": "03:00"}, "start", "Les sessions commencent entre 7 h et 21 h."),
+    ({"day": "2021-11-29", "start": "15:00", "end": "14:00"}, "end", "La fin doit être après le début : corrigez l’heure de fin"),
+    ({"day": "2021-11-29", "start": "15:00", "end": "15:00"}, "end", "La fin doit être après le début : corrigez l’heure de fin"),
+    ({"day": "2021-11-29", "start": "03:00"}, "start", "Les sessions commencent entre 7 h et 21 h : choisissez"),
     ({"day": "2021-11-29", "start": "21:30"}, "end", "au plus tard à 22 h"),
     ({"day": "2021-11-29", "start": "09:00", "end": "16:00"}, "end", "entre 30 minutes et 4 heures"),
     ({"day": "2021-11-29", "start": "09:00", "end": "09:10"}, "end", "entre 30 minutes et 4 heures"),
@@ -168,13 +168,15 @@ def test_values_outside_the_lists_are_refused(client, field, value):
 
 def test_more_than_three_families_is_refused(client):
     page = preview(client, valid_form(families=["data", "ai", "cloud", "cybersecurity"])).get_data(as_text=True)
-    assert field_error(page, "families") == "Trois familles au plus."
+    assert field_error(page, "families") == ("Vous avez coché 4 familles : gardez-en trois au plus, celles que la "
+                                             "session présente le plus.")
 
 
-def test_an_unknown_address_is_caught_before_any_pin(ctx, client, fake_ban):
+def test_an_unknown_postcode_is_caught_before_any_pin(ctx, client, fake_ban):
     response = preview(client, valid_form(address="12 impasse des Nuages", postcode="96000", city="Nullepart"))
     assert response.status_code == 422
-    assert "Adresse introuvable en France" in field_error(response.get_data(as_text=True), "address")
+    assert field_error(response.get_data(as_text=True), "postcode").startswith(
+        "Aucune commune n’a le code postal 96000 : vérifiez-le")
     assert count(Venue) == 0
 
 

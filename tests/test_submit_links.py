@@ -80,7 +80,7 @@ def test_a_bad_edit_comes_back_with_errors_and_changes_nothing(ctx, client, fake
     response = client.post(url, data=edit_data(page, day="2022-01-10"))
     assert "semaine Open Gen" in field_error(response.get_data(as_text=True), "day")
     response = client.post(url, data=edit_data(page, start="18:00", end="17:00"))
-    assert field_error(response.get_data(as_text=True), "end") == "La fin doit être après le début."
+    assert field_error(response.get_data(as_text=True), "end").startswith("La fin doit être après le début")
     db.session.expire_all()
     assert event.sequence == 0 and event.start_at == paris(2021, 11, 29, 9)
 

@@ -123,19 +123,22 @@ def test_when_the_service_is_down_a_pin_moved_by_the_school_is_final(ctx, client
     assert venue.pin_corrected and not venue.needs_geocoding
 
 
-def test_when_the_service_is_down_and_the_town_is_unknown_offline_nothing_is_lost(ctx, client, ban_down):
-    page = preview(client, valid_form(address="3 rue X", postcode="96000", city="Nullepart")).get_data(as_text=True)
-    assert "Votre proposition sera bien enregistrée" in page and 'id="pin-config"' not in page
-    assert confirm(client, page).status_code == 303
-    venue = db.session.scalars(select(Venue)).one()
-    assert venue.needs_geocoding and venue.lat is None
+def test_when_the_service_is_down_a_postcode_no_commune_has_is_refused_with_the_input_kept(ctx, client, ban_down):
+    # The offline gazetteer knows every commune's postcode: an unknown one is caught before any geocoding.
+    response = preview(client, valid_form(address="3 rue X", postcode="96000", city="Nullepart"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'value="3 rue X"' in page
+    assert field_error(page, "postcode").startswith("Aucune commune n’a le code postal 96000")
+    assert db.session.scalars(select(Venue)).all() == []
 
 
-def test_geocode_pending_finishes_the_job_once_the_service_is_back(ctx, app, client, runner, ban_down):
+def test_geocode_pending_finishes_the_job_once_the_service_is_back(ctx, app, client, runner, ban_down, make_venue):
     submit(client)
     submit(client, valid_form(school_name="Autre", address="12 impasse des Nuages", grid=["2021-12-02T10"]))
-    submit(client, valid_form(school_name="Troisième", address="3 rue X", postcode="96000", city="Nullepart",
-                              grid=["2021-12-03T10"]))
+    # An address found nowhere (entered before postcodes were checked against the gazetteer).
+    make_venue(address="3 rue X", postcode="96000", city="Nullepart", lat=None, lon=None, insee_code=None,
+               geocode_source=None, geocode_precision=None, needs_geocoding=True)
+    db.session.commit()
     result = runner.invoke(args=["geocode-pending"])
     assert result.exit_code == 1 and "ne répond pas" in result.output
     assert len(db.session.scalars(select(Venue).where(Venue.needs_geocoding)).all()) == 3
@@ -183,7 +186,7 @@ def test_the_school_corrects_the_venue_through_its_link(ctx, client, fake_ban):
     form.update(address="3 rue X", postcode="96000", city="Nullepart")
     response = client.post(url, data=form)
     assert response.status_code == 422
-    assert "Adresse introuvable" in field_error(response.get_data(as_text=True), "address")
+    assert "Aucune commune n’a le code postal 96000" in field_error(response.get_data(as_text=True), "postcode")
 
 
 def test_a_result_in_another_department_is_refused():

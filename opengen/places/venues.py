@@ -16,8 +16,9 @@ from ..models import Event, School, Venue
 from ..timezones import zone_for_postcode
 from . import spatial
 from .distance import haversine_km, is_coordinate
+from .gazetteer import default_gazetteer
 from .lookup import get_geocoder
-from .names import ascii_words, department_of, name_key
+from .names import POSTCODE, ascii_words, department_of, name_key
 from .place import Place
 
 # How far a school may drag its pin from the geocoded point: enough to reach the right building
@@ -100,6 +101,18 @@ def locate_venue(address: str, postcode: str, city: str) -> Place | None:
         current_app.logger.warning("address service unavailable: a venue is saved for geocoding later")
         raise GeocoderUnavailable("the address service did not answer")
     return place
+
+
+def postcode_problem(postcode: str) -> str | None:
+    """Say what is wrong with a typed postal code and how to fix it, or None if a commune has it."""
+    if not postcode.isdigit() or len(postcode) != 5:
+        return _("Un code postal français a cinq chiffres, par exemple 93200 (vous avez saisi « %(typed)s »). "
+                 "Les lieux à l’étranger ne peuvent pas être proposés.", typed=postcode)
+    if not POSTCODE.match(postcode) or postcode not in default_gazetteer().by_postcode:
+        return _("Aucune commune n’a le code postal %(postcode)s : vérifiez-le sur un courrier ou sur "
+                 "le site de La Poste. Un code CEDEX ne convient pas : indiquez celui de la commune.",
+                 postcode=postcode)
+    return None
 
 
 def check_place(draft: VenueDraft, place: Place | None) -> Place:

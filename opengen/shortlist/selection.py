@@ -18,6 +18,7 @@ from ..models import Event, EventFormat, EventStatus
 from ..places.distance import is_coordinate
 from ..timezones import paris
 from .clashes import (
+    Clash,
     ShortlistItem,
     ShortlistWarning,
     TooFar,
@@ -53,6 +54,19 @@ class Shortlist:
     def messages_for(self, event_id: int) -> list[str]:
         """Return the French warnings that involve one session."""
         return [w.message for w in self.warnings if event_id in (w.a_id, w.b_id)]
+
+    @property
+    def clashes(self) -> list[Clash]:
+        """The pairs of sessions that overlap, each once."""
+        return [w for w in self.warnings if isinstance(w, Clash)]
+
+    def trip_messages_for(self, event_id: int) -> list[str]:
+        """Return the warnings on trips that involve one session (clashes are listed once, at the top)."""
+        return [w.message for w in self.warnings if not isinstance(w, Clash) and event_id in (w.a_id, w.b_id)]
+
+    def without(self, event_id: int) -> str:
+        """Return the ids asked for, but one, as the programme's address writes them."""
+        return ",".join(str(i) for i in self.requested if i != event_id)
 
     def travel_note(self) -> str:
         """Say in French how trips between venues are estimated."""

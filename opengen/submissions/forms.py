@@ -46,8 +46,7 @@ from ..fields import (
     required,
 )
 from ..models import Event, EventFormat, EventKind, Venue
-from ..places.names import POSTCODE
-from ..places.venues import VenueDraft
+from ..places.venues import VenueDraft, postcode_problem
 from ..timezones import PARIS_NAME, local
 from .operations import EventDetails, SubmissionDraft
 from .slots import GRID_HOURS, aware, check_slot, grid_cell, grid_value, overlap
@@ -97,7 +96,9 @@ class EventFieldsMixin:
                           validators=[length(500), http_url],
                           description=_l("Obligatoire si la session a lieu en ligne."))
     capacity = NumberField(_l("Nombre de places (facultatif)"),
-                            validators=[Optional(), NumberRange(1, 1000, message=_l("Entre 1 et 1000 places."))])
+                            validators=[Optional(), NumberRange(1, 1000, message=_l(
+                                "Indiquez un nombre de places entre 1 et 1000, ou laissez vide si "
+                                "le nombre n’est pas limité."))])
     registration_url = URLField(_l("Lien d’inscription (facultatif)"), filters=[one_line],
                                 validators=[length(500), http_url])
 
@@ -105,7 +106,8 @@ class EventFieldsMixin:
         if not field.data:
             raise ValidationError(_("Choisissez au moins une famille de métiers."))
         if len(field.data) > MAX_FAMILIES:
-            raise ValidationError(_("Trois familles au plus."))
+            raise ValidationError(_("Vous avez coché %(num)s familles : gardez-en trois au plus, celles que "
+                                    "la session présente le plus.", num=len(field.data)))
 
     def validate_online_url(self, field) -> None:
         if self.format.data in ("online", "both") and not field.data:
@@ -150,9 +152,9 @@ class VenueFieldsMixin:
         if self._needs_venue() or field.data:
             if not field.data:
                 raise ValidationError(_("Indiquez le code postal."))
-            if not POSTCODE.match(field.data):
-                raise ValidationError(_("Un code postal français a cinq chiffres, par exemple 93200. "
-                                        "Les lieux à l’étranger ne peuvent pas être proposés."))
+            problem = postcode_problem(field.data)
+            if problem:
+                raise ValidationError(problem)
 
     def validate_city(self, field) -> None:
         if self._needs_venue() and not field.data:
@@ -178,6 +180,7 @@ class VenueFieldsMixin:
 class SubmissionForm(BaseForm, EventFieldsMixin, VenueFieldsMixin):
     """Everything a school types to propose one event, held at one or several times in the week."""
 
+    page_order = ("school_name", "school_website", "contact_email")  # then the session, the venue, the times
     school_name = StringField(_l("Nom de l’école"), filters=[one_line],
                               validators=[required(_l("Indiquez le nom de votre école.")), length(200, 2)],
                               description=_l("Choisissez votre école dans la liste ou tapez son nom si elle "
@@ -186,11 +189,12 @@ class SubmissionForm(BaseForm, EventFieldsMixin, VenueFieldsMixin):
                               validators=[length(500), http_url])
     contact_email = EmailField(_l("E-mail de contact"), filters=[one_line],
                                validators=[required(_l("Indiquez une adresse e-mail.")), length(254),
-                                           Email(message=_l("Cette adresse e-mail n’est pas valide."))],
+                                           Email(message=_l("Cette adresse e-mail n’est pas valide : écrivez-la en entier, "
+                                                             "par exemple prenom.nom@ecole.fr."))],
                                description=_l("Nous y envoyons le lien pour modifier ou annuler vos sessions. "
                                               "Elle n’est pas publiée."))
     grid = MultiCheckboxField(_l("Créneaux d’une heure"), choices=[])
-    slots = FieldList(FormField(SlotForm), label=_l("Autres horaires"), min_entries=EXTRA_SLOT_ROWS,
+    slots = FieldList(FormField(SlotForm), label=_l("Autre horaire"), min_entries=EXTRA_SLOT_ROWS,
                       max_entries=MAX_SESSIONS)
     place_token = HiddenField()
     once_token = HiddenField()
@@ -227,12 +231,15 @@ class SubmissionForm(BaseForm, EventFieldsMixin, VenueFieldsMixin):
                                                      "indiquez un autre horaire.")]
             return False
         if len(slots) > MAX_SESSIONS:
-            self.grid.errors = [*self.grid.errors, _("Trente sessions au plus par proposition.")]
+            self.grid.errors = [*self.grid.errors, _(
+                "%(num)s créneaux choisis : trente au plus par proposition. Décochez-en, et proposez les "
+                "autres dans une seconde proposition.", num=len(slots))]
             return False
         clash = overlap(slots)
         if clash is not None:
             self.grid.errors = [*self.grid.errors, _(
-                "Deux créneaux se chevauchent le %(day)s à %(hour)s : gardez-en un seul.",
+                "Deux créneaux se chevauchent le %(day)s à %(hour)s : décochez l’un des deux ou changez "
+                "un autre horaire.",
                 day=clash.strftime("%d/%m"), hour=clash.strftime("%H:%M"))]
             return False
         self._slots = sorted(slots)
@@ -309,6 +316,7 @@ def _event_data(event: Event, zone: str) -> dict:
 class EditEventForm(BaseForm, EventFieldsMixin):
     """A school's changes to one session: its details and its time."""
 
+    page_order = ("day", "start", "end")  # then the session's details
     day = DayField(_l("Jour"), validators=[required(_l("Indiquez le jour."))])
     start = HourField(_l("Début"), validators=[required(_l("Indiquez l’heure de début."))])
     end = HourField(_l("Fin"), validators=[Optional()], description=_l("Laissez vide pour une session d’une heure."))

@@ -20,18 +20,21 @@ def check_slot(day: date, start: time, end: time | None, edition_days: list[date
         return "day", _("Choisissez un jour de la semaine Open Gen (du %(first)s au %(last)s).",
                         first=edition_days[0].strftime("%d/%m/%Y"), last=edition_days[-1].strftime("%d/%m/%Y"))
     if start < EARLIEST or start >= LATEST:
-        return "start", _("Les sessions commencent entre 7 h et 21 h.")
+        return "start", _("Les sessions commencent entre 7 h et 21 h : choisissez une heure de début "
+                          "dans cette plage.")
     if end is None:
         end_at = datetime.combine(day, start) + ONE_HOUR
     else:
         end_at = datetime.combine(day, end)
     length = end_at - datetime.combine(day, start)
     if length <= timedelta(0):
-        return "end", _("La fin doit être après le début.")
+        return "end", _("La fin doit être après le début : corrigez l’heure de fin, ou laissez-la vide "
+                        "pour une session d’une heure.")
     if length < SHORTEST or length > LONGEST:
-        return "end", _("Une session dure entre 30 minutes et 4 heures (une heure en général).")
+        return "end", _("Une session dure entre 30 minutes et 4 heures (une heure en général) : "
+                        "corrigez l’heure de fin.")
     if end_at.time() > LATEST or end_at.date() != day:
-        return "end", _("Les sessions se terminent au plus tard à 22 h.")
+        return "end", _("Les sessions se terminent au plus tard à 22 h : avancez le début ou la fin.")
     return None
 
 

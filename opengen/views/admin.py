@@ -16,9 +16,8 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import LazyString
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import mail, maps
@@ -114,14 +113,14 @@ def submission(submission_id: int):
 
 
 def _decide(submission_id: int, decide: Callable[[Submission, AdminUser], int], subject: str, template: str,
-            done: LazyString, **context) -> Response:
+            done: Callable[[int], str], **context) -> Response:
     # Approve and reject alike: write on a fresh row, commit, tell the school, back to the queue.
     submission = submission_or_404(submission_id, for_write=True)
     count = decide(submission, current_user)
     db.session.commit()
     if count:
         mail.tell_school(submission, subject, template, count=count, **context)
-    flash(done % {"count": count}, "success")
+    flash(done(count), "success" if count else "warning")
     return redirect(url_for(".queue"), 303)
 
 
@@ -133,7 +132,9 @@ def approve(submission_id: int):
     if not ApproveForm().validate_on_submit():
         return redirect(url_for(".queue"), 303)
     return _decide(submission_id, moderation.approve, _("Open Gen : vos sessions sont publiées"),
-                   "admin/approved_mail.txt", _l("%(count)s session(s) publiée(s)."))
+                   "admin/approved_mail.txt", lambda count: ngettext(
+                       "%(num)s session publiée.", "%(num)s sessions publiées.", count) if count else
+                   _("Aucune session en attente dans cette proposition : rien n’a été publié."))
 
 
 @bp.post("/submissions/<int:submission_id>/reject")
@@ -147,7 +148,9 @@ def reject(submission_id: int):
     reason = form.reason.data
     return _decide(submission_id, lambda submission, admin: moderation.reject(submission, admin, reason),
                    _("Open Gen : votre proposition n’est pas retenue"), "admin/rejected_mail.txt",
-                   _l("%(count)s session(s) refusée(s)."), reason=reason)
+                   lambda count: ngettext("%(num)s session refusée.", "%(num)s sessions refusées.", count)
+                   if count else _("Aucune session en attente dans cette proposition : rien n’a été refusé."),
+                   reason=reason)
 
 
 @bp.post("/submissions/<int:submission_id>/revoke-link")
@@ -170,8 +173,17 @@ def new_link(submission_id: int):
     if ActionForm().validate_on_submit():
         token = moderation.reissue_link(submission, current_user)
         db.session.commit()
-        session["admin_new_link"] = mail.send_edit_link(submission, token)
-        flash(_("Nouveau lien créé et envoyé à %(email)s.", email=submission.contact_email), "success")
+        delivery = mail.deliver_edit_link(submission, token)
+        session["admin_new_link"] = delivery.link
+        if delivery.sent:
+            flash(_("Nouveau lien créé et envoyé à %(email)s.", email=delivery.to), "success")
+        elif delivery.printed:
+            flash(_("Nouveau lien créé. Aucun serveur d’e-mail n’est configuré : le message pour %(email)s a été "
+                    "écrit dans la console du serveur, pas envoyé. Transmettez le lien ci-dessous à l’école.",
+                    email=delivery.to), "warning")
+        else:
+            flash(_("Nouveau lien créé, mais l’envoi à %(email)s a échoué : transmettez le lien ci-dessous à "
+                    "l’école.", email=delivery.to), "error")
     return redirect(url_for(".submission", submission_id=submission.id), 303)
 
 

@@ -27,7 +27,7 @@ def _lineup_page(error: str | None = None, status: int = 200):
     edition = current_edition()
     shows = showings.lineup(edition) if edition is not None else []
     return render_template("admin/broadcasts.html", edition=edition, shows=shows, error=error,
-                           propose_form=ActionForm(), delete_form=ActionForm(), logout_form=ActionForm(),
+                           propose_form=ActionForm(), logout_form=ActionForm(),
                            family_label=labeller(FAMILY_LABELS)), status
 
 
@@ -57,7 +57,7 @@ def propose():
 
 def _broadcast_form_page(form: BroadcastForm, broadcast=None, error: str | None = None, status: int = 200):
     return render_template("admin/broadcast_form.html", form=form, broadcast=broadcast, error=error,
-                           logout_form=ActionForm(), delete_form=ActionForm()), status
+                           logout_form=ActionForm()), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -101,12 +101,16 @@ def edit(broadcast_id: int):
     return _broadcast_form_page(form, broadcast, status=422 if request.method == "POST" else 200)
 
 
-@bp.post("/<int:broadcast_id>/delete")
+@bp.route("/<int:broadcast_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(broadcast_id: int):
-    """Remove a broadcast from the lineup."""
+    """Ask whether to remove a broadcast from the lineup, then remove it once confirmed."""
     broadcast = broadcast_or_404(broadcast_id)
-    if not ActionForm().validate_on_submit():
+    form = ActionForm()
+    if request.method == "GET":
+        return render_template("admin/broadcast_delete.html", broadcast=broadcast, form=form,
+                               logout_form=ActionForm(), family_label=labeller(FAMILY_LABELS))
+    if not form.validate_on_submit():
         return _lineup_page(_("Le formulaire a expiré : rechargez la page et recommencez."), 400)
     title = broadcast.title
     desk.delete(broadcast, current_user)

@@ -16,12 +16,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from .. import mail, maps
+from .. import french, mail, maps
 from ..checks import FieldError
 from ..db import db
 from ..events import queries
 from ..events.labels import AUDIENCE_LABELS
 from ..events.serialise import zone_of
+from ..form_errors import error_links
 from ..limits import limiter
 from ..loaders import event_of, submission_of_link, venue_of
 from ..security import csrf, private_pages
@@ -47,6 +48,7 @@ NOT_REPLAYED = {"csrf_token", "place_token", "once_token", "pin_lat", "pin_lon",
 
 
 private_pages(bp)  # forms, secret links and addresses: never cached, never referred
+bp.add_app_template_global(error_links)  # every form's error summary (templates/submit/_error_summary.html)
 
 
 def _submission_form(**kwargs) -> SubmissionForm:
@@ -122,19 +124,20 @@ def send():
     db.session.commit()
     submitted = proposal.submitted
     # A resent form shows the same confirmation; the e-mail went with the first save.
-    session["edit_link"] = (mail.edit_link(submitted.token) if proposal.resent
-                            else mail.send_edit_link(submitted.submission, submitted.token))
+    session["edit_link"] = (mail.EditLinkDelivery(mail.edit_link(submitted.token), submitted.submission.contact_email,
+                                                  sent=mail.configured(), printed=not mail.configured())
+                            if proposal.resent else
+                            mail.deliver_edit_link(submitted.submission, submitted.token)).as_dict()
     return redirect(url_for(".done"), 303)
 
 
 @bp.get("/submit/merci")
 def done():
     """Show the secret edit link once, right after saving."""
-    link = session.pop("edit_link", None)
-    if link is None:
+    delivery = session.pop("edit_link", None)
+    if not isinstance(delivery, dict):
         return redirect(url_for(".start"))
-    return render_template("submit/done.html", link=link,
-                           mail_sent=bool(current_app.config.get("MAIL_SERVER")))
+    return render_template("submit/done.html", delivery=mail.EditLinkDelivery(**delivery))
 
 
 # --- the secret edit link -------------------------------------------------------------------
@@ -147,7 +150,7 @@ def manage(token: str):
     return render_template("submit/manage.html", submission=submission, token=token, events=sessions.events,
                            archives=sessions.archives, open_edition=sessions.open_edition,
                            venues=sessions.venues, can_edit=windows.may_edit, can_cancel=windows.may_cancel,
-                           zone_of=zone_of)
+                           zone_of=zone_of, elided=french.elides(submission.school.name))
 
 
 @bp.route("/submit/edit/<token>/events/<int:event_id>", methods=["GET", "POST"])

@@ -4,7 +4,14 @@
 (function () {
   "use strict";
   var KEY = "opengen.stars";
-  var MAX = 200;
+  // Texts come from the script tag's data attributes (templates/programme/_script_texts.html).
+  var texts = (document.currentScript && document.currentScript.dataset) || {};
+  var MAX = Number(texts.max) || 200;
+  function say(name, values) {
+    var text = texts[name] || "";
+    Object.keys(values || {}).forEach(function (key) { text = text.split("{" + key + "}").join(String(values[key])); });
+    return text;
+  }
   var store;
   try {
     store = window.localStorage;
@@ -90,13 +97,13 @@
       var at = ids.indexOf(id);
       if (at !== -1) {
         ids.splice(at, 1);
-        announce("Session retirée de votre programme.");
+        announce(say("removed"));
       } else if (ids.length >= MAX) {
-        announce("Votre programme compte déjà " + MAX + " sessions : retirez-en une d’abord.");
+        announce(say("full"));
         return;
       } else {
         ids.push(id);
-        announce("Session ajoutée à votre programme.");
+        announce(say("added"));
       }
       write(ids);
       showState();
@@ -120,8 +127,21 @@
       var ids = read().filter(function (id) { return gone.indexOf(id) === -1; });
       write(ids);
       button.hidden = true;
-      announce("Sessions retirées de votre programme.");
+      announce(say("removedMany"));
       showState();
+      changed(ids);
+    });
+  });
+
+  // « Retirer » next to a clash: on this browser's own programme, drop the star and follow; on a
+  // list received by a link, the link itself shows the list without that session.
+  Array.prototype.forEach.call(document.querySelectorAll("a[data-drop]"), function (link) {
+    link.addEventListener("click", function (event) {
+      if (!mine) { return; }
+      event.preventDefault();
+      var gone = Number(link.dataset.drop);
+      var ids = read().filter(function (id) { return id !== gone; });
+      write(ids);
       changed(ids);
     });
   });
@@ -136,13 +156,13 @@
     button.hidden = false;
     button.addEventListener("click", function () {
       input.select();
-      var done = function () { announce("Adresse copiée."); };
+      var done = function () { announce(say("copied")); };
       if (navigator.clipboard && navigator.clipboard.writeText) {
         navigator.clipboard.writeText(input.value).then(done, function () {
-          announce("Copie impossible : l’adresse est sélectionnée, copiez-la vous-même.");
+          announce(say("copyFailed"));
         });
       } else {
-        announce("L’adresse est sélectionnée : copiez-la.");
+        announce(say("copySelected"));
       }
     });
   });
@@ -163,8 +183,7 @@
         var ids = read();
         var added = notKept();
         var room = Math.max(MAX - ids.length, 0);
-        var message = added.length > room ?
-          "Votre programme est limité à " + MAX + " sessions : " + room + " ajoutée(s) sur " + added.length + "." : "";
+        var message = added.length > room ? say("limited", { room: room, asked: added.length }) : "";
         added = added.slice(0, room);
         write(ids.concat(added));
         offer.hidden = true;
@@ -174,8 +193,7 @@
           done.setAttribute("tabindex", "-1");
           done.focus();
         }
-        announce(message || (added.length > 1 ? added.length + " sessions ajoutées à votre programme." :
-                                                "Session ajoutée à votre programme."));
+        announce(message || (added.length > 1 ? say("addedMany", { num: added.length }) : say("added")));
         showState();
       });
     }

@@ -33,10 +33,8 @@ class PageLog:
         self.errors: list[str] = []
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris",
-                                  viewport={"width": 1200, "height": 900})
+def logged_page(context, base_url: str):
+    """A new page of a browser context, logging what it asks for, its dialogs and its script errors."""
     page = context.new_page()
     log = PageLog()
     page.on("request", lambda request: log.hosts.add(urlsplit(request.url).netloc))
@@ -45,8 +43,15 @@ def page(browser, live_server):
     # Tiles are the one outside resource; answer them locally so tests never leave the machine.
     page.route("http://tiles.invalid/**", lambda route: route.fulfill(status=204, body=""))
     page.log = log
-    page.base_url = live_server.url
-    yield page
+    page.base_url = base_url
+    return page
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris",
+                                  viewport={"width": 1200, "height": 900})
+    yield logged_page(context, live_server.url)
     context.close()
 
 

@@ -51,6 +51,7 @@ def test_a_school_takes_up_a_past_session_for_the_new_edition(app, page, fake_ba
     assert page.locator("input[name=grid]:checked").count() == 0
     assert_accessible(page)
     fits(page)
+    page.click("#grid-day-2022-11-29 > summary")  # on a phone the week opens one day at a time
     page.check("#grid-2022-11-29T10")
     page.click("#preview")
 

@@ -107,3 +107,51 @@ def test_an_empty_programme_page_passes_axe(page):
     page.goto(page.base_url + "/programme")
     assert "Votre programme est vide." in page.inner_text("main")
     assert_accessible(page)
+
+
+def test_a_clash_shows_once_and_one_tap_drops_either_session(page, make_event, make_venue):
+    venue = make_venue()
+    code = make_event(title="Atelier code", venue=venue, start=paris(2021, 11, 29, 10))
+    data = make_event(title="Atelier data", venue=venue, start=paris(2021, 11, 29, 10, 30))
+    talk = make_event(title="Métier : technicien réseaux", start=paris(2021, 11, 30, 14))
+    db.session.commit()
+    page.goto(page.base_url + "/programme")
+    page.evaluate(f"() => localStorage.setItem('opengen.stars', '[{code.id}, {data.id}, {talk.id}]')")
+    page.goto(page.base_url + "/programme")
+    page.wait_for_url("**/programme?ids=*")
+    main = page.locator("main").inner_text()
+    assert main.count("« Atelier code » et « Atelier data » se chevauchent.") == 1
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Retirer « Atelier data »").click()
+    page.wait_for_function("() => document.querySelectorAll('.programme-item').length === 2")
+    assert page.evaluate("JSON.parse(localStorage.getItem('opengen.stars'))") == [code.id, talk.id]
+    assert page.locator(".warnings").count() == 0
+    assert not page.log.errors and not page.log.dialogs
+
+
+def test_dropping_a_clashing_session_from_a_received_list_leaves_the_browser_stars_alone(page, make_event,
+                                                                                         make_venue):
+    venue = make_venue()
+    code = make_event(title="Atelier code", venue=venue, start=paris(2021, 11, 29, 10))
+    data = make_event(title="Atelier data", venue=venue, start=paris(2021, 11, 29, 10, 30))
+    db.session.commit()
+    page.goto(f"{page.base_url}/programme?ids={code.id},{data.id}")  # a counsellor's list, not starred here
+    page.get_by_role("link", name="Retirer « Atelier code »").click()
+    page.wait_for_url(f"**/programme?ids={data.id}")
+    assert page.locator(".programme-item").count() == 1 and page.locator(".warnings").count() == 0
+    assert page.evaluate("localStorage.getItem('opengen.stars')") is None
+
+
+def test_the_star_announcements_come_from_the_page_in_french(page, make_event):
+    event = make_event(title="Atelier annoncé")
+    db.session.commit()
+    page.goto(page.base_url + "/")
+    page.wait_for_selector(f'button[data-star="{event.id}"]:not([hidden])')
+    page.locator(f'button[data-star="{event.id}"]').first.click()
+    page.wait_for_function("() => Array.from(document.querySelectorAll('body > p[role=status]'))"
+                           ".some(p => p.textContent === 'Session ajoutée à votre programme.')")
+    page.locator(f'button[data-star="{event.id}"]').first.click()
+    page.wait_for_function("() => Array.from(document.querySelectorAll('body > p[role=status]'))"
+                           ".some(p => p.textContent === 'Session retirée de votre programme.')")
+    assert not page.log.errors
