@@ -9,18 +9,8 @@ from functools import lru_cache
 from itertools import groupby
 
 from flask_babel import gettext as _
-from sqlalchemy import (
-    BindParameter,
-    ColumnElement,
-    Select,
-    and_,
-    case,
-    func,
-    literal_column,
-    or_,
-    select,
-    union_all,
-)
+from sqlalchemy import (BindParameter, ColumnElement, Select, and_, case, func, literal_column, or_,
+                        select, union_all)
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import clock, editions
@@ -42,7 +32,7 @@ from ..places.lookup import find_place
 from ..places.place import Place
 from ..timezones import PARIS, paris
 from ..versioned import Kept
-from . import changes
+from . import changes, viewbox
 from .filters import EventFilters
 
 PUBLIC_STATUSES = (EventStatus.published, EventStatus.cancelled)
@@ -140,7 +130,7 @@ def _conditions(filters: EventFilters, statuses, narrow: bool = False, check: bo
         stmt = stmt.where(Event.format.in_((EventFormat.online, EventFormat.both)))
     if filters.school is not None:
         stmt = stmt.where(Event.school_id == filters.school)
-    return stmt
+    return viewbox.narrow(stmt, filters.bbox)  # the map's view: the on-site sessions inside it
 
 
 def _near_venues(use_rtree: bool):
