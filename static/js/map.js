@@ -176,10 +176,12 @@
   /* ---- Popups: inside the map on a phone, the time as the list reads it, the distance ---- */
 
   function popupOptions() {
-    var width = map.getSize().x;
-    return { maxWidth: Math.max(160, Math.min(320, width - 72)), minWidth: Math.min(200, width - 72),
-             autoPan: true, keepInView: true, autoPanPaddingTopLeft: L.point(12, 12),
-             autoPanPaddingBottomRight: L.point(12, 12), className: "session-popup" };
+    var size = map.getSize(), zoom = container.querySelector(".leaflet-control-zoom");
+    var below = zoom ? zoom.offsetHeight + 20 : 12;  // the zoom buttons sit bottom right: keep clear of them
+    return { maxWidth: Math.max(160, Math.min(320, size.x - 72)), minWidth: Math.min(200, size.x - 72),
+             maxHeight: Math.max(120, size.y - below - 60), autoPan: true, keepInView: true,
+             autoPanPaddingTopLeft: L.point(12, 12), autoPanPaddingBottomRight: L.point(12, below),
+             className: "session-popup" };
   }
 
   function nearArgs() {
@@ -205,15 +207,19 @@
     return box;
   }
 
+  // One popup on the map, not bound to a marker: redrawing the markers after its autoPan keeps it open.
+  var popup = null;
   function showPopup(marker, content) {
-    marker.unbindPopup();
-    marker.bindPopup(content, popupOptions()).openPopup();
+    popup = L.popup(popupOptions()).setLatLng(marker.getLatLng()).setContent(content);
+    popup.options.offset = L.point(0, -10);
+    map.openPopup(popup);
+    return popup;
   }
 
   function failed() { return el("p", null, text("popup_error")); }
 
   function openDetail(marker, id) {
-    showPopup(marker, el("p", null, text("loading")));
+    var shown = showPopup(marker, el("p", null, text("loading")));
     var near = nearArgs();
     fetchJson(config.dataset.eventUrl.replace(/0$/, String(id)) + (near ? "?" + near : ""))
       .then(function (event) {
@@ -222,14 +228,14 @@
         more.href = config.dataset.pageUrl.replace(/0$/, String(event.id));
         opensOutside(more);
         box.appendChild(more);
-        marker.setPopupContent(box);
+        shown.setContent(box);
         focusPopup();
       })
-      .catch(function () { marker.setPopupContent(failed()); });
+      .catch(function () { shown.setContent(failed()); });
   }
 
   function openPlace(marker, row) {
-    showPopup(marker, el("p", null, text("loading")));
+    var shown = showPopup(marker, el("p", null, text("loading")));
     var bbox = [row.west, row.south, row.east, row.north].join(",");
     fetchJson(withArgs(config.dataset.markerUrl, "bbox=" + bbox))  // the page's place gives the distances
       .then(function (data) {
@@ -248,10 +254,10 @@
           opensOutside(rest);
           box.appendChild(rest);
         }
-        marker.setPopupContent(box);
+        shown.setContent(box);
         focusPopup();
       })
-      .catch(function () { marker.setPopupContent(failed()); });
+      .catch(function () { shown.setContent(failed()); });
   }
 
   var keyboardOpened = false;
@@ -284,6 +290,7 @@
         if (pending !== controller) { return null; }  // a newer view is on its way
         pending = null;
         var count = draw(answers);
+        document.body.dataset.mapViews = String(parseInt(document.body.dataset.mapViews || "0", 10) + 1);
         say(count === 0 ? text("none") : plural("zone", count));
         if (first) {
           first = false;
@@ -313,13 +320,19 @@
 
   /* ---- Keyboard: the map is one tab stop; arrows pan, +/- zoom, Enter opens what is at the centre ---- */
 
+  if (map.zoomControl) {  // bottom right, never over a popup opening upwards (setPosition rebuilds it)
+    map.zoomControl.setPosition("bottomright");
+    var zoomIn = container.querySelector(".leaflet-control-zoom-in"), zoomOut = container.querySelector(".leaflet-control-zoom-out");
+    [[zoomIn, text("zoom_in")], [zoomOut, text("zoom_out")]].forEach(function (pair) {
+      if (pair[0]) { pair[0].title = pair[1]; pair[0].setAttribute("aria-label", pair[1]); }
+    });
+  }
   Array.prototype.forEach.call(container.querySelectorAll(".leaflet-control a"), function (link) {
     link.setAttribute("tabindex", "-1");  // the focused map zooms with + and -; its links stay one click away
   });
   container.setAttribute("role", "region");
   container.setAttribute("aria-label", text("map_label"));
   if (document.getElementById("map-keys")) { container.setAttribute("aria-describedby", "map-keys"); }
-  map.zoomControl && map.zoomControl.setPosition("bottomright");  // never over a popup opening upwards
 
   function nearestToCentre() {
     var centre = map.getSize().divideBy(2), best = null, bestDistance = Infinity;
