@@ -295,6 +295,7 @@
         if (first) {
           first = false;
           document.body.dataset.markersLoaded = String(count);
+          if (window.performance && performance.mark) { performance.mark("opengen:markers-loaded"); }
           document.dispatchEvent(new CustomEvent("opengen:markers", { detail: { count: count } }));
         } else if (wide.matches) {
           document.dispatchEvent(new CustomEvent("opengen:viewchange",
