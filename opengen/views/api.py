@@ -36,29 +36,29 @@ def geocode():
     return jsonify(place_to_api(find_place(parse_place_query(request.args))))
 
 
-@bp.get("/events/markers")
-def event_markers():
-    """List compact map markers [id, lat, lon, family, kind] for the filters."""
-    body, etag = marker_answer(parse_filters(request.args))
+def _kept_json(body: bytes, etag: str) -> Response:
+    """A kept JSON answer with its strong ETag (the gzipped body is kept, If-None-Match gets a
+    304), cacheable by browsers for a minute."""
     response = Response(body, mimetype="application/json")
-    response.set_etag(etag)  # strong: the gzipped body is kept, If-None-Match gets a 304
+    response.set_etag(etag)
     response.cache_control.public = True
     response.cache_control.max_age = 60
     return response
+
+
+@bp.get("/events/markers")
+def event_markers():
+    """List compact map markers [id, lat, lon, family, kind] for the filters."""
+    return _kept_json(*marker_answer(parse_filters(request.args)))
 
 
 @bp.get("/events/clusters/<int:z>/<int:x>/<int:y>")
 def event_clusters(z: int, x: int, y: int):
     """List the map's clusters of one Web-Mercator tile for the filters (counts, centroids, bounds)."""
     try:
-        body, etag = tile_answer(parse_filters(request.args), z, x, y)
+        return _kept_json(*tile_answer(parse_filters(request.args), z, x, y))
     except TileOutOfRange:
         abort(404)
-    response = Response(body, mimetype="application/json")
-    response.set_etag(etag)  # strong: the gzipped body is kept, If-None-Match gets a 304
-    response.cache_control.public = True
-    response.cache_control.max_age = 60
-    return response
 
 
 @bp.get("/events/marker")
