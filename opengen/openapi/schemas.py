@@ -122,32 +122,29 @@ def _event_page() -> dict:
     }, required=("count", "limit", "offset", "events"))
 
 
+def _rows(name: str, fields: list[str]) -> dict:
+    """Compact rows: `fields` names the columns, `name` holds one array per row."""
+    # Tuples (prefixItems) are read by too few tools yet: each item is the union of its types.
+    return {"count": {"type": "integer", "minimum": 0},
+            "fields": {"type": "array", "items": {"type": "string"}, "const": fields},
+            name: {"type": "array", "items": {"type": "array", "minItems": len(fields), "maxItems": len(fields),
+                                               "items": {"type": ["number", "string", "null"]}}}}
+
+
 def _markers() -> dict:
-    return _object({
-        "count": {"type": "integer", "minimum": 0},
-        "fields": {"type": "array", "items": {"type": "string"}, "const": MARKER_FIELDS},
-        "markers": {"type": "array", "items": {
-            "type": "array", "minItems": len(MARKER_FIELDS), "maxItems": len(MARKER_FIELDS),
-            # [id, lat, lon, family position or null, kind]; tuples (prefixItems) are read by too
-            # few tools yet, so each item is described by the union of its types.
-            "items": {"type": ["number", "string", "null"]}}},
-    })
+    # [id, lat, lon, family position or null, kind]
+    return _object(_rows("markers", MARKER_FIELDS))
 
 
 def _clusters() -> dict:
+    # [count, lat, lon, south, west, north, east, id, family position, kind]: id, family and kind
+    # for a lone session, else null.
     return _object({
         "tile": {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 3, "maxItems": 3},
         "zoom": {"type": "integer", "minimum": 0,
                  "description": _("Le zoom de carte pour lequel les groupes sont faits (celui de la tuile + 2).")},
         "exact": {"type": "boolean", "description": _("Vrai au niveau de la rue : un repère par lieu.")},
-        "count": {"type": "integer", "minimum": 0},
-        "fields": {"type": "array", "items": {"type": "string"}, "const": CLUSTER_FIELDS},
-        "clusters": {"type": "array", "items": {
-            "type": "array", "minItems": len(CLUSTER_FIELDS), "maxItems": len(CLUSTER_FIELDS),
-            # [count, lat, lon, south, west, north, east, id, family position, kind]: id, family
-            # and kind for a lone session, else null.
-            "items": {"type": ["number", "string", "null"]}}},
-    })
+        **_rows("clusters", CLUSTER_FIELDS)})
 
 
 def _marker_sessions() -> dict:
