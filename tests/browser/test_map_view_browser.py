@@ -178,3 +178,18 @@ def test_a_user_move_on_a_wide_screen_tells_the_list_its_view(page, make_event, 
     assert west < 2.35 < east and south < 48.86 < north and detail["zoom"] == 9 and detail["count"] == 1
     listed = page.request.get(page.base_url + "/api/events?bbox=" + detail["bbox"]).json()
     assert listed["count"] == 1
+
+
+def test_the_map_redraws_when_the_phone_switch_shows_it(phone, make_event, make_venue):
+    make_event(venue=make_venue(lat=48.86, lon=2.35))
+    db.session.commit()
+    _open(phone)
+    # h-home's list/map switch hides the map, then fires opengen:mapshown when it shows it again.
+    phone.evaluate("() => { document.querySelector('.map-wrapper').style.height = '0px';"
+                   " opengenMap.map.invalidateSize(); }")
+    views = int(phone.evaluate("() => document.body.dataset.mapViews"))
+    phone.evaluate("() => { document.querySelector('.map-wrapper').style.height = '400px';"
+                   " document.dispatchEvent(new CustomEvent('opengen:mapshown')); }")
+    phone.wait_for_function(f"() => +document.body.dataset.mapViews > {views}")
+    assert phone.evaluate("() => opengenMap.map.getSize().y") == 400
+    assert not phone.errors
