@@ -96,6 +96,11 @@ def test_an_empty_tile_has_no_cluster(client, world):
     body = client.get("/api/events/clusters/6/0/0").get_json()
     assert body == {"tile": [6, 0, 0], "zoom": 8, "exact": False, "count": 0,
                     "fields": body["fields"], "clusters": []}
+    # A tile outside the filters' box has nothing either; one across its edge only what is inside.
+    assert client.get("/api/events/clusters/6/0/0?bbox=0,45,5,48.5").get_json()["count"] == 0
+    x, y = _tile_of(*LYON, 3)
+    inside = [m for m in _markers(client, {}) if 45 <= m[1] <= 48.5 and 0 <= m[2] <= 5 and _tile_of(m[1], m[2], 3) == (x, y)]
+    assert client.get(f"/api/events/clusters/3/{x}/{y}?bbox=0,45,5,48.5").get_json()["count"] == len(inside) > 0
 
 
 def test_a_cluster_holds_its_sessions_inside_its_bounds_and_splits_when_zoomed(client, world):
