@@ -35,6 +35,7 @@ class EventFilters:
     edition: int | None = None  # a year; None for the current edition
     updated_since: datetime | None = None  # an instant (UTC): the changes since, for partners' polls
     territory: str | None = None  # a slug of TERRITORIES: metropolitan France or one overseas territory
+    bbox: tuple[float, float, float, float] | None = None  # the map's view: west, south, east, north
 
     @property
     def has_place(self) -> bool:
@@ -50,7 +51,8 @@ class EventFilters:
                 "radius_km": number_arg(self.radius_km) if self.has_place else None,
                 "edition": str(self.edition) if self.edition is not None else None,
                 "updated_since": self.updated_since.isoformat() if self.updated_since else None,
-                "territory": self.territory}
+                "territory": self.territory,
+                "bbox": ",".join(number_arg(v) for v in self.bbox) if self.bbox else None}
         return {k: v for k, v in args.items() if v}
 
     def key(self) -> tuple[tuple[str, str], ...]:
@@ -129,7 +131,7 @@ def parse_filters(args: Mapping[str, str], changes: bool = False) -> EventFilter
     return EventFilters(day=day, family=family, kind=kind, format=fmt, school=school,
                         q=q, lat=lat, lon=lon, radius_km=radius_km, edition=parse_edition(args),
                         updated_since=parse_updated_since(args) if changes else None,
-                        territory=parse_territory(args))
+                        territory=parse_territory(args), bbox=parse_bbox(args))
 
 
 def parse_territory(args: Mapping[str, str]) -> str | None:
@@ -168,6 +170,29 @@ def parse_updated_since(args: Mapping[str, str]) -> datetime | None:
         pass
     raise FieldError("updated_since", _("Instant invalide : utilisez le format ISO 8601 avec son "
                                         "fuseau, par exemple 2021-11-28T12:00:00Z."))
+
+
+def parse_bbox(args: Mapping[str, str]) -> tuple[float, float, float, float] | None:
+    """Read bbox=west,south,east,north (the map's view, degrees), clamped to the Earth, west <= east
+    and south <= north; FieldError when it is not four such numbers."""
+    raw = _one(args, "bbox")
+    if raw is None:
+        return None
+    parts = raw.split(",") if len(raw) <= 120 else []
+    try:
+        numbers = [float(part) for part in parts if part.strip()]
+    except ValueError:
+        numbers = []
+    if len(numbers) != 4 or len(parts) != 4 or not all(math.isfinite(n) for n in numbers):
+        raise FieldError("bbox", _("Zone invalide : donnez ouest,sud,est,nord en degrés, par exemple "
+                                   "2.2,48.8,2.5,48.9."))
+    west, east = (max(-180.0, min(180.0, n)) for n in numbers[0::2])
+    south, north = (max(-90.0, min(90.0, n)) for n in numbers[1::2])
+    if west > east or south > north:
+        raise FieldError("bbox", _("Zone invalide : l’ouest doit être avant l’est et le sud avant le nord."))
+    # Rounded outwards to the 6 decimals of to_args: the same box once written back in an address.
+    return (math.floor(west * 1e6) / 1e6, math.floor(south * 1e6) / 1e6,
+            math.ceil(east * 1e6) / 1e6, math.ceil(north * 1e6) / 1e6)
 
 
 def _day(args: Mapping[str, str]) -> date | None:

@@ -9,17 +9,8 @@ from functools import lru_cache
 from itertools import groupby
 
 from flask_babel import gettext as _
-from sqlalchemy import (
-    BindParameter,
-    ColumnElement,
-    Select,
-    and_,
-    func,
-    literal_column,
-    or_,
-    select,
-    union_all,
-)
+from sqlalchemy import (BindParameter, ColumnElement, Select, and_, case, func, literal_column, or_,
+                        select, union_all)
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import clock, editions
@@ -41,7 +32,7 @@ from ..places.lookup import find_place
 from ..places.place import Place
 from ..timezones import PARIS, local
 from ..versioned import Kept
-from . import changes, ordering
+from . import changes, ordering, viewbox
 from .filters import EventFilters
 from .territories import territory_clause
 
@@ -142,7 +133,7 @@ def _conditions(filters: EventFilters, statuses, narrow: bool = False, check: bo
         stmt = stmt.where(Event.school_id == filters.school)
     if filters.territory is not None:
         stmt = stmt.where(territory_clause(filters.territory))
-    return stmt
+    return viewbox.narrow(stmt, filters.bbox)  # the map's view: the on-site sessions inside it
 
 
 def _near_venues(use_rtree: bool):

@@ -9,9 +9,11 @@ from sqlalchemy import Select, bindparam, select
 
 from ..db import db
 from ..models import Event, School, Venue
+from ..places.distance import haversine_km
 from ..timezones import PARIS_NAME, local
 from . import changes
 from .queries import family_links
+from .when import when_text
 
 EVENT_ID = "{id}"  # where a session's id goes in an address template
 
@@ -39,6 +41,18 @@ def to_api(event: Event, url: str, distance_km: float | None = None) -> dict:
     """Return the public JSON representation of an event."""
     return _api_dict(event, event.school, event.venue, [f.slug for f in event.families], url,
                      distance_km)
+
+
+def detail(event: Event, url: str, near: tuple[float, float] | None = None) -> dict:
+    """Return an event's public JSON with `when`, its day and time range as the list reads them
+    (for the map's popups), and `distance_km` from the visitor's place (lat, lon) when given."""
+    venue = event.venue
+    distance = (haversine_km(near[0], near[1], venue.lat, venue.lon)
+                if near is not None and venue is not None and venue.lat is not None else None)
+    data = to_api(event, url, distance)
+    if "start" in data:  # a withdrawn session says no more than that
+        data["when"] = when_text(event.start_at, event.end_at, zone_of(event))
+    return data
 
 
 def _api_dict(event, school, venue, family_slugs: list[str], url: str,

@@ -86,6 +86,23 @@ def _event_id() -> dict:
             "description": _("L’identifiant de la session."), "example": 12}
 
 
+def _tile() -> list[dict]:
+    return [{"name": name, "in": "path", "required": True,
+             "schema": {"type": "integer", "minimum": 0, "maximum": maximum},
+             "description": description, "example": example}
+            for name, maximum, description, example in (
+                ("z", 20, _("Le zoom de la tuile (0 à 20)."), 4),
+                ("x", 2**20 - 1, _("La colonne de la tuile (moins de 2^z)."), 8),
+                ("y", 2**20 - 1, _("La ligne de la tuile (moins de 2^z)."), 5))]
+
+
+def _near() -> list[dict]:
+    return [{"name": name, "in": "query", "required": False,
+             "schema": {"type": "number", "minimum": -limit, "maximum": limit},
+             "description": _("La position du visiteur (lat et lon ensemble) : la distance à la session.")}
+            for name, limit in (("lat", 90), ("lon", 180))]
+
+
 def _ids(required: bool) -> dict:
     return {"name": "ids", "in": "query", "required": required,
             "schema": {"type": "string", "pattern": r"^[0-9]{1,10}(,[0-9]{1,10})*$"},
@@ -126,8 +143,26 @@ def _event_paths() -> dict:
                          {"count": 1, "fields": ["id", "lat", "lon", "family", "kind"],
                           "markers": [[7, 48.9362, 2.3574, 0, "workshop"]]}),
             **_api_errors(400, 404)}),
-        "/api/events/{event_id}": _get("Sessions", _("Une session"), [_event_id()], {
-            "200": _json(ref("Event"), _("La session.")), **_api_errors(404)}),
+        "/api/events/clusters/{z}/{x}/{y}": _get("Sessions", _("Les groupes de la carte, par tuile"),
+                                                 [*_tile(), *filters], {
+            "200": {**_json(ref("Clusters"), _("Les sessions sur place de la tuile, groupées sur une "
+                                                "grille de 16 × 16 cases : nombre, centre, emprise."),
+                            {"tile": [4, 8, 5], "zoom": 6, "exact": False, "count": 3,
+                             "fields": ["count", "lat", "lon", "south", "west", "north", "east", "id",
+                                        "family", "kind"],
+                             "clusters": [[2, 48.93, 2.35, 48.9, 2.3, 48.96, 2.4, None, None, None],
+                                          [1, 45.76, 4.84, 45.76, 4.84, 45.76, 4.84, 7, 0, "workshop"]]}),
+                    "headers": _headers(ETag="")},
+            **_not_modified(), **_api_errors(400, 404)},
+            _("Tuiles z/x/y de Web Mercator (comme les fonds de carte) : la carte au zoom Z demande "
+              "les tuiles du zoom Z − 2. À partir du zoom de tuile 14, un groupe par lieu.")),
+        "/api/events/marker": _get("Sessions", _("Les sessions d’un repère"), filters, {
+            "200": _json(ref("MarkerSessions"), _("Les sessions sur place de la zone bbox (obligatoire), "
+                                                  "50 au plus, dans l’ordre des horaires.")),
+            **_api_errors(400, 404)}),
+        "/api/events/{event_id}": _get("Sessions", _("Une session"), [_event_id(), *_near()], {
+            "200": _json(ref("Event"), _("La session ; « distance_km » si lat et lon sont donnés.")),
+            **_api_errors(400, 404)}),
         EXPORTS[0]: _get("Exports", _("Les sessions en GeoJSON"),
                          [*filters, *_paging(required_default=False), _updated_since()], {
             "200": {"description": _("Une FeatureCollection ; les sessions en ligne sans géométrie. "

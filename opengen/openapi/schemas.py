@@ -14,6 +14,7 @@ from ..events.filters import (
     MAX_RADIUS_KM,
     MIN_RADIUS_KM,
 )
+from ..events.clusters import FIELDS as CLUSTER_FIELDS
 from ..events.markers import FIELDS as MARKER_FIELDS
 from ..models import EventFormat, EventKind, EventStatus
 from ..places.names import MAX_PLACE_CHARS
@@ -78,6 +79,9 @@ def _event() -> dict:
         "url": {"type": "string", "format": "uri"},
         "distance_km": {"type": "number", "minimum": 0,
                         "description": _("Autour d’un lieu seulement : distance du lieu à la session.")},
+        "when": {"type": "string", "examples": ["lundi 29 novembre, 10 h 00 – 11 h 00"],
+                 "description": _("Une session seule (/api/events/{event_id}, /api/events/marker) : "
+                                  "le jour et l’horaire tels que la liste les écrit.")},
     }, required=("id", "uid", "title", "kind", "families", "start", "end", "format", "status",
                  "school", "venue", "url"))
     return schema
@@ -118,16 +122,34 @@ def _event_page() -> dict:
     }, required=("count", "limit", "offset", "events"))
 
 
+def _rows(name: str, fields: list[str]) -> dict:
+    """Compact rows: `fields` names the columns, `name` holds one array per row."""
+    # Tuples (prefixItems) are read by too few tools yet: each item is the union of its types.
+    return {"count": {"type": "integer", "minimum": 0},
+            "fields": {"type": "array", "items": {"type": "string"}, "const": fields},
+            name: {"type": "array", "items": {"type": "array", "minItems": len(fields), "maxItems": len(fields),
+                                               "items": {"type": ["number", "string", "null"]}}}}
+
+
 def _markers() -> dict:
+    # [id, lat, lon, family position or null, kind]
+    return _object(_rows("markers", MARKER_FIELDS))
+
+
+def _clusters() -> dict:
+    # [count, lat, lon, south, west, north, east, id, family position, kind]: id, family and kind
+    # for a lone session, else null.
     return _object({
-        "count": {"type": "integer", "minimum": 0},
-        "fields": {"type": "array", "items": {"type": "string"}, "const": MARKER_FIELDS},
-        "markers": {"type": "array", "items": {
-            "type": "array", "minItems": len(MARKER_FIELDS), "maxItems": len(MARKER_FIELDS),
-            # [id, lat, lon, family position or null, kind]; tuples (prefixItems) are read by too
-            # few tools yet, so each item is described by the union of its types.
-            "items": {"type": ["number", "string", "null"]}}},
-    })
+        "tile": {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 3, "maxItems": 3},
+        "zoom": {"type": "integer", "minimum": 0,
+                 "description": _("Le zoom de carte pour lequel les groupes sont faits (celui de la tuile + 2).")},
+        "exact": {"type": "boolean", "description": _("Vrai au niveau de la rue : un repère par lieu.")},
+        **_rows("clusters", CLUSTER_FIELDS)})
+
+
+def _marker_sessions() -> dict:
+    return _object({"count": {"type": "integer", "minimum": 0},
+                    "events": {"type": "array", "items": ref("Event")}})
 
 
 def _broadcast() -> dict:
@@ -192,7 +214,8 @@ def components() -> dict:
     """The reusable schemas of the document."""
     return {"schemas": {
         "Event": _event(), "Place": _place(), "Area": _area(), "EventPage": _event_page(),
-        "Markers": _markers(), "Broadcast": _broadcast(), "Programme": _programme(),
+        "Markers": _markers(), "Clusters": _clusters(), "MarkerSessions": _marker_sessions(),
+        "Broadcast": _broadcast(), "Programme": _programme(),
         "Error": _error(), "FeatureCollection": _geojson(),
     }}
 
@@ -223,6 +246,10 @@ def filter_parameters() -> list[dict]:
         query("radius_km", {"type": "number", "minimum": MIN_RADIUS_KM, "maximum": MAX_RADIUS_KM,
                             "default": DEFAULT_RADIUS_KM},
               _("Le rayon autour du lieu, en kilomètres."), 10),
+        query("bbox", {"type": "string", "maxLength": 120,
+                       "pattern": r"^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$"},
+              _("Une zone ouest,sud,est,nord en degrés (la vue de la carte) : les sessions sur place "
+                "dont le lieu y est."), "2.2,48.8,2.5,48.9"),
         edition_parameter(),
     ]
 

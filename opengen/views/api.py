@@ -1,11 +1,12 @@
 """The JSON API used by the map and by partners."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 
 from .. import clock
 from ..broadcasts import showings
 from ..events import answers, serialise
+from ..events.clusters import TileOutOfRange, marker_sessions, tile_answer
 from ..events.filters import parse_edition, parse_filters, parse_paging, parse_place_query
 from ..events.markers import marker_answer
 from ..limits import api_limit
@@ -35,22 +36,44 @@ def geocode():
     return jsonify(place_to_api(find_place(parse_place_query(request.args))))
 
 
-@bp.get("/events/markers")
-def event_markers():
-    """List compact map markers [id, lat, lon, family, kind] for the filters."""
-    body, etag = marker_answer(parse_filters(request.args))
+def _kept_json(body: bytes, etag: str) -> Response:
+    """A kept JSON answer with its strong ETag (the gzipped body is kept, If-None-Match gets a
+    304), cacheable by browsers for a minute."""
     response = Response(body, mimetype="application/json")
-    response.set_etag(etag)  # strong: the gzipped body is kept, If-None-Match gets a 304
+    response.set_etag(etag)
     response.cache_control.public = True
     response.cache_control.max_age = 60
     return response
 
 
+@bp.get("/events/markers")
+def event_markers():
+    """List compact map markers [id, lat, lon, family, kind] for the filters."""
+    return _kept_json(*marker_answer(parse_filters(request.args)))
+
+
+@bp.get("/events/clusters/<int:z>/<int:x>/<int:y>")
+def event_clusters(z: int, x: int, y: int):
+    """List the map's clusters of one Web-Mercator tile for the filters (counts, centroids, bounds)."""
+    try:
+        return _kept_json(*tile_answer(parse_filters(request.args), z, x, y))
+    except TileOutOfRange:
+        abort(404)
+
+
+@bp.get("/events/marker")
+def marker_events():
+    """List the sessions a map marker stands for: those inside bbox, with the other filters."""
+    return jsonify(marker_sessions(parse_filters(request.args), event_url_template()))
+
+
 @bp.get("/events/<int:event_id>")
 def event_detail(event_id: int):
-    """Return one public event."""
+    """Return one public event, with its distance from lat/lon when given."""
+    filters = parse_filters(request.args)
     event = public_event_or_404(event_id)
-    return jsonify(serialise.to_api(event, external_url("events.show", event_id=event.id)))
+    near = (filters.lat, filters.lon) if filters.lat is not None else None
+    return jsonify(serialise.detail(event, external_url("events.show", event_id=event.id), near))
 
 
 @bp.get("/broadcasts")
