@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
+import sqlite3
 import threading
+from contextlib import contextmanager
 import time
 
 from flask import Flask, current_app, jsonify, render_template, request
@@ -19,7 +21,7 @@ from flask_limiter import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from limits import parse
 from limits.storage import RedisStorage, Storage
-from sqlalchemy import Engine, Float, Integer, String, case, delete, select
+from sqlalchemy import Connection, Engine, Float, Integer, String, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -47,6 +49,23 @@ class RateLimitCounter(Base):
 
 def _short(key: str) -> str:
     return key if len(key) <= MAX_KEY_CHARS else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+@contextmanager
+def _without_sync(connection: Connection):
+    """On SQLite, commit this counter without waiting for the disk (WAL, synchronous NORMAL):
+    a counter lost to a power cut costs nothing, while an fsync on every API request made the
+    workers queue for the write lock. Other writes keep SQLite's full durability."""
+    raw = connection.connection.dbapi_connection
+    if not isinstance(raw, sqlite3.Connection):
+        yield
+        return
+    before = int(raw.execute("PRAGMA synchronous").fetchone()[0])
+    raw.execute("PRAGMA synchronous=NORMAL")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA synchronous={before}")
 
 
 class DatabaseStorage(Storage):
@@ -89,7 +108,7 @@ class DatabaseStorage(Storage):
         options = {"isolation_level": "AUTOCOMMIT"} if self.engine.dialect.name == "postgresql" \
             else {WRITE_LOCK: True}
         with self.engine.connect().execution_options(**options) as connection:
-            with connection.begin():
+            with _without_sync(connection), connection.begin():
                 count, expires_at = connection.execute(statement).one()
                 if random.random() < CLEANUP_SHARE:
                     connection.execute(delete(table).where(table.c.expires_at < now - 60))

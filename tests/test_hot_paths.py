@@ -41,3 +41,26 @@ def test_a_limited_api_request_counts_its_limit_in_one_statement(limited, make_e
     # One upsert per request (a cleanup may add a DELETE now and then), no read-back queries.
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 0
     assert len([s for s in statements if s.lstrip().upper().startswith("INSERT")]) == 6
+
+
+def test_a_counter_skips_the_disk_wait_but_leaves_other_writes_durable(app, ctx):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    from opengen.limits import DatabaseStorage
+
+    storage = DatabaseStorage()
+    storage.app = app
+    modes = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if "rate_limits" in statement:
+            modes.append(cursor.connection.execute("PRAGMA synchronous").fetchone()[0])
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert [storage.incr("k", 60) for _ in range(2)] == [1, 2]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert modes == [1, 1]  # NORMAL while the counter is written
+    with db.engine.connect() as connection:  # the pooled connection is back to FULL
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2
