@@ -180,11 +180,13 @@ def memory(master: subprocess.Popen, port: int, idle: list[float]) -> None:
 def other_benches() -> None:
     """Run the start and import benches as they are and print their lines."""
     for script, args in (("startup.py", ["--runs", "2"]), ("import_speed.py", ["1000", "10000"])):
-        env = {**os.environ, "BENCH_CACHE": str(CACHE)}
+        # Their own databases (import_speed would fill DATABASE_URL's again): SQLite, cached.
+        env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+        env["BENCH_CACHE"] = str(CACHE)
         done = subprocess.run([sys.executable, str(ROOT / "bench" / script), *args], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=1800)
         lines = [line for line in done.stdout.splitlines() if line.strip()]
-        print(f"  bench/{script} {' '.join(args)}:" + ("" if done.returncode == 0 else
+        print(f"  bench/{script} {' '.join(args)} (SQLite):" + ("" if done.returncode == 0 else
                                                            f" FAILED ({done.stderr.strip()[-300:]})"))
         for line in lines:
             print(f"    {line}", flush=True)
