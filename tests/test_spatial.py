@@ -305,3 +305,16 @@ def test_poles_and_the_antimeridian_on_every_path(at_the_edges, lat, lon, radius
             spatial.forget(db.engine)
     if (lat, lon) != (48.8566, 2.3522) and radius_km >= 60.0:
         assert ranked  # each of these centres has an edge venue within 60 km
+
+
+@pytest.mark.parametrize("query", ["lat=90&lon=180&radius_km=200", "lat=-90&lon=-180&radius_km=1",
+                                   "lat=0&lon=180&radius_km=200", "lat=-0.0&lon=-180&radius_km=200",
+                                   "lat=1e-300&lon=-1e-300", "lat=90.0000001&lon=0", "lat=nan&lon=0"])
+def test_edge_coordinates_over_http_on_every_path(app, at_the_edges, strategy, query):
+    response = app.test_client().get(f"/api/events?{query}")
+    body = response.get_json()
+    if "90.0000001" in query or "nan" in query:
+        assert response.status_code == 400 and "lat" in str(body)
+    else:
+        assert response.status_code == 200
+        assert all(e["title"].startswith("Bord") for e in body["events"])
