@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-only test-quick chromium bench clean translations untranslated compile-translations
+.PHONY: run test test-only test-quick chromium postgis bench clean translations untranslated compile-translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,20 @@ chromium: $(VENV)/.test-installed
 	  (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
 	  test -x /usr/bin/chromium; \
 	else $(BIN)/playwright install chromium; fi
+
+# PostGIS for the local PostgreSQL (Debian's package for its major version), so that the
+# PostgreSQL run takes the PostGIS path; tests create the extension in their database.
+PG_MAJOR ?= $(shell (pg_config --version || psql --version) 2>/dev/null | head -1 | sed -E 's/[^0-9]*([0-9]+).*/\1/')
+postgis:
+	@if [ -z "$(PG_MAJOR)" ]; then echo "postgis: no local PostgreSQL, skipped"; \
+	elif [ -f /usr/share/postgresql/$(PG_MAJOR)/extension/postgis.control ]; then echo "postgis: installed"; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-$(PG_MAJOR)-postgis-3) >/dev/null; \
+	  test -f /usr/share/postgresql/$(PG_MAJOR)/extension/postgis.control; \
+	elif command -v sudo >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
+	  (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-$(PG_MAJOR)-postgis-3) >/dev/null; \
+	  test -f /usr/share/postgresql/$(PG_MAJOR)/extension/postgis.control; \
+	else echo "postgis: cannot install here; PostgreSQL runs without it"; fi
 
 test: $(VENV)/.test-installed chromium $(CATALOGUES)
 	$(BIN)/pytest $(PYTEST_ARGS)

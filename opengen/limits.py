@@ -9,6 +9,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
+import sqlite3
+import threading
+from contextlib import contextmanager
 import time
 
 from flask import Flask, current_app, jsonify, render_template, request
@@ -18,7 +21,7 @@ from flask_limiter import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from limits import parse
 from limits.storage import RedisStorage, Storage
-from sqlalchemy import Engine, Float, Integer, String, case, delete, select
+from sqlalchemy import Connection, Engine, Float, Integer, String, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -31,6 +34,7 @@ MAX_KEY_CHARS = 200
 REDIS_RETRY_S = 10.0  # after a Redis failure, count in the database this long before trying Redis again
 REDIS_TIMEOUT_S = 0.5
 CLEANUP_SHARE = 0.01  # share of the writes that also delete long-expired counters
+JUST_COUNTED_S = 0.5  # how long a thread's own count answers the headers' read-back
 
 
 class RateLimitCounter(Base):
@@ -47,6 +51,23 @@ def _short(key: str) -> str:
     return key if len(key) <= MAX_KEY_CHARS else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
+@contextmanager
+def _without_sync(connection: Connection):
+    """On SQLite, commit this counter without waiting for the disk (WAL, synchronous NORMAL):
+    a counter lost to a power cut costs nothing, while an fsync on every API request made the
+    workers queue for the write lock. Other writes keep SQLite's full durability."""
+    raw = connection.connection.dbapi_connection
+    if not isinstance(raw, sqlite3.Connection):
+        yield
+        return
+    before = int(raw.execute("PRAGMA synchronous").fetchone()[0])
+    raw.execute("PRAGMA synchronous=NORMAL")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA synchronous={before}")
+
+
 class DatabaseStorage(Storage):
     """Fixed-window counters in the `rate_limits` table, with an atomic upsert (SQLite and PostgreSQL)."""
 
@@ -56,6 +77,7 @@ class DatabaseStorage(Storage):
         super().__init__(uri, wrap_exceptions=wrap_exceptions)
         self.app: Flask | None = None
         self._engine: Engine | None = None
+        self._just_counted = threading.local()  # (key, count, expires_at, when) of this thread's last incr
 
     @property
     def base_exceptions(self) -> type[Exception]:
@@ -80,16 +102,31 @@ class DatabaseStorage(Storage):
             index_elements=[table.c.key],
             set_={"count": case((expired, amount), else_=table.c.count + amount),
                   "expires_at": case((expired, now + expiry), else_=table.c.expires_at)},
-        ).returning(table.c.count)
-        # Its own short transaction (taking SQLite's write lock at once), apart from the request's.
-        with self.engine.connect().execution_options(**{WRITE_LOCK: True}) as connection:
-            with connection.begin():
-                count = connection.execute(statement).scalar_one()
+        ).returning(table.c.count, table.c.expires_at)
+        # Its own short transaction (taking SQLite's write lock at once), apart from the request's;
+        # on PostgreSQL the upsert is atomic alone: autocommit spares the BEGIN and COMMIT round trips.
+        options = {"isolation_level": "AUTOCOMMIT"} if self.engine.dialect.name == "postgresql" \
+            else {WRITE_LOCK: True}
+        with self.engine.connect().execution_options(**options) as connection:
+            with _without_sync(connection), connection.begin():
+                count, expires_at = connection.execute(statement).one()
                 if random.random() < CLEANUP_SHARE:
                     connection.execute(delete(table).where(table.c.expires_at < now - 60))
+        # The rate-limit headers read the counter back at once (get, get_expiry): answer them
+        # from this write rather than with two more connections and queries per request.
+        self._just_counted.last = (key, count, expires_at, time.monotonic())
         return count
 
+    def _recent(self, key: str) -> tuple[int, float] | None:
+        last = getattr(self._just_counted, "last", None)
+        if last is None or last[0] != _short(key) or time.monotonic() - last[3] > JUST_COUNTED_S:
+            return None
+        return last[1], last[2]
+
     def get(self, key: str) -> int:
+        recent = self._recent(key)
+        if recent is not None:
+            return recent[0] if recent[1] > time.time() else 0
         table = RateLimitCounter.__table__
         with self.engine.connect() as connection:
             count = connection.execute(select(table.c.count).where(
@@ -97,6 +134,9 @@ class DatabaseStorage(Storage):
         return count or 0
 
     def get_expiry(self, key: str) -> float:
+        recent = self._recent(key)
+        if recent is not None:
+            return recent[1] if recent[1] > time.time() else time.time()
         table = RateLimitCounter.__table__
         with self.engine.connect() as connection:
             expires = connection.execute(select(table.c.expires_at).where(table.c.key == _short(key))).scalar()
@@ -111,10 +151,12 @@ class DatabaseStorage(Storage):
         return True
 
     def reset(self) -> int | None:
+        self._just_counted.last = None
         with self.engine.begin() as connection:
             return connection.execute(delete(RateLimitCounter.__table__)).rowcount
 
     def clear(self, key: str) -> None:
+        self._just_counted.last = None
         with self.engine.begin() as connection:
             connection.execute(delete(RateLimitCounter.__table__).where(RateLimitCounter.key == _short(key)))
 

@@ -44,6 +44,12 @@ def _postgres_database(admin_url: str):
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = admin_url.rsplit("/", 1)[0] + "/" + name
+    if os.environ.get("TEST_POSTGIS", "on") != "off":  # PostGIS when the server has it (CI installs it)
+        engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        with engine.begin() as conn:
+            if conn.scalar(text("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'")):
+                conn.execute(text("CREATE EXTENSION postgis"))
+        engine.dispose()
 
     def drop():
         with admin.connect() as conn:

@@ -69,16 +69,23 @@ def scattered(app):
     return [(row[0], row[1], row[2]) for row in rows]
 
 
-def strategies_here() -> list[str]:
-    return ["rtree", "bbox"]
+def available(how: str) -> bool:
+    """Tell whether this run's database can take the given path."""
+    if how == "rtree":
+        return db.engine.dialect.name == "sqlite" and spatial._detect(db.engine) == "rtree"
+    if how == "postgis":
+        return db.engine.dialect.name == "postgresql" and spatial.has_geography_index(db.engine)
+    return True
 
 
-@pytest.fixture(params=strategies_here())
+@pytest.fixture(params=spatial.STRATEGIES)
 def strategy(request, app):
-    """Force the R*Tree or the bounding-box path (PostgreSQL has only the latter)."""
-    if request.param == "rtree" and db.engine.dialect.name != "sqlite":
-        pytest.skip("the R*Tree exists on SQLite only")
-    spatial._has_rtree[db.engine] = request.param == "rtree"
+    """Force one path: the R*Tree (SQLite), PostGIS (PostgreSQL with the extension) or the
+    bounding box (both); a path this database lacks is skipped."""
+    with app.app_context():
+        if not available(request.param):
+            pytest.skip(f"no {request.param} on {db.engine.dialect.name} here")
+    spatial._strategy[db.engine] = request.param
     yield request.param
     spatial.forget(db.engine)
 
@@ -139,7 +146,7 @@ def test_paging_splits_the_same_ranking(ctx, scattered, strategy):
 def test_venue_index_follows_inserts_moves_and_deletes(app, make_venue):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("the R*Tree exists on SQLite only")
-    assert spatial.has_rtree(db.engine)
+    assert spatial.strategy(db.engine) == "rtree"
 
     def indexed(venue_id):
         return db.session.execute(text("SELECT min_lat, max_lat, min_lon, max_lon FROM venue_rtree "
@@ -162,10 +169,11 @@ def test_venue_index_follows_inserts_moves_and_deletes(app, make_venue):
     assert indexed(venue.id) is None
 
 
-def test_postgresql_uses_the_indexed_columns(ctx, app):
+def test_postgresql_takes_postgis_when_the_extension_is_installed(ctx, app):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL only")
-    assert not spatial.has_rtree(db.engine)
+    installed = db.session.scalar(text("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'"))
+    assert spatial.strategy(db.engine) == ("postgis" if installed else "bbox")
 
 
 def test_search_works_on_a_database_without_the_rtree(tmp_path):
@@ -180,7 +188,7 @@ def test_search_works_on_a_database_without_the_rtree(tmp_path):
                              school=school, venue=venue, edition=edition,
                              start_at=paris(2021, 11, 29, 10), end_at=paris(2021, 11, 29, 11)))
         db.session.commit()
-        assert not spatial.has_rtree(db.engine)
+        assert spatial.strategy(db.engine) == "bbox"
         body = app.test_client().get("/api/events?q=93200").get_json()
         assert [e["title"] for e in body["events"]] == ["Près"]
         db.session.remove()
@@ -193,8 +201,120 @@ def test_migrations_leave_the_rtree_alone_and_an_upgrade_finds_it(tmp_path):
         assert not include_name(table, "table", {})
     assert include_name("venues", "table", {}) and include_name(spatial.RTREE, "column", {})
     with app.app_context():
-        assert not spatial.has_rtree(db.engine)  # an empty database, remembered as such
+        assert spatial.strategy(db.engine) == "bbox"  # an empty database, remembered as such
         upgrade_schema()
-        assert spatial.has_rtree(db.engine)  # the upgrade created it, and the answer was forgotten
+        assert spatial.strategy(db.engine) == "rtree"  # the upgrade created it, and the answer was forgotten
         db.session.remove()
         db.engine.dispose()
+
+
+def _ranking(how: str, lat: float, lon: float, radius_km: float, limit: int | None = None, offset: int = 0):
+    spatial._strategy[db.engine] = how
+    try:
+        filters = EventFilters(lat=lat, lon=lon, radius_km=radius_km)
+        return queries.nearest(filters, queries.locate(filters), limit, offset)
+    finally:
+        spatial.forget(db.engine)
+
+
+def paths_here() -> list[str]:
+    paths = [how for how in spatial.STRATEGIES if available(how)]
+    # SQLite: R*Tree and box; PostgreSQL: box, and PostGIS where the server has it.
+    assert "bbox" in paths and len(paths) >= (2 if db.engine.dialect.name == "sqlite" else 1)
+    return paths
+
+
+def assert_same_on_every_path(lat: float, lon: float, radius_km: float, limit: int | None = None,
+                              offset: int = 0) -> list[tuple[int, float]]:
+    answers = {how: _ranking(how, lat, lon, radius_km, limit, offset) for how in paths_here()}
+    reference_ranked, reference_total = answers["bbox"]
+    for how, (ranked, total) in answers.items():
+        assert total == reference_total, (how, lat, lon, radius_km)
+        assert [i for i, _km in ranked] == [i for i, _km in reference_ranked], (how, lat, lon, radius_km)
+        assert all(abs(km - ref_km) < 0.001 for (_i, km), (_j, ref_km) in zip(ranked, reference_ranked))
+    return reference_ranked
+
+
+def test_every_path_ranks_the_same_sessions_in_the_same_order(ctx, scattered):
+    venues = sorted({(lat, lon) for _i, lat, lon in scattered})
+    rng = random.Random(17)
+    centres = [(48.8566, 2.3522), (45.764, 4.8357), (43.2965, 5.3698)] + rng.sample(venues, 12) + \
+        [(rng.uniform(41.0, 51.5), rng.uniform(-5.5, 10.0)) for _ in range(12)]
+    found = 0
+    for lat, lon in centres:
+        for radius_km in (1.0, 25.0, 200.0):
+            found += len(assert_same_on_every_path(lat, lon, radius_km))
+    assert_same_on_every_path(48.8566, 2.3522, 200.0, limit=20, offset=40)
+    assert found > 1000  # the comparison saw real rankings, not empty ones
+
+
+def test_postgis_distances_agree_with_the_haversine_within_a_metre(ctx, scattered):
+    if not available("postgis"):
+        pytest.skip("PostGIS is not installed on this database")
+    ranked = _ranking("postgis", 48.8566, 2.3522, 200.0)
+    sphere_km = dict(db.session.execute(text(
+        "SELECT e.id, ST_Distance(geography(ST_MakePoint(v.lon, v.lat)), "
+        "geography(ST_MakePoint(2.3522, 48.8566)), false) / 1000 "
+        "FROM events e JOIN venues v ON v.id = e.venue_id")).all())
+    assert len(ranked[0]) > 50
+    assert all(abs(sphere_km[i] - km) < 0.001 for i, km in ranked[0])
+
+
+def test_postgis_picks_the_venues_through_its_gist_index(ctx, scattered):
+    if not available("postgis"):
+        pytest.skip("PostGIS is not installed on this database")
+    spatial._strategy[db.engine] = "postgis"
+    try:
+        filters = EventFilters(lat=48.8566, lon=2.3522, radius_km=25)
+        stmt = queries.filtered(filters, with_online=False)
+        sql = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))  # 400 rows: a scan would win
+        plan = "\n".join(row[0] for row in db.session.execute(text(f"EXPLAIN {sql}")))
+    finally:
+        spatial.forget(db.engine)
+    assert spatial.GEOGRAPHY_INDEX in plan, plan
+
+
+# Points where longitudes wrap and meridians meet: every path must still agree with a brute force.
+EDGES = [(90.0, 0.0), (89.95, 179.9), (-90.0, 180.0), (-89.9, -179.95), (0.0, 180.0), (0.0, -180.0),
+         (0.5, 179.8), (-0.5, -179.8), (48.8566, 2.3522)]
+
+
+@pytest.fixture
+def at_the_edges(ctx, make_event, make_venue, make_school):
+    school = make_school()
+    points = []
+    for n, (lat, lon) in enumerate(EDGES):
+        venue = make_venue(school=school, lat=lat, lon=lon, name=f"Bord {n}")
+        event = make_event(venue=venue, title=f"Bord {n}", start=paris(2021, 11, 29, 9 + n % 8))
+        points.append((event.id, lat, lon))
+    db.session.commit()
+    return points
+
+
+@pytest.mark.parametrize("lat, lon", [(90.0, 180.0), (-90.0, -180.0), (0.0, 180.0), (0.0, -180.0),
+                                      (89.99, -90.0), (-0.2, 179.99), (48.8566, 2.3522)])
+@pytest.mark.parametrize("radius_km", [1.0, 60.0, 200.0])
+def test_poles_and_the_antimeridian_on_every_path(at_the_edges, lat, lon, radius_km):
+    ranked = assert_same_on_every_path(lat, lon, radius_km)
+    for how in paths_here():
+        spatial._strategy[db.engine] = how
+        try:
+            assert_same_as_brute_force(at_the_edges, lat, lon, radius_km)
+        finally:
+            spatial.forget(db.engine)
+    if (lat, lon) != (48.8566, 2.3522) and radius_km >= 60.0:
+        assert ranked  # each of these centres has an edge venue within 60 km
+
+
+@pytest.mark.parametrize("query", ["lat=90&lon=180&radius_km=200", "lat=-90&lon=-180&radius_km=1",
+                                   "lat=0&lon=180&radius_km=200", "lat=-0.0&lon=-180&radius_km=200",
+                                   "lat=1e-300&lon=-1e-300", "lat=90.0000001&lon=0", "lat=nan&lon=0"])
+def test_edge_coordinates_over_http_on_every_path(app, at_the_edges, strategy, query):
+    response = app.test_client().get(f"/api/events?{query}")
+    body = response.get_json()
+    if "90.0000001" in query or "nan" in query:
+        assert response.status_code == 400 and "lat" in str(body)
+    else:
+        assert response.status_code == 200
+        assert all(e["title"].startswith("Bord") for e in body["events"])

@@ -136,13 +136,13 @@ def _conditions(filters: EventFilters, statuses, narrow: bool = False, check: bo
     return viewbox.narrow(stmt, filters.bbox)  # the map's view: the on-site sessions inside it
 
 
-def _near_venues(use_rtree: bool):
+def _near_venues(how: str):
     """The venues inside the circle with their haversine term, computed once each (a CTE).
 
     The circle is bind parameters: execute with spatial.circle_params, or bake them in.
     """
     term = spatial.haversine_term(Venue.lat, Venue.lon)
-    box = spatial.in_box(Venue.id, Venue.lat, Venue.lon, use_rtree=use_rtree)
+    box = spatial.in_box(Venue.id, Venue.lat, Venue.lon, how)
     # MATERIALIZED keeps the term per venue rather than recomputed for each of its events.
     return (select(Venue.id, Venue.lat, Venue.lon, term.label("term"))
             .where(box, spatial.within_term(term))
@@ -151,7 +151,7 @@ def _near_venues(use_rtree: bool):
 
 def _within(filters: EventFilters, statuses, check: bool = True):
     """Select the matching on-site events held inside the circle; also return the venues CTE."""
-    near = _near_venues(spatial.has_rtree(db.engine))
+    near = _near_venues(spatial.strategy(db.engine))
     stmt = (_conditions(filters, statuses, narrow=True, check=check)
             .join(near, near.c.id == Event.venue_id)
             .where(Event.format != EventFormat.online))
@@ -176,7 +176,7 @@ def filtered(filters: EventFilters, statuses: tuple[EventStatus, ...] = PUBLIC_S
     if not with_online:
         stmt, _near = _within(filters, statuses)
     else:
-        near = _near_venues(spatial.has_rtree(db.engine))
+        near = _near_venues(spatial.strategy(db.engine))
         in_circle = and_(Event.format != EventFormat.online, Event.venue_id.in_(select(near.c.id)))
         stmt = _conditions(filters, statuses).where(or_(in_circle, _online_only()))
     return (stmt.order_by(Event.start_at, Event.id)
@@ -206,7 +206,7 @@ def nearest(filters: EventFilters, area: Area, limit: int | None = None,
     """Return (event id, distance in km) for the sessions inside the area, nearest first, and their count."""
     filters = in_edition(filters)
     _check(filters)
-    ranked, count = _ranking_statements(filters.without_place(), spatial.has_rtree(db.engine), db.engine.dialect.name,
+    ranked, count = _ranking_statements(filters.without_place(), spatial.strategy(db.engine), db.engine.dialect.name,
                                          limit, offset)
     circle = spatial.circle_params(area.lat, area.lon, area.radius_km)
     rows = db.session.execute(ranked, circle).all()
@@ -218,7 +218,7 @@ def nearest(filters: EventFilters, area: Area, limit: int | None = None,
 
 
 @lru_cache(maxsize=256)
-def _ranking_statements(shape: EventFilters, use_rtree: bool, dialect: str, limit: int | None,
+def _ranking_statements(shape: EventFilters, how: str, dialect: str, limit: int | None,
                         offset: int) -> tuple[Select, Select]:
     """The statements ranking a circle's sessions, built once per filter shape (the circle is
     bind parameters): building them costs more than running them near most places."""
