@@ -64,3 +64,13 @@ def test_a_counter_skips_the_disk_wait_but_leaves_other_writes_durable(app, ctx)
     assert modes == [1, 1]  # NORMAL while the counter is written
     with db.engine.connect() as connection:  # the pooled connection is back to FULL
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+
+
+def test_the_maps_kept_tiles_and_markers_are_outside_the_api_budget(limited, make_event):
+    make_event(title="Atelier carte")
+    client = limited.test_client()
+    for _ in range(8):  # more than the budget of 5: a visitor panning and zooming the map
+        assert client.get("/api/events/clusters/5/16/11").status_code == 200
+        assert client.get("/api/events/markers").status_code == 200
+    statuses = [client.get("/api/events").status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429]  # the rest of the API still counts

@@ -1,13 +1,13 @@
 """A reminder subscription remembers the language the visitor asked in, so its mails speak it
 
 Revision ID: 0012_reminder_locale
-Revises: 0009_previous_start
+Revises: 0011_postgis
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_reminder_locale"
-down_revision = "0009_previous_start"
+down_revision = "0011_postgis"
 branch_labels = None
 depends_on = None
 
