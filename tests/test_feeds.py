@@ -359,7 +359,8 @@ def _statements(client, path: str, **headers) -> tuple[int, list[str]]:
     statements = []
 
     def record(conn, cursor, statement, *args):
-        statements.append(" ".join(statement.split()).lower())
+        if statement != "BEGIN":  # SQLite's transactions are begun by a statement of ours (db.py)
+            statements.append(" ".join(statement.split()).lower())
 
     sa_event.listen(db.engine, "before_cursor_execute", record)
     try:

@@ -54,6 +54,8 @@ class CalendarEntry:
     status: str
     last_modified: datetime
     created: datetime | None
+    # Ends the description with "label : URL" (for calendars that do not show URL, like Google's).
+    link_label: str | None = None
 
     def __post_init__(self) -> None:
         _check_name("uid", self.uid)
@@ -95,8 +97,11 @@ def build_calendar(
     head = calendar_head(name=name, calendar_uid=calendar_uid, description=description, url=url,
                          refresh=refresh, tzid=tzid)
     dtstamp = stamp_value(stamp)
-    events = "".join(entry_part(entry, tzid) + entry_close(entry.url, dtstamp, entry_transp(entry.status, busy))
-                     for entry in entries)
+    events = []
+    for entry in entries:
+        part = entry_part(entry, tzid)
+        events += [part, entry_close(part, entry.url, dtstamp, entry_transp(entry.status, busy))]
+    events = "".join(events)
     return head + events.encode("utf-8") + CALENDAR_END
 
 
@@ -146,10 +151,11 @@ def entry_transp(status: str, busy: bool) -> str:
 
 
 def entry_part(entry: CalendarEntry, tzid: str = PARIS_NAME) -> str:
-    """The lines of a VEVENT that depend on the entry alone (kept per session version), each ended.
+    """The lines of a VEVENT that depend on the entry alone (kept per session version).
 
-    What depends on the feed (DTSTAMP, TRANSP) or on the address the site is served at (URL)
-    is written by entry_close, after these.
+    What depends on the feed (DTSTAMP, TRANSP) or on the address the site is served at (URL,
+    and the link ending the description) is written by entry_close. With a link_label, the
+    DESCRIPTION is the last line and is left open for that link; otherwise every line is ended.
     """
     zone = zone_form(tzid)
     # Only lines whose length depends on the data are folded: the others stay under 75 octets.
@@ -162,8 +168,6 @@ def entry_part(entry: CalendarEntry, tzid: str = PARIS_NAME) -> str:
         f"STATUS:{entry.status}",
         _fold(f"SUMMARY:{_text(entry.summary)}"),
     ]
-    if entry.description:
-        lines.append(_fold(f"DESCRIPTION:{_text(entry.description)}"))
     if entry.location:
         lines.append(_fold(f"LOCATION:{_text(entry.location)}"))
     if entry.geo is not None:
@@ -173,13 +177,31 @@ def entry_part(entry: CalendarEntry, tzid: str = PARIS_NAME) -> str:
     if entry.created is not None:
         lines.append(f"CREATED:{utc_text(entry.created)}")
     lines.append(f"LAST-MODIFIED:{utc_text(entry.last_modified)}")
+    if entry.link_label:
+        text = f"{_text(entry.description)}\\n" if entry.description else ""
+        return "\r\n".join([*lines, _fold(f"DESCRIPTION:{text}{_text(entry.link_label)} : ")])
+    if entry.description:
+        lines.append(_fold(f"DESCRIPTION:{_text(entry.description)}"))
     return "\r\n".join(lines) + "\r\n"
 
 
-def entry_close(url: str | None, dtstamp: str, transp: str) -> str:
-    """The end of a VEVENT after its entry_part: DTSTAMP, URL (a URI value, see uri_value), TRANSP."""
+def entry_close(part: str, url: str | None, dtstamp: str, transp: str) -> str:
+    """The end of the VEVENT whose entry_part is part: the link ending its description (if left
+    open), DTSTAMP, URL, TRANSP; url is a URI value (see uri_value)."""
     link = _fold(f"URL:{url}") + "\r\n" if url is not None else ""
-    return f"DTSTAMP:{dtstamp}\r\n{link}TRANSP:{transp}\r\nEND:VEVENT\r\n"
+    ending = f"DTSTAMP:{dtstamp}\r\n{link}TRANSP:{transp}\r\nEND:VEVENT\r\n"
+    if part.endswith("\n"):
+        return ending
+    return _continued(part, _text(url) if url is not None else "") + "\r\n" + ending
+
+
+def _continued(line: str, more: str) -> str:
+    """The ASCII text more, folded as the rest of the folded content line that line ends with."""
+    last = line[line.rfind("\n") + 1:]
+    room = _FOLD_OCTETS - (len(last) if last.isascii() else len(last.encode("utf-8")))
+    pieces = [more[:room]] if room else []
+    pieces += [more[i:i + _FOLD_OCTETS - 1] for i in range(room, len(more), _FOLD_OCTETS - 1)]
+    return "\r\n ".join(pieces) if room else "".join("\r\n " + p for p in pieces)
 
 
 def _text(value: str) -> str:

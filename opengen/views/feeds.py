@@ -1,9 +1,11 @@
 """Calendar feeds: one session, a search, a personal programme, the broadcasts; with 304s for polling."""
 from __future__ import annotations
 
+import click
 from flask import Blueprint, Response, abort, current_app, request
 
 from ..compression import fresh_copy
+from ..db import db
 from ..events.filters import parse_edition, parse_filters
 from ..feeds import calendars
 from ..feeds.calendars import Feed, FeedLinks
@@ -47,6 +49,14 @@ def broadcasts():
     return _send(feed, "emissions-open-gen.ics")
 
 
+@bp.cli.command("build-entries")
+def build_entries() -> None:
+    """Build the calendar entries that are missing or stale (after a migration, for instance)."""
+    count = calendars.build_stale_entries()
+    db.session.commit()
+    click.echo(f"{count} calendar entries built.")
+
+
 # --------------------------------------------------------------------------- HTTP
 
 def _send(feed: Feed, filename: str) -> Response:
@@ -56,7 +66,9 @@ def _send(feed: Feed, filename: str) -> Response:
         response = Response(status=304)
         response.set_etag(matched)
     else:
-        response = Response(feed.body, mimetype="text/calendar")
+        # Streamed from the kept entries: the worker holds one batch of sessions at a time.
+        response = Response(feed.chunks(), mimetype="text/calendar")
+        db.session.commit()  # the stream reads in a session of its own: end this one's reads now
         response.set_etag(feed.etag)
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.last_modified = calendars.clamp_to_now(feed.last_modified)
