@@ -385,21 +385,6 @@ def test_a_conditional_request_costs_one_small_query(client, make_event, path):
     assert statements[0].startswith("select coalesce(sum(") and "description" not in statements[0]
 
 
-def test_a_feed_polled_without_validators_is_built_once_per_state(client, make_event):
-    session = make_event(start=paris(2021, 11, 29, 10))
-    db.session.commit()
-    first = feed(client, "/calendar.ics?family=web-development")
-    status, statements = _statements(client, "/calendar.ics?family=web-development")
-    assert status == 200 and len(statements) == 1, statements  # the validators only
-    assert feed(client, "/calendar.ics?family=web-development").data == first.data
-    session.title, session.sequence, session.updated_at = "Atelier renommé", 1, utcnow()
-    db.session.commit()
-    status, statements = _statements(client, "/calendar.ics?family=web-development")
-    assert status == 200 and len(statements) > 1
-    assert "SUMMARY:Atelier renommé" in vevent_lines(
-        feed(client, "/calendar.ics?family=web-development").data, session.uid)
-
-
 # --------------------------------------------------------------------------- programme and broadcasts
 
 def test_the_programme_feed_lists_the_chosen_sessions_still_public(client, make_event):
