@@ -3,6 +3,7 @@ whole, entries that follow every change, a migration that leaves no session out.
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
 from datetime import date, timedelta
 
@@ -267,3 +268,20 @@ def test_the_entries_carry_what_calendar_apps_read(client, make_event):
     # The session's page ends the description too: Google Calendar shows no URL property.
     assert str(event["DESCRIPTION"]).endswith(f"Plus d’informations : http://localhost/events/{session.id}")
     assert str(event["URL"]) == f"http://localhost/events/{session.id}"
+
+
+def test_a_feed_file_is_kept_only_once_complete_and_the_folder_keeps_its_size(tmp_path):
+    from opengen.feeds.files import FeedFiles
+
+    files = FeedFiles(tmp_path, max_bytes=2500)
+    left = files.kept_while_sent("a", iter([b"x" * 1000, b"y" * 1000]))
+    assert next(left) == b"x" * 1000
+    left.close()  # the client went away: nothing is kept, no part left behind
+    assert files.found("a", False) is None and list(tmp_path.iterdir()) == []
+    assert b"".join(files.kept_while_sent("a", iter([b"x" * 1000, b"y" * 1000]))) == b"x" * 1000 + b"y" * 1000
+    path, size = files.found("a", False)
+    assert size == 2000 and b"".join(files.read(path)) == b"x" * 1000 + b"y" * 1000
+    assert gzip.decompress(b"".join(files.read(files.found("a", True)[0]))) == b"x" * 1000 + b"y" * 1000
+    os.utime(path, (1, 1))  # the oldest
+    b"".join(files.kept_while_sent("b", iter([b"z" * 1000])))
+    assert files.found("a", False) is None and files.found("b", False) is not None
