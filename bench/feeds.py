@@ -1,5 +1,6 @@
-"""/calendar.ics streamed from the kept calendar entries, served by gunicorn (4 workers), at 10k
-and 100k sessions: time to the first byte and to the last, bytes per session (plain and gzipped),
+"""/calendar.ics streamed from the kept calendar entries, and sent again from the file kept as it
+was streamed, served by gunicorn (4 workers), at 10k and 100k sessions: time to the first byte
+and to the last, bytes per session (plain and gzipped),
 the RSS of the workers before and after they served the full feed, the first read after the
 migration (every entry built once, for every process), and at 10k the full feed's throughput as
 a share of /healthz's in the same run (wrk, 16 connections, gzip accepted and not).
@@ -13,9 +14,11 @@ import gzip
 import http.client
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 from _common import app_with_events
@@ -33,10 +36,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def serve(database_url: str, port: int) -> subprocess.Popen:
-    """gunicorn as in production (sync workers, --preload), ready when /healthz answers."""
+def serve(database_url: str, port: int, files: str, keep_files: bool = True) -> subprocess.Popen:
+    """gunicorn as in production (sync workers, --preload), ready when /healthz answers; feed
+    bodies kept as files in `files` (none kept: every request streams from the entries)."""
     env = {**os.environ, "DATABASE_URL": database_url, "GEOCODER": "offline", "SECRET_KEY": "bench",
-           "TILES_URL": "http://tiles.invalid/{z}/{x}/{y}.png"}
+           "TILES_URL": "http://tiles.invalid/{z}/{x}/{y}.png", "FLASK_FEED_FILES_DIR": files,
+           "FLASK_FEED_FILES_MAX_MB": "512" if keep_files else "0"}
     env.pop("REDIS_URL", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--preload", "--workers", str(WORKERS), "--bind",
@@ -107,7 +112,8 @@ def main(counts: list[int]) -> None:
             url = str(db.engine.url)
             db.engine.dispose()
         port = free_port()
-        server = serve(url, port)
+        files = tempfile.mkdtemp(prefix="feed-files-")
+        server = serve(url, port, files)
         try:
             pids = workers(server)
             idle = rss_mb(pids)
@@ -115,22 +121,30 @@ def main(counts: list[int]) -> None:
             assert body.count(b"BEGIN:VEVENT") == count
             print(f"{count:>7} sessions  first read after the migration (builds and stores every entry): "
                   f"first byte {first_byte:.3f} s, last {total:.2f} s", flush=True)
-            timings = [fetch(port, "/calendar.ics") for _ in range(WORKERS * 2)]
-            first_bytes = sorted(t[0] for t in timings)
-            totals = sorted(t[1] for t in timings)
-            body = timings[-1][2]
-            gz_first, gz_total, packed, gz_headers = fetch(port, "/calendar.ics", {"Accept-Encoding": "gzip"})
-            assert gz_headers.get("Content-Encoding") == "gzip" and gzip.decompress(packed) == body
+            for gzipped in (False, True):
+                headers = {"Accept-Encoding": "gzip"} if gzipped else {}
+                streamed, kept = [], []
+                for _ in range(WORKERS * 2):
+                    shutil.rmtree(files, ignore_errors=True)  # streamed from the entries...
+                    streamed.append(fetch(port, "/calendar.ics", headers))
+                    kept.append(fetch(port, "/calendar.ics", headers))  # ...then sent from its file
+                for what, timings in (("streamed from the entries", streamed), ("sent from its file", kept)):
+                    first_bytes = sorted(t[0] for t in timings)
+                    totals = sorted(t[1] for t in timings)
+                    print(f"{'':>7} {'gzipped' if gzipped else 'plain':>7}, {what}, {len(timings)} reads: first "
+                          f"byte median {first_bytes[len(first_bytes) // 2]:.3f} s (max {first_bytes[-1]:.3f}), "
+                          f"last byte median {totals[len(totals) // 2]:.2f} s", flush=True)
+                if gzipped:
+                    packed = kept[-1][2]
+                    assert kept[-1][3].get("Content-Encoding") == "gzip" and gzip.decompress(packed) == body
+                else:
+                    assert streamed[-1][2] == kept[-1][2] == body
             after = rss_mb(pids)
             vevents = body[body.index(b"BEGIN:VEVENT"):body.rindex(b"END:VEVENT")]
-            print(f"{'':>7} steady (entries kept), {len(timings)} reads: first byte median "
-                  f"{first_bytes[len(first_bytes) // 2]:.3f} s (max {first_bytes[-1]:.3f}), last byte median "
-                  f"{totals[len(totals) // 2]:.2f} s; gzipped: first byte {gz_first:.3f} s, last {gz_total:.2f} s",
-                  flush=True)
             print(f"{'':>7} {len(body) / 1e6:.1f} MB, {len(vevents) / count:.0f} bytes per session "
                   f"({len(packed) / count:.0f} gzipped)", flush=True)
             print(f"{'':>7} worker RSS MB, idle: {' '.join(f'{m:.0f}' for m in idle)}; after the full feed "
-                  f"{len(timings) + 2} times: {' '.join(f'{m:.0f}' for m in after)} "
+                  f"{WORKERS * 8 + 1} times: {' '.join(f'{m:.0f}' for m in after)} "
                   f"(largest growth {max(a - b for a, b in zip(after, idle)):+.0f} MB)", flush=True)
             if count <= 10_000:
                 health = wrk(port, "/healthz", gzip_accepted=True)
@@ -139,9 +153,19 @@ def main(counts: list[int]) -> None:
                 print(f"{'':>7} throughput, 16 connections: /healthz {health:.0f} req/s; full feed "
                       f"{plain:.1f} req/s ({plain / health:.3f} of /healthz), gzip accepted {zipped:.1f} req/s "
                       f"({zipped / health:.3f} of /healthz)", flush=True)
+                server.terminate()
+                server.wait(30)
+                server = serve(url, port, files, keep_files=False)
+                health = wrk(port, "/healthz", gzip_accepted=True)
+                plain = wrk(port, "/calendar.ics", gzip_accepted=False)
+                zipped = wrk(port, "/calendar.ics", gzip_accepted=True)
+                print(f"{'':>7} ...with no file kept (every request streams from the entries): /healthz "
+                      f"{health:.0f} req/s; full feed {plain:.1f} req/s ({plain / health:.3f}), gzip accepted "
+                      f"{zipped:.1f} req/s ({zipped / health:.3f})", flush=True)
         finally:
             server.terminate()
             server.wait(30)
+            shutil.rmtree(files, ignore_errors=True)
 
 
 if __name__ == "__main__":
