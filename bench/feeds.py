@@ -100,6 +100,16 @@ def wrk(port: int, path: str, gzip_accepted: bool, seconds: int = 10) -> float:
     return float(re.search(r"Requests/sec:\s+([\d.]+)", done.stdout).group(1))
 
 
+def throughput(port: int, case: str) -> None:
+    """Print /healthz's rate and the full feed's (plain, gzip accepted) as a share of it, in one run."""
+    health = wrk(port, "/healthz", gzip_accepted=True)
+    plain = wrk(port, "/calendar.ics", gzip_accepted=False)
+    zipped = wrk(port, "/calendar.ics", gzip_accepted=True)
+    print(f"{'':>7} throughput, 16 connections, {case}: /healthz {health:.0f} req/s; full feed "
+          f"{plain:.1f} req/s ({plain / health:.3f} of /healthz), gzip accepted {zipped:.1f} req/s "
+          f"({zipped / health:.3f} of /healthz)", flush=True)
+
+
 def main(counts: list[int]) -> None:
     """One block per size: the first read after the migration, then the steady state."""
     for count in counts:
@@ -147,21 +157,11 @@ def main(counts: list[int]) -> None:
                   f"{WORKERS * 8 + 1} times: {' '.join(f'{m:.0f}' for m in after)} "
                   f"(largest growth {max(a - b for a, b in zip(after, idle)):+.0f} MB)", flush=True)
             if count <= 10_000:
-                health = wrk(port, "/healthz", gzip_accepted=True)
-                plain = wrk(port, "/calendar.ics", gzip_accepted=False)
-                zipped = wrk(port, "/calendar.ics", gzip_accepted=True)
-                print(f"{'':>7} throughput, 16 connections: /healthz {health:.0f} req/s; full feed "
-                      f"{plain:.1f} req/s ({plain / health:.3f} of /healthz), gzip accepted {zipped:.1f} req/s "
-                      f"({zipped / health:.3f} of /healthz)", flush=True)
+                throughput(port, "files kept")
                 server.terminate()
                 server.wait(30)
                 server = serve(url, port, files, keep_files=False)
-                health = wrk(port, "/healthz", gzip_accepted=True)
-                plain = wrk(port, "/calendar.ics", gzip_accepted=False)
-                zipped = wrk(port, "/calendar.ics", gzip_accepted=True)
-                print(f"{'':>7} ...with no file kept (every request streams from the entries): /healthz "
-                      f"{health:.0f} req/s; full feed {plain:.1f} req/s ({plain / health:.3f}), gzip accepted "
-                      f"{zipped:.1f} req/s ({zipped / health:.3f})", flush=True)
+                throughput(port, "no file kept: every request streams from the entries")
         finally:
             server.terminate()
             server.wait(30)
