@@ -282,6 +282,15 @@ def test_a_feed_file_is_kept_only_once_complete_and_the_folder_keeps_its_size(tm
     path, size = files.found("a", False)
     assert size == 2000 and b"".join(files.read(path)) == b"x" * 1000 + b"y" * 1000
     assert gzip.decompress(b"".join(files.read(files.found("a", True)[0]))) == b"x" * 1000 + b"y" * 1000
-    os.utime(path, (1, 1))  # the oldest
     b"".join(files.kept_while_sent("b", iter([b"z" * 1000])))
-    assert files.found("a", False) is None and files.found("b", False) is not None
+    assert files.found("a", False) is not None  # used less than a minute ago: kept
+    for name in os.listdir(tmp_path):
+        os.utime(tmp_path / name, (1, 1))  # all unused for long
+    os.utime(files.found("b", False)[0])  # ...but b, just read
+    abandoned = tmp_path / ".part-left-by-a-killed-worker"
+    abandoned.write_bytes(b"x")
+    os.utime(abandoned, (1, 1))
+    b"".join(files.kept_while_sent("c", iter([b"w" * 10])))
+    assert files.found("a", False) is None  # the least used go first, until the folder fits
+    assert files.found("b", False) is not None and files.found("c", False) is not None
+    assert not abandoned.exists()

@@ -5,7 +5,7 @@ and every worker of the server sends them again from the disk (sendfile) while t
 the same: no worker holds a body in memory, and a poll without validators costs no rebuild.
 Their name comes from the feed's ETag and the database's data version (which triggers bump on
 any change to the sessions, venues, schools or families), so a file is never sent for another
-state. The oldest files go when the folder passes its size.
+state. The files least used lately go when the folder passes its size.
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import hashlib
 import logging
 import os
 import tempfile
+import time
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 
 GZIP_LEVEL = 5
 READ_SIZE = 1024 * 1024
+USED_S = 60  # a file used this recently is never removed
+ABANDONED_S = 3600  # a part older than this was left by a worker that stopped mid-stream
 
 
 class FeedFiles:
@@ -31,9 +34,14 @@ class FeedFiles:
         self.max_bytes = max_bytes
 
     def found(self, key: str, gzipped: bool) -> tuple[Path, int] | None:
-        """Return the file of the body kept under key (gzipped or not) and its size, or None."""
+        """Return the file of the body kept under key (gzipped or not) and its size, or None.
+
+        The file is marked as used now: the folder is trimmed of the files least used, never of
+        one used in the last USED_S seconds (so never of one about to be read).
+        """
         path = self._path(key, gzipped)
         try:
+            os.utime(path)
             return path, path.stat().st_size
         except OSError:  # not kept, or removed meanwhile
             return None
@@ -83,16 +91,20 @@ class FeedFiles:
 
     def _trim(self) -> None:
         """Remove the oldest complete files while the folder is over its size."""
-        files = []
-        for path in self.folder.glob("*.ics*"):
+        files, now = [], time.time()
+        for path in self.folder.iterdir():
             try:
                 found = path.stat()
             except OSError:  # removed meanwhile by another worker
                 continue
+            if path.name.startswith(".part-"):
+                if found.st_mtime < now - ABANDONED_S:
+                    path.unlink(missing_ok=True)
+                continue
             files.append((found.st_mtime, found.st_size, path))
         total = sum(size for _, size, _ in files)
-        for _, size, path in sorted(files, key=lambda f: f[0]):
-            if total <= self.max_bytes:
+        for used, size, path in sorted(files, key=lambda f: f[0]):
+            if total <= self.max_bytes or used > now - USED_S:
                 break
             path.unlink(missing_ok=True)
             total -= size

@@ -86,7 +86,7 @@ def _body(feed: Feed) -> Response:
     files = _files()
     key = f"{data_version()}|{feed.etag}"
     gzipped = accepts_gzip(request.accept_encodings)
-    kept = files.found(key, gzipped)
+    kept = files.found(key, gzipped) if files is not None else None
     if kept is not None:
         path, size = kept
         # Read as it is sent (a file trimmed meanwhile still reads once opened).
@@ -96,16 +96,18 @@ def _body(feed: Feed) -> Response:
             response.headers["Content-Encoding"] = "gzip"
         response.set_etag(feed.etag + (GZIP_SUFFIX if gzipped else ""))
         return response
-    response = Response(files.kept_while_sent(key, feed.chunks()), mimetype="text/calendar")
+    chunks = feed.chunks() if files is None else files.kept_while_sent(key, feed.chunks())
+    response = Response(chunks, mimetype="text/calendar")
     db.session.commit()  # the stream reads in a session of its own: end this one's reads now
     response.set_etag(feed.etag)
     return response
 
 
-def _files() -> FeedFiles:
-    """The folder of feed bodies kept as files (FEED_FILES_DIR, FEED_FILES_MAX_MB)."""
+def _files() -> FeedFiles | None:
+    """The folder of feed bodies kept as files (FEED_FILES_DIR, FEED_FILES_MAX_MB; 0: none kept)."""
     folder = current_app.config.get("FEED_FILES_DIR") or Path(tempfile.gettempdir()) / "opengen-feeds"
-    return FeedFiles(folder, int(current_app.config.get("FEED_FILES_MAX_MB", 512)) * 1024 * 1024)
+    size = int(current_app.config.get("FEED_FILES_MAX_MB", 512)) * 1024 * 1024
+    return FeedFiles(folder, size) if size > 0 else None
 
 
 def _links(page: str = "map.index") -> FeedLinks:
