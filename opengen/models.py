@@ -222,6 +222,19 @@ class Event(Base):
         return self.status in (EventStatus.published, EventStatus.cancelled)
 
 
+class EventCalendarEntry(Base):
+    """A session's VEVENT lines as built for its `version`, which triggers bump on any change to
+    what the entry is made of (0010); stale unless built_version == version (feeds/entries.py)."""
+
+    __tablename__ = "calendar_entries"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+    built_version: Mapped[int | None] = mapped_column(BigInteger)
+    built_format: Mapped[str | None] = mapped_column(String(40))
+    body: Mapped[str | None] = mapped_column(Text)
+
+
 class Broadcast(Base):
     __tablename__ = "broadcasts"
 

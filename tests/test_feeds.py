@@ -13,6 +13,7 @@ from sqlalchemy import event as sa_event
 from opengen.db import db, utcnow
 from opengen.demo import ensure_edition, seed_broadcasts
 from opengen.events.filters import EventFilters
+from opengen.feeds import calendars
 from opengen.models import Broadcast, EventFormat, EventKind, EventStatus
 
 from .conftest import paris
@@ -359,7 +360,8 @@ def _statements(client, path: str, **headers) -> tuple[int, list[str]]:
     statements = []
 
     def record(conn, cursor, statement, *args):
-        statements.append(" ".join(statement.split()).lower())
+        if statement != "BEGIN":  # SQLite's transactions are begun by a statement of ours (db.py)
+            statements.append(" ".join(statement.split()).lower())
 
     sa_event.listen(db.engine, "before_cursor_execute", record)
     try:
@@ -379,24 +381,12 @@ def test_a_conditional_request_costs_one_small_query(client, make_event, path):
     db.session.commit()
     path = path.format(id=sessions[0].id)
     etag = feed(client, path).headers["ETag"]
+    calendars._STATES.clear()  # as in another worker: the validators come from one query
     status, statements = _statements(client, path, **{"If-None-Match": etag})
     assert status == 304 and len(statements) == 1, statements
     assert statements[0].startswith("select coalesce(sum(") and "description" not in statements[0]
-
-
-def test_a_feed_polled_without_validators_is_built_once_per_state(client, make_event):
-    session = make_event(start=paris(2021, 11, 29, 10))
-    db.session.commit()
-    first = feed(client, "/calendar.ics?family=web-development")
-    status, statements = _statements(client, "/calendar.ics?family=web-development")
-    assert status == 200 and len(statements) == 1, statements  # the validators only
-    assert feed(client, "/calendar.ics?family=web-development").data == first.data
-    session.title, session.sequence, session.updated_at = "Atelier renommé", 1, utcnow()
-    db.session.commit()
-    status, statements = _statements(client, "/calendar.ics?family=web-development")
-    assert status == 200 and len(statements) > 1
-    assert "SUMMARY:Atelier renommé" in vevent_lines(
-        feed(client, "/calendar.ics?family=web-development").data, session.uid)
+    # ...kept while the data version stays: the next poll reads nothing else.
+    assert _statements(client, path, **{"If-None-Match": etag}) == (304, [])
 
 
 # --------------------------------------------------------------------------- programme and broadcasts

@@ -12,7 +12,7 @@ import vobject.icalendar
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from opengen.feeds import ics
+from opengen.feeds import ics, vtimezone
 from opengen.feeds.ics import VTIMEZONE_YEARS, CalendarEntry, build_calendar
 
 UTC = timezone.utc
@@ -444,13 +444,14 @@ def test_ten_thousand_entries_are_written_in_one_pass(monkeypatch) -> None:
         for n in range(10_000)
     ]
     calls = {"zone": 0, "entry": 0}
-    zone_form, vevent = ics._zone_form, ics._vevent
+    vtimezone.zone_form.cache_clear()
+    zone_form, vevent = vtimezone._transitions, ics.entry_part
 
     def counted(name, real):
         return lambda *args: calls.__setitem__(name, calls[name] + 1) or real(*args)
 
-    monkeypatch.setattr(ics, "_zone_form", counted("zone", zone_form))
-    monkeypatch.setattr(ics, "_vevent", counted("entry", vevent))
+    monkeypatch.setattr(vtimezone, "_transitions", counted("zone", zone_form))
+    monkeypatch.setattr(ics, "entry_part", counted("entry", vevent))
     body = build(entries)
     assert body.count(b"BEGIN:VEVENT") == 10_000
     assert body.count(b"BEGIN:VTIMEZONE") == 1

@@ -7,13 +7,13 @@ needs a superuser): this migration only uses it when it is there. If it comes la
 PostgreSQL without PostGIS: nothing changes for the venues (R*Tree, bounding box).
 
 Revision ID: 0011_postgis
-Revises: 0009_previous_start
+Revises: 0010_calendar_entries
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_postgis"
-down_revision = "0009_previous_start"
+down_revision = "0010_calendar_entries"
 branch_labels = None
 depends_on = None
 

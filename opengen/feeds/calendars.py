@@ -2,24 +2,27 @@
 
 A feed is known in two steps. Its validators (ETag, Last-Modified) come from one small aggregate
 query over the events it covers, so a calendar app polling with If-None-Match gets its 304 for
-the price of that query; the body is built only when it is read. The body depends only on the
+the price of that query; the body is made only when it is read. The body depends only on the
 data (DTSTAMP is the feed's Last-Modified, not the clock), so one state gives one ETag and one
 body. This relies on every change to a session bumping its `updated_at` (and its `sequence`),
 which is what calendar clients need to notice edits anyway.
 
-Rows are read with one Core query (not ORM objects): 10,000 events load several times faster.
+The sessions' feeds are streamed from their entries kept in the database (feeds/entries.py):
+a worker holds one batch of sessions at a time, whatever the size of the feed.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
+from itertools import chain
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import Select, String, func, select, type_coerce
+from sqlalchemy import Select, func, select
 
 from ..broadcasts import showings
 from ..checks import web_url
@@ -32,26 +35,19 @@ from ..events.validators import EPOCH
 from ..events.labels import FORMAT_LABELS, KIND_LABELS
 from ..events.serialise import event_url
 from ..i18n import day_label, family_label, locale_key
-from ..models import (
-    Broadcast,
-    CareerFamily,
-    Event,
-    EventFormat,
-    EventStatus,
-    School,
-    Venue,
-)
-from ..places.distance import is_coordinate
+from ..models import Broadcast, Event, EventStatus, School
 from ..timezones import PARIS_NAME
-from ..versioned import Kept, database_name
-from .ics import CalendarEntry, build_calendar
+from ..versioned import Kept
+from . import entries
+from .ics import CALENDAR_END, CalendarEntry, build_calendar, calendar_head, stamp_value
 
 log = logging.getLogger(__name__)
 
 # Part of every ETag: bump it when the same data starts giving a different body.
-FORMAT_VERSION = "feeds-1"
+FORMAT_VERSION = "feeds-2"
 REFRESH = timedelta(hours=1)
 ALL_STATUSES = tuple(EventStatus)
+_STATES = Kept(1024 * 1024, size=lambda _state: 256)
 
 
 @dataclass(frozen=True)
@@ -67,35 +63,27 @@ class FeedLinks:
 
 
 class Feed:
-    """A calendar's validators and size, known from one small query, and its body, built on first read."""
+    """A calendar's validators and size, known from one small query, and its body, made when read.
 
-    def __init__(self, etag: str, last_modified: datetime, build: Callable[[datetime], bytes],
-                 count: int):
+    `chunks()` streams the body from the kept entries (what the views send); `whole()` builds
+    the same bytes at once from the sessions' rows (what the tests compare the stream with).
+    """
+
+    def __init__(self, etag: str, last_modified: datetime, count: int,
+                 chunks: Callable[[datetime], Iterator[bytes]], whole: Callable[[datetime], bytes]):
         self.etag = etag
         self.last_modified = last_modified
         self.count = count  # the events it holds
-        self._build = build
-        self._body: bytes | None = None
+        self._chunks = chunks
+        self._whole = whole
 
-    @property
-    def body(self) -> bytes:
-        """The iCalendar bytes: built once, or taken from the recent bodies of the same state."""
-        if self._body is None:
-            key = (database_name(), self.etag)
-            self._body = _BODIES.get_or_build(key, lambda: self._build(self.last_modified))
-        return self._body
+    def chunks(self) -> Iterator[bytes]:
+        """The iCalendar bytes, a batch of sessions at a time; the iterator needs no app context."""
+        return self._chunks(self.last_modified)
 
-
-# The bodies built lately, by database and ETag. Many subscribers poll the same feed, and some
-# calendar services never send If-None-Match; one state of the data always gives the same
-# bytes, so a body can be sent again as it is. 64 MB: the whole-week feed of 10,000 sessions
-# (9 MB) and a few dozen searches fit.
-_BODIES = Kept(64 * 1024 * 1024)
-
-
-def forget_built_feeds() -> None:
-    """Drop the bodies kept for reuse (benchmarks measure cold builds with it)."""
-    _BODIES.clear()
+    def whole(self) -> bytes:
+        """The iCalendar bytes, built at once."""
+        return self._whole(self.last_modified)
 
 
 # --------------------------------------------------------------------------- the feeds
@@ -163,7 +151,12 @@ def broadcasts_feed(links: FeedLinks, year: int | None = None) -> Feed:
                                             "une par matinée, par famille de métiers."),
                               url=links.page, refresh=REFRESH, tzid=PARIS_NAME)
 
-    return Feed(etag, state.last_modified, build, state.count)
+    return Feed(etag, state.last_modified, state.count, lambda stamp: iter((build(stamp),)), build)
+
+
+def build_stale_entries() -> int:
+    """Build the stale calendar entries of every public session; return how many were built."""
+    return entries.build_stale(select(Event))
 
 
 def search_name(filters: EventFilters) -> str:
@@ -195,87 +188,28 @@ def search_name(filters: EventFilters) -> str:
 def _event_feed(scope: Select, parts: tuple, *, name: Callable[[], str], calendar_uid: str,
                 description: str | None, links: FeedLinks, busy: bool) -> Feed:
     """A feed of the public events among `scope` (a select of events, any status)."""
-    state, etag = validators.state_of(scope, (FORMAT_VERSION, locale_key(), *parts))  # names, words
+    # The aggregate depends on rows that the data version follows: kept per version, a poll
+    # costs one primary-key read while nothing changes.
+    state, etag = _STATES.current((FORMAT_VERSION, locale_key(), *parts),
+                                  lambda: validators.state_of(scope, (FORMAT_VERSION, locale_key(), *parts)))
+    head = partial(calendar_head, description=description, url=links.page, refresh=REFRESH, tzid=PARIS_NAME)
 
-    def build(stamp: datetime) -> bytes:
-        entries = list(_event_entries(scope, links)) if state.count else []
-        return build_calendar(entries, name=name(), calendar_uid=calendar_uid, stamp=stamp,
-                              description=description, url=links.page, refresh=REFRESH, tzid=PARIS_NAME,
-                              busy=busy)
+    def chunks(stamp: datetime) -> Iterator[bytes]:
+        # What needs the app context is made now; the sessions are read as the bytes are sent.
+        start = head(name=name(), calendar_uid=calendar_uid)
+        if not state.count:
+            return iter((start + CALENDAR_END,))
+        events = entries.vevents(scope, entries.writing(), links.event, stamp_value(stamp), busy)
+        return chain((start,), (text.encode("utf-8") for text in events), (CALENDAR_END,))
 
-    return Feed(etag, state.last_modified, build, state.count)
+    def whole(stamp: datetime) -> bytes:
+        words = entries.writing().words
+        made = entries.event_entries(db.session, scope, words, links.event) if state.count else []
+        return build_calendar((entry for _, entry in made), name=name(), calendar_uid=calendar_uid,
+                              stamp=stamp, description=description, url=links.page, refresh=REFRESH,
+                              tzid=PARIS_NAME, busy=busy)
 
-
-def _event_entries(scope: Select, links: FeedLinks) -> Iterable[CalendarEntry]:
-    """The calendar entries of the public events of scope, in start order."""
-    base = scope.where(Event.status.in_(queries.PUBLIC_STATUSES)).order_by(None).subquery()
-    # Enumerations are read as their stored strings: converting 30,000 of them costs more than
-    # comparing strings. CREATED is optional and left out: every date read costs a parse.
-    stmt = (select(base.c.id, base.c.uid, base.c.sequence, base.c.title, base.c.description,
-                   type_coerce(base.c.kind, String), type_coerce(base.c.format, String),
-                   base.c.online_url, base.c.registration_url, type_coerce(base.c.status, String),
-                   base.c.start_at, base.c.end_at, base.c.updated_at, School.name, Venue.name,
-                   Venue.address, Venue.postcode, Venue.city, Venue.lat, Venue.lon)
-            .join(School, School.id == base.c.school_id)
-            .outerjoin(Venue, Venue.id == base.c.venue_id)
-            .order_by(base.c.start_at, base.c.id))
-    label = CareerFamily.label_en if locale_key() == "en" else CareerFamily.label_fr
-    families = queries.families_by_event(select(base.c.id), label)
-    kinds = {key: str(label) for key, label in KIND_LABELS.items()}
-    words = _Words()
-    for row in db.session.execute(stmt):
-        entry = _entry(_event_entry, row, families.get(row[0], []), kinds, words, links)
-        if entry is not None:
-            yield entry
-
-
-class _Words:
-    """The French words of the entries, translated once per feed rather than once per session."""
-
-    def __init__(self) -> None:
-        self.cancelled = _("Annulée : %(title)s", title="{}")
-        self.cancelled_note = _("Cette session est annulée.")
-        # "{}" stands for the value: French puts a space before the colon, English does not.
-        self.school = _("École : %(school)s", school="{}")
-        self.online = _("En ligne")
-        self.online_link = _("Lien pour suivre en ligne : %(link)s", link="{}")
-        self.registration = _("Inscription : %(link)s", link="{}")
-        self.page = _("Plus d’informations : %(link)s", link="{}")
-
-
-def _event_entry(row, family_labels: list[str], kinds: dict[str, str], words: _Words,
-                 links: FeedLinks) -> CalendarEntry:
-    """One session as a calendar entry."""
-    (event_id, uid, sequence, title, description, kind, fmt, online_url, registration_url, status,
-     start, end, updated, school, venue_name, address, postcode, city, lat, lon) = row
-    cancelled = status == EventStatus.cancelled.value
-    on_site = fmt != EventFormat.online.value and venue_name is not None
-    page = links.event_url(event_id)
-
-    lines = [words.cancelled_note, ""] if cancelled else []
-    if description:
-        lines += [description, ""]
-    # The kind is among the CATEGORIES, the format shows in LOCATION and the online link.
-    lines.append(words.school.replace("{}", school))
-    if fmt != EventFormat.onsite.value and web_url(online_url):
-        lines.append(words.online_link.replace("{}", online_url.strip()))
-    if web_url(registration_url) and not cancelled:
-        lines.append(words.registration.replace("{}", registration_url.strip()))
-    lines.append(words.page.replace("{}", page))
-
-    if on_site:
-        town = " ".join(p for p in (postcode, city) if p)
-        location = ", ".join(p for p in (venue_name, address, town) if p)
-    else:
-        location = words.online
-    geo = (lat, lon) if on_site and is_coordinate(lat, lon) else None
-    return CalendarEntry(
-        uid=uid, sequence=max(0, sequence or 0),
-        summary=words.cancelled.replace("{}", title) if cancelled else title,
-        description="\n".join(lines), start=start, end=end, location=location, geo=geo, url=page,
-        categories=tuple(family_labels) + ((kinds[kind],) if kind in kinds else ()),
-        status="CANCELLED" if cancelled else "CONFIRMED",
-        last_modified=updated or EPOCH, created=None)
+    return Feed(etag, state.last_modified, state.count, chunks, whole)
 
 
 # --------------------------------------------------------------------------- broadcasts

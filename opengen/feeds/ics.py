@@ -2,37 +2,32 @@
 
 The content lines are written here rather than through icalendar's object model, which takes
 many times longer for 10,000 events (bench/ics_build.py prints both figures); the tests parse
-the output with icalendar and vobject. The VTIMEZONE is derived from the IANA database and written with yearly RRULEs, the
-way mainstream calendar applications write it, because vobject misreads RDATE lists. It depends
-on the zone alone, never on the entries: vobject (and so Radicale) keeps the first VTIMEZONE it
-reads for a TZID for the life of the process.
+the output with icalendar and vobject. The VTIMEZONE comes from `vtimezone`.
+
+A VEVENT is written in two parts: `entry_part`, which depends on the entry alone and is kept per
+session version (feeds/entries.py), and `entry_close`, which depends on the feed (DTSTAMP,
+TRANSP) and on the site's address (URL); feeds are streamed from those parts.
 """
 
 from __future__ import annotations
 
-import calendar
 import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from functools import lru_cache
-from typing import NamedTuple
 from urllib.parse import quote
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..places.distance import is_coordinate
 from ..timezones import PARIS_NAME
+from .vtimezone import VTIMEZONE_YEARS, utc_text, zone_form
 
 PRODID = "-//Grande Ecole du Numerique//Open Gen//FR"
 STATUSES = frozenset({"CONFIRMED", "CANCELLED", "TENTATIVE"})
 # Dates outside these years are data-entry mistakes (and year 1 in a negative offset overflows).
 FIRST_YEAR, LAST_YEAR = 1900, 2199
-# The years a VTIMEZONE describes; times outside them are written in UTC, which needs none.
-VTIMEZONE_YEARS = range(2010, 2038)
 
 _FOLD_OCTETS = 75
-_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 # RFC 5545 TEXT: line breaks are written as \n (Unicode line separators too, as they mean one)
 # and control characters are not allowed at all; backslash, semicolon and comma are escaped apart.
 _LINE_BREAK = re.compile("[\x85\u2028\u2029]")
@@ -59,6 +54,8 @@ class CalendarEntry:
     status: str
     last_modified: datetime
     created: datetime | None
+    # Ends the description with "label : URL" (for calendars that do not show URL, like Google's).
+    link_label: str | None = None
 
     def __post_init__(self) -> None:
         _check_name("uid", self.uid)
@@ -79,7 +76,7 @@ class CalendarEntry:
         if self.geo is not None:
             _check_geo(self.geo)
         if self.url is not None:
-            object.__setattr__(self, "url", _uri(self.url))  # kept in the form a URI value takes
+            object.__setattr__(self, "url", uri_value(self.url))  # kept in the form a URI value takes
         if not isinstance(self.categories, tuple) or not all(isinstance(c, str) for c in self.categories):
             raise TypeError("categories must be a tuple of strings")
 
@@ -97,15 +94,28 @@ def build_calendar(
     busy: bool = False,
 ) -> bytes:
     """Serialise entries as a published feed in tzid local time; busy=True marks their time OPAQUE."""
+    head = calendar_head(name=name, calendar_uid=calendar_uid, description=description, url=url,
+                         refresh=refresh, tzid=tzid)
+    dtstamp = stamp_value(stamp)
+    events = []
+    for entry in entries:
+        part = entry_part(entry, tzid)
+        events += [part, entry_close(part, entry.url, dtstamp, entry_transp(entry.status, busy))]
+    events = "".join(events)
+    return head + events.encode("utf-8") + CALENDAR_END
+
+
+CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
+def calendar_head(*, name: str, calendar_uid: str, description: str | None = None,
+                  url: str | None = None, refresh: timedelta = timedelta(hours=1),
+                  tzid: str = PARIS_NAME) -> bytes:
+    """The calendar's own properties and VTIMEZONE, each line ended: what comes before the events."""
     _check_name("name", name)
     _check_name("calendar_uid", calendar_uid)
-    _check_moment("stamp", stamp)
     ttl = _duration(refresh)
-    zone = _zone_form(tzid)
-    dtstamp = _utc_text(stamp)
-    transp = "OPAQUE" if busy else "TRANSPARENT"
-    events = [_vevent(entry, zone, dtstamp, transp) for entry in entries]
-
+    zone = zone_form(tzid)
     lines = [
         "BEGIN:VCALENDAR",
         f"PRODID:{PRODID}",
@@ -119,44 +129,79 @@ def build_calendar(
     if description:
         lines += [f"DESCRIPTION:{_text(description)}", f"X-WR-CALDESC:{_text(description)}"]
     if url is not None:
-        lines.append(f"URL:{_uri(url)}")
+        lines.append(f"URL:{uri_value(url)}")
     lines += [
         f"X-WR-TIMEZONE:{tzid}",
         f"REFRESH-INTERVAL;VALUE=DURATION:{ttl}",
         f"X-PUBLISHED-TTL:{ttl}",
         *zone.lines,
     ]
-    return "\r\n".join([*map(_fold, lines), *events, "END:VCALENDAR", ""]).encode("utf-8")
+    return "".join(_fold(line) + "\r\n" for line in lines).encode("utf-8")
 
 
-def _vevent(entry: CalendarEntry, zone: _ZoneForm, dtstamp: str, transp: str) -> str:
-    """One VEVENT as folded content lines joined by CRLF, without the last CRLF."""
+def stamp_value(stamp: datetime) -> str:
+    """The DTSTAMP value of a feed's events: the feed's own time, in UTC."""
+    _check_moment("stamp", stamp)
+    return utc_text(stamp)
+
+
+def entry_transp(status: str, busy: bool) -> str:
+    """TRANSP of an event: OPAQUE in a busy calendar, except a cancelled event, which takes no time."""
+    return "OPAQUE" if busy and status != "CANCELLED" else "TRANSPARENT"
+
+
+def entry_part(entry: CalendarEntry, tzid: str = PARIS_NAME) -> str:
+    """The lines of a VEVENT that depend on the entry alone (kept per session version).
+
+    What depends on the feed (DTSTAMP, TRANSP) or on the address the site is served at (URL,
+    and the link ending the description) is written by entry_close. With a link_label, the
+    DESCRIPTION is the last line and is left open for that link; otherwise every line is ended.
+    """
+    zone = zone_form(tzid)
     # Only lines whose length depends on the data are folded: the others stay under 75 octets.
     lines = [
         "BEGIN:VEVENT",
         _fold(f"UID:{_text(entry.uid)}"),
-        f"DTSTAMP:{dtstamp}",
         _fold(f"DTSTART{zone.time_value(entry.start)}"),
         _fold(f"DTEND{zone.time_value(entry.end)}"),
         f"SEQUENCE:{entry.sequence}",
         f"STATUS:{entry.status}",
         _fold(f"SUMMARY:{_text(entry.summary)}"),
     ]
-    if entry.description:
-        lines.append(_fold(f"DESCRIPTION:{_text(entry.description)}"))
     if entry.location:
         lines.append(_fold(f"LOCATION:{_text(entry.location)}"))
     if entry.geo is not None:
         lines.append(f"GEO:{entry.geo[0]:.6f};{entry.geo[1]:.6f}")
-    if entry.url is not None:
-        lines.append(_fold(f"URL:{entry.url}"))
     if categories := [_text(c) for c in entry.categories if c]:
         lines.append(_fold(f"CATEGORIES:{','.join(categories)}"))
-    lines.append(f"TRANSP:{'TRANSPARENT' if entry.status == 'CANCELLED' else transp}")
     if entry.created is not None:
-        lines.append(f"CREATED:{_utc_text(entry.created)}")
-    lines += [f"LAST-MODIFIED:{_utc_text(entry.last_modified)}", "END:VEVENT"]
-    return "\r\n".join(lines)
+        lines.append(f"CREATED:{utc_text(entry.created)}")
+    lines.append(f"LAST-MODIFIED:{utc_text(entry.last_modified)}")
+    if entry.link_label:
+        text = f"{_text(entry.description)}\\n" if entry.description else ""
+        return "\r\n".join([*lines, _fold(f"DESCRIPTION:{text}{_text(entry.link_label)} : ")])
+    if entry.description:
+        lines.append(_fold(f"DESCRIPTION:{_text(entry.description)}"))
+    return "\r\n".join(lines) + "\r\n"
+
+
+def entry_close(part: str, url: str | None, dtstamp: str, transp: str) -> str:
+    """The end of the VEVENT whose entry_part is part: the link ending its description (if left
+    open), DTSTAMP, URL, TRANSP; url is a URI value (see uri_value)."""
+    link = _fold(f"URL:{url}") + "\r\n" if url is not None else ""
+    ending = f"DTSTAMP:{dtstamp}\r\n{link}TRANSP:{transp}\r\nEND:VEVENT\r\n"
+    if part.endswith("\n"):
+        return ending
+    return _continued(part, _text(url) if url is not None else "") + "\r\n" + ending
+
+
+def _continued(line: str, more: str) -> str:
+    """The ASCII text more, folded as the rest of the folded content line that line ends with."""
+    last = line[line.rfind("\n") + 1:]
+    room = _FOLD_OCTETS - (len(last) if last.isascii() else len(last.encode("utf-8")))
+    pieces = [more[:room]] if room else []
+    pieces += [more[i:i + _FOLD_OCTETS - 1] for i in range(room, len(more), _FOLD_OCTETS - 1)]
+    return "\r\n ".join(pieces) if room else "".join("\r\n " + p for p in pieces)
 
 
 def _text(value: str) -> str:
@@ -169,8 +214,8 @@ def _text(value: str) -> str:
     return value
 
 
-def _uri(value: str) -> str:
-    """A URI value: absolute, with characters a URI cannot hold percent-encoded."""
+def uri_value(value: str) -> str:
+    """Return value as a URI property takes it: absolute, percent-encoded where needed."""
     if not isinstance(value, str):
         raise TypeError("url must be a string")
     encoded = quote(value.strip(), safe=_URI_SAFE)
@@ -224,14 +269,6 @@ def _check_geo(geo: object) -> None:
         raise ValueError(f"geo must be a latitude in [-90, 90] and a longitude in [-180, 180], not {geo!r}")
 
 
-def _zone(tzid: str) -> ZoneInfo:
-    """The IANA zone named tzid, or a ValueError naming it."""
-    try:
-        return ZoneInfo(tzid)
-    except (ZoneInfoNotFoundError, ValueError, TypeError) as error:
-        raise ValueError(f"unknown time zone {tzid!r}") from error
-
-
 def _duration(value: timedelta) -> str:
     """An RFC 5545 DURATION such as PT1H, P1DT12H or PT1H0M30S for a positive whole-second timedelta."""
     if value <= timedelta(0) or value.microseconds:
@@ -245,144 +282,3 @@ def _duration(value: timedelta) -> str:
         text += f"{minutes}M" if minutes or (hours and seconds) else ""  # PT1H0M5S: H, M, S chain
         text += f"{seconds}S" if seconds else ""
     return text
-
-
-def _stamp_text(moment: datetime) -> str:
-    """The basic ISO form of a naive date-time, as in 20211129T100000."""
-    return "%04d%02d%02dT%02d%02d%02d" % (
-        moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second
-    )
-
-
-def _utc_text(moment: datetime) -> str:
-    """A date-time in UTC form, as in 20211129T090000Z."""
-    return _stamp_text(moment.astimezone(timezone.utc)) + "Z"
-
-
-class _Transition(NamedTuple):
-    """A change of a zone's UTC offset."""
-
-    instant: datetime  # in UTC
-    offset_from: timedelta
-    offset_to: timedelta
-    name: str
-    daylight: bool
-
-    @property
-    def onset(self) -> datetime:
-        """The naive local time of the change, in the offset before it, as DTSTART wants it."""
-        return (self.instant + self.offset_from).replace(tzinfo=None)
-
-
-class _ZoneForm(NamedTuple):
-    """How times are written for one TZID: its VTIMEZONE, and the instants that describes."""
-
-    zone: ZoneInfo
-    lines: tuple[str, ...]
-    since: datetime
-    until: datetime
-    prefix: str  # ";TZID=...:"
-
-    def time_value(self, moment: datetime) -> str:
-        """Parameters and value of a DTSTART or DTEND: local time, or UTC where that is not exact."""
-        if not self.since <= moment < self.until:
-            return ":" + _utc_text(moment)
-        local = moment.astimezone(self.zone)
-        # RFC 5545 reads a repeated local time (the hour clocks go back) as its first occurrence.
-        if local.fold and local.replace(fold=0).utcoffset() != local.utcoffset():
-            return ":" + _utc_text(moment)
-        return self.prefix + _stamp_text(local)
-
-
-@lru_cache(maxsize=16)
-def _zone_form(tzid: str) -> _ZoneForm:
-    """The VTIMEZONE of tzid over VTIMEZONE_YEARS: two yearly RRULEs, or one observance per change."""
-    zone = _zone(tzid)
-    since = datetime(VTIMEZONE_YEARS.start, 1, 1, tzinfo=timezone.utc)
-    until = datetime(VTIMEZONE_YEARS.stop, 1, 1, tzinfo=timezone.utc)
-    transitions = _transitions(zone, since, until)
-    lines = ["BEGIN:VTIMEZONE", f"TZID:{tzid}", f"X-LIC-LOCATION:{tzid}"]
-    if rules := _yearly_rules(transitions, VTIMEZONE_YEARS):
-        for transition, rrule in rules:
-            lines += _observance(transition, rrule)
-        since = min(transition.instant for transition, _ in rules)
-    else:  # a zone without daylight saving time, or one that changed its rules
-        first = since.astimezone(zone)
-        offset = first.utcoffset()
-        lines += _observance(_Transition(since, offset, offset, first.tzname(), bool(first.dst())), None)
-        for transition in transitions:
-            lines += _observance(transition, None)
-    lines.append("END:VTIMEZONE")
-    return _ZoneForm(zone, tuple(lines), since, until, f";TZID={tzid}:")
-
-
-def _observance(transition: _Transition, rrule: str | None) -> list[str]:
-    """Content lines of a STANDARD or DAYLIGHT observance."""
-    kind = "DAYLIGHT" if transition.daylight else "STANDARD"
-    lines = [
-        f"BEGIN:{kind}",
-        f"TZOFFSETFROM:{_offset_text(transition.offset_from)}",
-        f"TZOFFSETTO:{_offset_text(transition.offset_to)}",
-        f"TZNAME:{_text(transition.name)}",
-        f"DTSTART:{_stamp_text(transition.onset)}",
-    ]
-    if rrule:
-        lines.append(f"RRULE:{rrule}")
-    return [*lines, f"END:{kind}"]
-
-
-def _offset_text(offset: timedelta) -> str:
-    """A UTC-OFFSET value such as +0100, or +000921 when seconds are needed."""
-    sign = "-" if offset < timedelta(0) else "+"
-    hours, rest = divmod(int(abs(offset).total_seconds()), 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{sign}{hours:02d}{minutes:02d}" + (f"{seconds:02d}" if seconds else "")
-
-
-def _transitions(zone: ZoneInfo, since: datetime, until: datetime) -> list[_Transition]:
-    """The offset changes of zone between two UTC instants, found day by day, then to the second."""
-    found = []
-    day = timedelta(days=1)
-    moment, offset = since, since.astimezone(zone).utcoffset()
-    while moment < until:
-        after = moment + day
-        if after.astimezone(zone).utcoffset() != offset:
-            low, high = moment, after  # the offset changes in (low, high]
-            while high - low > timedelta(seconds=1):
-                middle = low + (high - low) / 2
-                if middle.astimezone(zone).utcoffset() == offset:
-                    low = middle
-                else:
-                    high = middle
-            local = high.astimezone(zone)
-            found.append(_Transition(high, offset, local.utcoffset(), local.tzname(), bool(local.dst())))
-            offset = local.utcoffset()
-        moment = after
-    return found
-
-
-def _yearly_rules(transitions: list[_Transition], years: range) -> list[tuple[_Transition, str]] | None:
-    """The first change and RRULE of each observance if every year follows one rule, else None."""
-    rules = []
-    for daylight in (True, False):
-        changes = [t for t in transitions if t.daylight == daylight]
-        shapes = {(t.onset.month, t.onset.weekday(), t.onset.time(), t.offset_to, t.name) for t in changes}
-        if [t.onset.year for t in changes] != list(years) or len(shapes) != 1:
-            return None
-        # The same weekday of the month each year: its n-th, or its last (-1), or both.
-        ordinals = set.intersection(*(_ordinals(t.onset) for t in changes))
-        if not ordinals:
-            return None
-        first = changes[0]
-        ordinal = min(ordinals)  # -1 when it fits, as mainstream applications write it
-        weekday = _WEEKDAYS[first.onset.weekday()]
-        rules.append((first, f"FREQ=YEARLY;BYMONTH={first.onset.month};BYDAY={ordinal}{weekday}"))
-    return rules
-
-
-def _ordinals(day: datetime) -> set[int]:
-    """The ways RRULE BYDAY can name this weekday of its month: n-th from the start, and -1 if last."""
-    ordinals = {(day.day - 1) // 7 + 1}
-    if day.day + 7 > calendar.monthrange(day.year, day.month)[1]:
-        ordinals.add(-1)
-    return ordinals

@@ -1,14 +1,21 @@
 """Calendar feeds: one session, a search, a personal programme, the broadcasts; with 304s for polling."""
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
+import click
 from flask import Blueprint, Response, abort, current_app, request
 
-from ..compression import fresh_copy
+from ..compression import GZIP_SUFFIX, accepts_gzip, fresh_copy
+from ..db import db
 from ..events.filters import parse_edition, parse_filters
 from ..feeds import calendars
 from ..feeds.calendars import Feed, FeedLinks
+from ..feeds.files import FeedFiles
 from ..shortlist import selection
 from ..urls import event_url_template, external_url
+from ..versioned import data_version
 
 bp = Blueprint("feeds", __name__)
 
@@ -47,6 +54,14 @@ def broadcasts():
     return _send(feed, "emissions-open-gen.ics")
 
 
+@bp.cli.command("build-entries")
+def build_entries() -> None:
+    """Build the calendar entries that are missing or stale (after a migration, for instance)."""
+    count = calendars.build_stale_entries()
+    db.session.commit()
+    click.echo(f"{count} calendar entries built.")
+
+
 # --------------------------------------------------------------------------- HTTP
 
 def _send(feed: Feed, filename: str) -> Response:
@@ -56,14 +71,43 @@ def _send(feed: Feed, filename: str) -> Response:
         response = Response(status=304)
         response.set_etag(matched)
     else:
-        response = Response(feed.body, mimetype="text/calendar")
-        response.set_etag(feed.etag)
+        response = _body(feed)
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.last_modified = calendars.clamp_to_now(feed.last_modified)
     response.cache_control.public = True
     response.cache_control.max_age = MAX_AGE
     response.vary.add("Accept-Encoding")
     return response
+
+
+def _body(feed: Feed) -> Response:
+    """The feed's body: from the file kept for this state, else streamed from the kept entries
+    (the worker holds one batch of sessions at a time) and kept as a file as it goes."""
+    files = _files()
+    key = f"{data_version()}|{feed.etag}"
+    gzipped = accepts_gzip(request.accept_encodings)
+    kept = files.found(key, gzipped) if files is not None else None
+    if kept is not None:
+        path, size = kept
+        # Read as it is sent (a file trimmed meanwhile still reads once opened).
+        response = Response(files.read(path), mimetype="text/calendar")
+        response.content_length = size
+        if gzipped:
+            response.headers["Content-Encoding"] = "gzip"
+        response.set_etag(feed.etag + (GZIP_SUFFIX if gzipped else ""))
+        return response
+    chunks = feed.chunks() if files is None else files.kept_while_sent(key, feed.chunks())
+    response = Response(chunks, mimetype="text/calendar")
+    db.session.commit()  # the stream reads in a session of its own: end this one's reads now
+    response.set_etag(feed.etag)
+    return response
+
+
+def _files() -> FeedFiles | None:
+    """The folder of feed bodies kept as files (FEED_FILES_DIR, FEED_FILES_MAX_MB; 0: none kept)."""
+    folder = current_app.config.get("FEED_FILES_DIR") or Path(tempfile.gettempdir()) / "opengen-feeds"
+    size = int(current_app.config.get("FEED_FILES_MAX_MB", 512)) * 1024 * 1024
+    return FeedFiles(folder, size) if size > 0 else None
 
 
 def _links(page: str = "map.index") -> FeedLinks:
