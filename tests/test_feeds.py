@@ -224,6 +224,9 @@ FILTER_CASES = {
     "edition": "edition=2021",
     # The API's changes since an instant; the calendar feed ignores it (and holds every change).
     "updated_since": "updated_since=2000-01-01T00:00:00Z",
+    "territory": "territory=metropole",
+    # The map's view: the on-site sessions inside it.
+    "bbox": "bbox=2.0,48.5,2.8,49.2",
 }
 
 
