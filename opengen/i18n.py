@@ -11,9 +11,11 @@ from pathlib import Path
 
 from babel.dates import format_time
 from flask import Flask, Response, current_app, has_request_context, request
-from flask_babel import Babel, format_date, get_locale, refresh
+from flask import has_app_context
+from flask_babel import Babel, format_date, get_locale, gettext, ngettext, refresh
 from flask_babel import lazy_gettext as _l
 
+from . import texts
 from .timezones import PARIS_NAME, local, paris
 
 LOCALE_COOKIE = "langue"  # the visitor's explicit choice, for a year
@@ -121,6 +123,8 @@ def init_app(app: Flask) -> None:
     # Babel keeps the locale on the app context, which a request shares with an already active
     # one (a CLI command's, a test's): choose again for every request.
     app.before_request(refresh)
+    # The pure modules (planner, shortlist) write their sentences through opengen.texts.
+    texts.use(texts.Hooks(active=has_app_context, gettext=gettext, ngettext=ngettext, language=locale_key))
     app.after_request(_vary_on_language)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES

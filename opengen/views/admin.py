@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -112,7 +113,7 @@ def submission(submission_id: int):
     return _render_submission(submission_or_404(submission_id))
 
 
-def _decide(submission_id: int, decide: Callable[[Submission, AdminUser], int], subject: str, template: str,
+def _decide(submission_id: int, decide: Callable[[Submission, AdminUser], int], subject, template: str,
             done: Callable[[int], str], **context) -> Response:
     # Approve and reject alike: write on a fresh row, commit, tell the school, back to the queue.
     submission = submission_or_404(submission_id, for_write=True)
@@ -131,7 +132,7 @@ def approve(submission_id: int):
     submission_or_404(submission_id)
     if not ApproveForm().validate_on_submit():
         return redirect(url_for(".queue"), 303)
-    return _decide(submission_id, moderation.approve, _("Open Gen : vos sessions sont publiées"),
+    return _decide(submission_id, moderation.approve, _l("Open Gen : vos sessions sont publiées"),
                    "admin/approved_mail.txt", lambda count: ngettext(
                        "%(num)s session publiée.", "%(num)s sessions publiées.", count) if count else
                    _("Aucune session en attente dans cette proposition : rien n’a été publié."))
@@ -147,7 +148,7 @@ def reject(submission_id: int):
         return _render_submission(submission, form, 422)
     reason = form.reason.data
     return _decide(submission_id, lambda submission, admin: moderation.reject(submission, admin, reason),
-                   _("Open Gen : votre proposition n’est pas retenue"), "admin/rejected_mail.txt",
+                   _l("Open Gen : votre proposition n’est pas retenue"), "admin/rejected_mail.txt",
                    lambda count: ngettext("%(num)s session refusée.", "%(num)s sessions refusées.", count)
                    if count else _("Aucune session en attente dans cette proposition : rien n’a été refusé."),
                    reason=reason)
