@@ -16,6 +16,7 @@ from flask_babel import Babel, format_date, get_locale, gettext, ngettext, refre
 from flask_babel import lazy_gettext as _l
 
 from . import texts
+from .events.families import BY_SLUG
 from .timezones import PARIS_NAME, local, paris
 
 LOCALE_COOKIE = "langue"  # the visitor's explicit choice, for a year
@@ -87,6 +88,12 @@ def hour_label(moment: datetime, zone: str | None = None) -> str:
 def zone_name(zone: str) -> str:
     """Return the readable name of a time zone (« heure de La Réunion »; empty for Paris)."""
     return str(ZONE_NAMES.get(zone, zone))
+
+
+def family_name(slug: str) -> str:
+    """Return the name of a career family from its slug in the visitor's language (the slug if unknown)."""
+    family = BY_SLUG.get(slug)
+    return family_label(family) if family is not None else str(slug)
 
 
 def family_label(family) -> str:

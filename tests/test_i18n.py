@@ -67,7 +67,7 @@ def test_submit_form_errors_in_english(client, submissions_open):
     data["preview"] = "1"
     answer = client.post("/submit", data=data, headers=EN).get_data(as_text=True)
     assert field_error(answer, "venue_name") == "Enter the venue’s name."
-    assert "Some fields need correcting" in answer
+    assert "One field needs correcting" in answer
 
 
 def test_staff_login_in_english(client, make_admin):

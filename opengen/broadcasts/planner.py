@@ -283,9 +283,9 @@ def local_datetime(day: date, at: time, tz: str = PARIS_NAME, *, strict: bool = 
     if strict:
         if skipped:
             raise ScheduleError(_("L’heure %(time)s du %(day)s n’existe pas à cause du changement d’heure.",
-                                  time=f"{at:%H:%M}", day=_day(day, year=True)))
+                                  time=at.strftime("%H:%M"), day=_day(day, year=True)))
         raise ScheduleError(_("L’heure %(time)s du %(day)s existe deux fois à cause du changement d’heure.",
-                              time=f"{at:%H:%M}", day=_day(day, year=True)))
+                              time=at.strftime("%H:%M"), day=_day(day, year=True)))
     return normalised if skipped else first
 
 

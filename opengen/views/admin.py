@@ -25,7 +25,6 @@ from .. import mail, maps
 from ..auth import staff_only
 from ..db import db
 from ..events import comparison
-from ..events.families import FAMILIES
 from ..events.filters import page_number
 from ..events.labels import (
     AUDIENCE_LABELS,
@@ -35,6 +34,7 @@ from ..events.labels import (
     labeller,
 )
 from ..fields import ActionForm
+from ..i18n import family_name
 from ..limits import limiter
 from ..loaders import submission_or_404
 from ..models import AdminUser, Submission
@@ -42,9 +42,6 @@ from ..submissions import moderation, operations
 from ..submissions.forms import ApproveForm, LoginForm, RejectForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-FAMILY_LABELS = {f.slug: f.label_fr for f in FAMILIES}
-
 
 staff_only(bp, public={"admin.login"})
 
@@ -207,7 +204,7 @@ def numbers():
     """Show an edition's figures (edition=<year>, the current one by default) and every edition side by side."""
     board = comparison.numbers_board(request.args.get("edition"))
     return render_template("admin/numbers.html", board=board, edition=board.edition, numbers=board.numbers,
-                           family_label=labeller(FAMILY_LABELS), kind_label=labeller(KIND_LABELS),
+                           family_label=family_name, kind_label=labeller(KIND_LABELS),
                            format_label=labeller(FORMAT_LABELS), status_label=labeller(STATUS_LABELS),
                            audience_label=labeller(AUDIENCE_LABELS),
                            region_label=_region_label, logout_form=ActionForm()), 400 if board.error else 200
