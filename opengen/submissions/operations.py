@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -159,7 +160,7 @@ def submit(draft: SubmissionDraft, location: Location | None, client_key: str | 
         venue = create_venue(submitted.submission.school, draft.venue, location or Location(None))
     add_sessions(submitted, draft, venue, edition)
     log("submitted", draft.contact_email, submission=submitted.submission,
-        reason=_("%(count)s session(s)", count=len(submitted.events)))
+        reason=ngettext("%(num)s session", "%(num)s sessions", len(submitted.events)))
     db.session.flush()
     return submitted
 
