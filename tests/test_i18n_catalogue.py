@@ -12,6 +12,15 @@ from opengen import catalogue
 LANGUAGES = ("en", "fr")
 
 
+def catalogue_at(tmp_path, monkeypatch, language: str, rest: str) -> None:
+    """Write a small catalogue for `language` (its header's first line, then `rest`) and check it there."""
+    folder = tmp_path / language / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "messages.po").write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n' + rest,
+                                        encoding="utf-8")
+    monkeypatch.setattr(catalogue, "TRANSLATIONS", tmp_path)
+
+
 @pytest.fixture(scope="module")
 def marked():
     return catalogue.code_messages()
@@ -54,14 +63,9 @@ def test_french_catalogue_mirrors_the_msgids_with_the_french_plural_rule():
 
 
 def test_mirror_fills_a_source_catalogue_from_its_msgids(tmp_path, monkeypatch):
-    folder = tmp_path / "fr" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    (folder / "messages.po").write_text(
-        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n'
-        '"Plural-Forms: nplurals=3; plural=(n == 0 || n == 1) ? 0 : 2;\\n"\n\n'
-        'msgid "Bonjour"\nmsgstr ""\n\n#, fuzzy\nmsgid "%(num)s place"\nmsgid_plural "%(num)s places"\n'
-        'msgstr[0] ""\nmsgstr[1] ""\nmsgstr[2] ""\n', encoding="utf-8")
-    monkeypatch.setattr(catalogue, "TRANSLATIONS", tmp_path)
+    catalogue_at(tmp_path, monkeypatch, "fr", '"Plural-Forms: nplurals=3; plural=(n == 0 || n == 1) ? 0 : 2;\\n"\n\n'
+                 'msgid "Bonjour"\nmsgstr ""\n\n#, fuzzy\nmsgid "%(num)s place"\nmsgid_plural "%(num)s places"\n'
+                 'msgstr[0] ""\nmsgstr[1] ""\nmsgstr[2] ""\n')
     assert not catalogue.check("fr").ok()
     assert catalogue.mirror("fr") == 2
     assert catalogue.check("fr").ok()
@@ -81,14 +85,10 @@ def test_compiled_catalogue_is_there_and_up_to_date(language):
 
 def test_the_check_finds_what_is_wrong(tmp_path, monkeypatch):
     """The checks themselves can fail: a catalogue with a gap, a fuzzy entry and a lost placeholder."""
-    folder = tmp_path / "xx" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    (folder / "messages.po").write_text(
-        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
-        'msgid "Bonjour"\nmsgstr ""\n\n'
-        '#, fuzzy\nmsgid "Salut"\nmsgstr "Hi"\n\n'
-        'msgid "Page %(n)s"\nmsgstr "Page"\n', encoding="utf-8")
-    monkeypatch.setattr(catalogue, "TRANSLATIONS", tmp_path)
+    catalogue_at(tmp_path, monkeypatch, "xx", '\n'
+                 'msgid "Bonjour"\nmsgstr ""\n\n'
+                 '#, fuzzy\nmsgid "Salut"\nmsgstr "Hi"\n\n'
+                 'msgid "Page %(n)s"\nmsgstr "Page"\n')
     found = catalogue.check("xx", {"Bonjour", "Salut", "Nouveau"})
     assert found.untranslated == ["Bonjour"] and found.fuzzy == ["Salut"]
     assert found.placeholders == ["Page %(n)s"]
