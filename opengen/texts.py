@@ -35,6 +35,16 @@ def _live() -> Hooks | None:
     return _hooks if _hooks is not None and _hooks.active() else None
 
 
+def N_(message: str) -> str:
+    """Mark a sentence for the catalogue without translating it (pybabel extracts N_)."""
+    return message
+
+
+def as_written(message: str, **variables) -> str:
+    """Return a sentence in French whatever the language (for texts stored in the database), filled."""
+    return message % variables if variables else message
+
+
 def gettext(message: str, **variables) -> str:
     """Return a sentence in the current language, its %(name)s placeholders filled."""
     hooks = _live()

@@ -20,7 +20,7 @@ from babel.dates import format_date
 
 from ..events.families import BY_SLUG
 from ..texts import gettext as _
-from ..texts import language, ngettext
+from ..texts import N_, as_written, language, ngettext
 from ..timezones import PARIS_NAME
 
 
@@ -46,19 +46,36 @@ class Slot:
         object.__setattr__(self, "families", families)
 
 
-def default_title(families: Sequence[str]) -> str:
-    """Return the French title of a broadcast presenting these families, in this order."""
+# The automatic title and description: kept in French in the database, shown in the visitor's language.
+TITLE = N_("Les métiers %(families)s")
+LISTED = N_("%(first)s et %(last)s")
+LISTED_APART = N_("%(first)s ainsi que %(last)s")
+DESCRIPTION = N_("Une émission en direct pour découvrir %(careers)s, avec des personnes qui y travaillent.")
+
+
+def default_title(families: Sequence[str], *, translated: bool = False) -> str:
+    """Return the automatic title of a broadcast presenting these families, in this order: in French
+    as the database keeps it, or (translated) in the current language."""
     unknown = [f for f in families if not _known(f)]
     if unknown:
         raise ScheduleError(_("Famille inconnue : « %(slug)s ».", slug=unknown[0]))
     if not families:
         raise ScheduleError(_("Une émission présente au moins une famille de métiers."))
-    parts = [BY_SLUG[f].of_phrase for f in families]
+    say = _ if translated else as_written
+    french = [BY_SLUG[f].of_phrase for f in families]
+    parts = [say(p) for p in french]
     if len(parts) == 1:
-        return f"Les métiers {parts[0]}"
+        return say(TITLE, families=parts[0])
     # "du cloud et des réseaux et de la maintenance" misleads; "ainsi que" keeps the pairs apart.
-    last_join = " ainsi que " if any(" et " in p for p in parts) else " et "
-    return f"Les métiers {', '.join(parts[:-1])}{last_join}{parts[-1]}"
+    together = LISTED_APART if any(" et " in p for p in french) else LISTED
+    return say(TITLE, families=say(together, first=", ".join(parts[:-1]), last=parts[-1]))
+
+
+def default_description(families: Sequence[str], *, translated: bool = False) -> str:
+    """Return the automatic description of a broadcast presenting these families (French as kept, or translated)."""
+    title = default_title(families, translated=translated)
+    say = _ if translated else as_written
+    return say(DESCRIPTION, careers=title[0].lower() + title[1:])
 
 
 def propose_lineup(
