@@ -16,7 +16,7 @@ from flask_babel import Babel, format_date, get_locale, gettext, ngettext, refre
 from flask_babel import lazy_gettext as _l
 
 from . import texts
-from .broadcasts.planner import ScheduleError, default_description, default_title
+from .broadcasts import showings
 from .events.families import BY_SLUG
 from .timezones import PARIS_NAME, local, paris
 
@@ -91,20 +91,6 @@ def zone_name(zone: str) -> str:
     return str(ZONE_NAMES.get(zone, zone))
 
 
-def broadcast_text(broadcast, field: str) -> str:
-    """Return a broadcast's title or description (`field`) in the visitor's language when it is the
-    automatic one (kept in French); the team's own words as written."""
-    written = getattr(broadcast, field) or ""
-    slugs = [family.slug for family in broadcast.families]
-    automatic = default_title if field == "title" else default_description
-    try:
-        if written == automatic(slugs):
-            return automatic(slugs, translated=True)
-    except ScheduleError:
-        pass
-    return written
-
-
 def family_name(slug: str) -> str:
     """Return the name of a career family from its slug in the visitor's language (the slug if unknown)."""
     family = BY_SLUG.get(slug)
@@ -157,5 +143,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["iso"] = lambda moment: moment.isoformat()
     app.jinja_env.globals["zone_name"] = zone_name
     app.jinja_env.filters["family_label"] = family_label
-    app.jinja_env.filters["broadcast_text"] = broadcast_text
+    app.jinja_env.filters["broadcast_text"] = showings.broadcast_text
     app.jinja_env.globals["paris_zone"] = PARIS_NAME

@@ -35,3 +35,13 @@ def test_the_teams_own_title_is_shown_as_written(client, make_broadcast):
     db.session.commit()
     english = html.unescape(client.get("/broadcasts", headers=EN).get_data(as_text=True))
     assert "Spécial data : les coulisses" in english and "Avec trois invitées." in english
+
+
+def test_the_api_gives_the_automatic_title_in_the_language_asked(client, make_broadcast):
+    make_broadcast(families=["cloud"])
+    make_broadcast(families=["data"], title="Spécial data", start=None)
+    db.session.commit()
+    english = {b["title"] for b in client.get("/api/broadcasts", headers=EN).get_json()["broadcasts"]}
+    french = {b["title"] for b in client.get("/api/broadcasts").get_json()["broadcasts"]}
+    assert english == {"Careers in cloud", "Spécial data"}
+    assert french == {"Les métiers du cloud", "Spécial data"}
