@@ -117,10 +117,11 @@ def _vary_on_language(response: Response) -> Response:
 
 
 def _warn_of_missing_catalogues(app: Flask) -> None:
-    # Without its compiled catalogue a language silently shows French: say so at start-up.
+    # Without its compiled catalogue a language silently shows French (French itself, English's
+    # plural rule: « 0 sessions »): say so at start-up.
     folder = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";")[0])
     for code in app.config["LANGUAGES"]:
-        if code != app.config["BABEL_DEFAULT_LOCALE"] and not (folder / code / "LC_MESSAGES" / "messages.mo").exists():
+        if not (folder / code / "LC_MESSAGES" / "messages.mo").exists():
             app.logger.warning("No compiled catalogue for %r in %s: run `make compile-translations`", code, folder)
 
 
