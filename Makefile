@@ -22,8 +22,8 @@ $(VENV)/.test-installed: requirements-test.txt requirements.txt $(VENV)/.app-ins
 
 WORKERS ?= 2
 
-# The English catalogue: translations/en/LC_MESSAGES/messages.po is kept in git, its compiled .mo
-# is built here (run and the tests depend on it; a test fails when it is missing or stale).
+# The catalogues: translations/{en,fr}/LC_MESSAGES/messages.po are kept in git (the French one is
+# generated: its msgstr are the msgids, for French's plural rule), their compiled .mo files are built here (run and the tests depend on it; a test fails when it is missing or stale).
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.app-installed
@@ -32,11 +32,14 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po |
 compile-translations: $(CATALOGUES)
 
 # After changing texts: extract them all again, merge them into each catalogue (new ones empty,
-# near matches marked fuzzy), then list what is left to translate.
+# near matches marked fuzzy), refill the French one from its msgids, then list what is left to translate.
 translations: $(VENV)/.app-installed
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --sort-by-file --no-wrap \
 	  --project "Open Gen" --copyright-holder "Grande École du Numérique" -o translations/messages.pot .
+	test -f translations/fr/LC_MESSAGES/messages.po || \
+	  $(BIN)/pybabel init -i translations/messages.pot -d translations -D messages -l fr --no-wrap
 	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-wrap --ignore-obsolete
+	$(BIN)/python -m opengen.catalogue --mirror fr
 	$(BIN)/python -m opengen.catalogue
 
 # What the catalogues still lack: untranslated or fuzzy messages, placeholders that differ.

@@ -2,7 +2,9 @@
 
 `python -m opengen.catalogue` lists, for each language, the messages without a translation, the
 fuzzy ones, those whose placeholders differ and those the code no longer or not yet has. The
-tests run the same checks.
+tests run the same checks. `python -m opengen.catalogue --mirror fr` fills the source language's
+catalogue with its own msgids: the texts are French already, but French needs its catalogue for
+its plural rule (« 0 session »: plural only above one), which gettext takes from the catalogue.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = PROJECT_ROOT / "translations"
@@ -68,6 +70,28 @@ def load(language: str) -> Catalog:
         return read_po(handle, locale=language)
 
 
+# The source language's plural rule, as gettext has always written it for French (CLDR's newer
+# three forms add a « many » form for millions that two-form msgids cannot fill).
+SOURCE_PLURAL_FORMS = "nplurals=2; plural=(n > 1);"
+
+
+def mirror(language: str) -> int:
+    """Fill a source-language catalogue with its own msgids (clearing fuzzy flags); return how many."""
+    catalogue = load(language)
+    catalogue.mime_headers = [("Plural-Forms", SOURCE_PLURAL_FORMS)]
+    filled = 0
+    for message in catalogue:
+        if not message.id:
+            continue
+        message.string = tuple(message.id) if isinstance(message.id, (list, tuple)) else message.id
+        message.flags.discard("fuzzy")
+        message.previous_id = []
+        filled += 1
+    with catalogue_path(language).open("wb") as handle:
+        write_po(handle, catalogue, width=0, sort_by_file=True, ignore_obsolete=True)
+    return filled
+
+
 def placeholders(text: str) -> list[str]:
     """Return a text's printf placeholders, sorted (`%(name)s` by name, bare ones as `%s`)."""
     return sorted(match.group(1) or match.group(0) for match in PLACEHOLDER.finditer(text))
@@ -107,7 +131,10 @@ def languages() -> list[str]:
 
 
 def main() -> int:
-    """Print what each catalogue lacks; exit 1 if anything is."""
+    """Print what each catalogue lacks (or, with `--mirror LANG`, fill LANG's with its msgids); exit 1 if anything is."""
+    if sys.argv[1:2] == ["--mirror"] and len(sys.argv) == 3:
+        print(f"{sys.argv[2]}: {mirror(sys.argv[2])} messages mirrored", file=sys.stderr)
+        return 0
     marked = code_messages()
     failed = False
     for language in languages():

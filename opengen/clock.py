@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 
 from .timezones import PARIS
 
@@ -12,16 +13,16 @@ def parse_instant(value: datetime | str) -> datetime:
     """Return an aware UTC datetime from an aware datetime or an ISO 8601 string.
 
     A value without offset is read as Paris wall time (handy for `FLASK_FROZEN_NOW=2021-11-29T10:30`).
-    Raises ValueError, in French, on anything else.
+    Raises ValueError, in the request's language (French by default), on anything else.
     """
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(f"Instant invalide : « {value} » (format attendu : "
-                             f"AAAA-MM-JJTHH:MM, avec ou sans décalage horaire).") from None
+            raise ValueError(_("Instant invalide : « %(value)s » (format attendu : AAAA-MM-JJTHH:MM, avec ou "
+                               "sans décalage horaire).", value=value)) from None
     if not isinstance(value, datetime):
-        raise ValueError(f"Instant invalide : {value!r}.")
+        raise ValueError(_("Instant invalide : %(value)s.", value=repr(value)))
     if value.tzinfo is None or value.utcoffset() is None:
         value = value.replace(tzinfo=PARIS)
     return value.astimezone(timezone.utc)

@@ -11,9 +11,13 @@ from pathlib import Path
 
 from babel.dates import format_time
 from flask import Flask, Response, current_app, has_request_context, request
-from flask_babel import Babel, format_date, get_locale, refresh
+from flask import has_app_context
+from flask_babel import Babel, format_date, get_locale, gettext, ngettext, refresh
 from flask_babel import lazy_gettext as _l
 
+from . import texts
+from .broadcasts import showings
+from .events.families import BY_SLUG
 from .timezones import PARIS_NAME, local, paris
 
 LOCALE_COOKIE = "langue"  # the visitor's explicit choice, for a year
@@ -87,6 +91,12 @@ def zone_name(zone: str) -> str:
     return str(ZONE_NAMES.get(zone, zone))
 
 
+def family_name(slug: str) -> str:
+    """Return the name of a career family from its slug in the visitor's language (the slug if unknown)."""
+    family = BY_SLUG.get(slug)
+    return family_label(family) if family is not None else str(slug)
+
+
 def family_label(family) -> str:
     """Return a career family's name (a row or a `FamilyInfo`) in the visitor's language."""
     locale = get_locale()
@@ -107,10 +117,11 @@ def _vary_on_language(response: Response) -> Response:
 
 
 def _warn_of_missing_catalogues(app: Flask) -> None:
-    # Without its compiled catalogue a language silently shows French: say so at start-up.
+    # Without its compiled catalogue a language silently shows French (French itself, English's
+    # plural rule: « 0 sessions »): say so at start-up.
     folder = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";")[0])
     for code in app.config["LANGUAGES"]:
-        if code != app.config["BABEL_DEFAULT_LOCALE"] and not (folder / code / "LC_MESSAGES" / "messages.mo").exists():
+        if not (folder / code / "LC_MESSAGES" / "messages.mo").exists():
             app.logger.warning("No compiled catalogue for %r in %s: run `make compile-translations`", code, folder)
 
 
@@ -121,6 +132,8 @@ def init_app(app: Flask) -> None:
     # Babel keeps the locale on the app context, which a request shares with an already active
     # one (a CLI command's, a test's): choose again for every request.
     app.before_request(refresh)
+    # The pure modules (planner, shortlist) write their sentences through opengen.texts.
+    texts.use(texts.Hooks(active=has_app_context, gettext=gettext, ngettext=ngettext, language=locale_key))
     app.after_request(_vary_on_language)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
@@ -131,4 +144,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["iso"] = lambda moment: moment.isoformat()
     app.jinja_env.globals["zone_name"] = zone_name
     app.jinja_env.filters["family_label"] = family_label
+    app.jinja_env.filters["broadcast_text"] = showings.broadcast_text
     app.jinja_env.globals["paris_zone"] = PARIS_NAME

@@ -8,7 +8,8 @@ from email import policy
 from email.message import EmailMessage
 
 from flask import current_app, render_template, url_for
-from flask_babel import gettext as _
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 # Folding a header at 78 characters can put two encoded words side by side, and readers then drop
 # the space between them (« sécurité » read as « sécurité»); SMTP allows 998.
@@ -55,10 +56,12 @@ def configured() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
-def tell_school(submission, subject: str, template: str, **context) -> bool:
-    """E-mail a submission's contact a message written from a template."""
-    return send_mail(submission.contact_email, subject,
-                     render_template(template, submission=submission, **context))
+def tell_school(submission, subject, template: str, **context) -> bool:
+    """E-mail a submission's contact a message from a template, in the language the school proposed in
+    (the subject: a lazy text, so that it is written in that language too)."""
+    with force_locale(submission.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return send_mail(submission.contact_email, str(subject),
+                         render_template(template, submission=submission, **context))
 
 
 def edit_link(token: str) -> str:
@@ -83,7 +86,7 @@ class EditLinkDelivery:
 def deliver_edit_link(submission, token: str) -> EditLinkDelivery:
     """E-mail a school the secret link that edits or cancels its sessions; say where and how it went."""
     link = edit_link(token)
-    sent = tell_school(submission, _("Open Gen : votre lien pour modifier vos sessions"),
+    sent = tell_school(submission, _l("Open Gen : votre lien pour modifier vos sessions"),
                        "submit/edit_link_mail.txt", link=link)
     return EditLinkDelivery(link, submission.contact_email, sent, printed=not configured())
 

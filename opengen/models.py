@@ -160,6 +160,8 @@ class Submission(Base):
     # What a confirmed form is known by (opengen.submissions.once): a resent form finds its first save.
     once_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The language the school proposed in: every mail about the submission speaks it (NULL: French).
+    locale: Mapped[str | None] = mapped_column(String(8))
 
     school: Mapped[School] = relationship()
     events: Mapped[list[Event]] = relationship(back_populates="submission")

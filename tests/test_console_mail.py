@@ -76,5 +76,5 @@ def test_gunicorn_prints_a_mail_on_its_console_when_no_smtp_server_is_set(tmp_pa
         out, err = server.communicate(timeout=30)
     assert "To: contact@ecole.example.org" in out, (out, err)
     assert "Subject: Open Gen : votre lien pour modifier vos sessions" in out
-    assert "Merci pour votre proposition de session(s) Open Gen pour École du Code." in out
+    assert "Merci pour votre proposition de sessions Open Gen pour École du Code." in out
     assert link in out

@@ -67,7 +67,7 @@ def test_submit_form_errors_in_english(client, submissions_open):
     data["preview"] = "1"
     answer = client.post("/submit", data=data, headers=EN).get_data(as_text=True)
     assert field_error(answer, "venue_name") == "Enter the venue’s name."
-    assert "Some fields need correcting" in answer
+    assert "One field needs correcting" in answer
 
 
 def test_staff_login_in_english(client, make_admin):
@@ -215,3 +215,182 @@ def test_reminder_mails_are_written_in_the_language_they_are_rendered_in(app, ma
     assert "To stop receiving anything about it: https://x.test/u" in english
     assert "with École test" in cancelled and "will not take place" in cancelled
     assert "Quand : mardi 30 novembre, de 14 h 00 à 15 h 00" in french and "L’équipe Open Gen" in french
+
+
+# --- the final pass: French plural rule, school mails, clash messages, family names, decimals -----
+
+def test_french_says_zero_in_the_singular_and_english_in_the_plural(app):
+    from flask_babel import ngettext
+
+    with app.test_request_context("/"):
+        assert ngettext("%(num)s session", "%(num)s sessions", 0) == "0 session"
+        assert ngettext("%(num)s session", "%(num)s sessions", 1) == "1 session"
+        assert ngettext("%(num)s session", "%(num)s sessions", 2) == "2 sessions"
+    with app.test_request_context("/", headers=EN):
+        assert ngettext("%(num)s session", "%(num)s sessions", 0) == "0 sessions"
+        assert ngettext("%(num)s session", "%(num)s sessions", 1) == "1 session"
+
+
+def test_a_family_page_without_sessions_counts_zero_the_french_way(client, ctx):
+    french = client.get("/familles/ai").get_data(as_text=True)
+    assert re.search(r'<h2 id="list-heading">0 session</h2>', french)
+    english = client.get("/familles/ai", headers=EN).get_data(as_text=True)
+    assert re.search(r'<h2 id="list-heading">0 sessions</h2>', english)
+
+
+def _mail_text(raw: str) -> str:
+    from email import message_from_string
+    from email.policy import default
+
+    message = message_from_string(raw, policy=default)
+    return f"Subject: {message['Subject']}\n{message.get_content()}"
+
+
+def _submitted_in_english(client):
+    """A school fills the form in English (the switch), confirms; return its submission's staff page."""
+    from sqlalchemy import select
+
+    from opengen.db import db
+    from opengen.models import Submission
+    from tests.submit_fixtures import submit
+
+    client.get("/langue/en?next=/")
+    submit(client)
+    submission = db.session.scalars(select(Submission)).one()
+    assert submission.locale == "en"
+    return submission
+
+
+def test_a_school_proposing_in_english_gets_its_edit_link_in_english(client, ctx, fake_ban, submissions_open,
+                                                                      smtp_sink):
+    _submitted_in_english(client)
+    mail = _mail_text(smtp_sink.messages[-1]["data"])
+    assert "Thank you for proposing Open Gen sessions for Simplon Montreuil." in mail
+    assert "use this secret link:" in mail and "Merci" not in mail
+
+
+def test_staff_deciding_in_french_write_to_an_english_school_in_english(
+        client, ctx, fake_ban, submissions_open, smtp_sink, make_admin):
+    submission = _submitted_in_english(client)
+    client.get("/langue/fr?next=/")  # the moderator works in French
+    make_admin()
+    login(client)
+    page_url = f"/admin/submissions/{submission.id}"
+    token = csrf_token(client.get(page_url).get_data(as_text=True))
+    client.post(f"{page_url}/approve", data={"csrf_token": token})
+    mail = _mail_text(smtp_sink.messages[-1]["data"])
+    assert "Subject: Open Gen: your sessions are published" in mail
+    assert "2 sessions from Simplon Montreuil have just been approved: they now appear on the Open Gen map." in mail
+    assert "validées" not in mail
+    flashed = client.get("/admin/").get_data(as_text=True)
+    assert "2 sessions publiées." in flashed  # the moderator reads French
+
+
+def test_a_school_proposing_in_french_is_refused_in_french_by_english_staff(
+        client, ctx, fake_ban, submissions_open, smtp_sink, make_admin):
+    from sqlalchemy import select
+
+    from opengen.db import db
+    from opengen.models import Submission
+    from tests.submit_fixtures import submit
+
+    submit(client)
+    submission = db.session.scalars(select(Submission)).one()
+    assert submission.locale == "fr"
+    client.get("/langue/en?next=/")
+    make_admin()
+    login(client)
+    page_url = f"/admin/submissions/{submission.id}"
+    token = csrf_token(client.get(page_url).get_data(as_text=True))
+    client.post(f"{page_url}/reject", data={"csrf_token": token, "reason": "Hors sujet."})
+    mail = _mail_text(smtp_sink.messages[-1]["data"])
+    assert "La proposition de Simplon Montreuil n’a pas été retenue pour Open Gen." in mail
+    assert "Motif : Hors sujet." in mail and "Reason" not in mail
+    assert "Open Gen : votre proposition n’est pas retenue" in mail
+
+
+def test_rejection_mail_in_english(app, ctx):
+    from flask import render_template
+    from types import SimpleNamespace
+
+    school = SimpleNamespace(name="École du Code")
+    with app.test_request_context("/", headers=EN):
+        text = render_template("admin/rejected_mail.txt", submission=SimpleNamespace(school=school),
+                               reason="Not a GEN training.")
+    assert "The proposal from École du Code has not been accepted for Open Gen." in text
+    assert "Reason: Not a GEN training." in text and "Motif" not in text
+
+
+def test_clash_and_trip_messages_in_the_visitors_language(app):
+    from datetime import datetime, timezone
+
+    from opengen.shortlist.clashes import Clash, ShortlistItem, TooFar, check_shortlist
+
+    clash = Clash(1, 2, "Atelier A", "Atelier B")
+    trip = TooFar(1, 2, 4.25, 17.0, 10.0, 30.0, "Le Mans", "Annecy")
+    with app.test_request_context("/"):
+        assert clash.message == "« Atelier A » et « Atelier B » se chevauchent."
+        assert trip.message == "Impossible d’aller du Mans à Annecy en 10 min (4,2 km, environ 17 min à 30 km/h)."
+    with app.test_request_context("/", headers=EN):
+        assert clash.message == "“Atelier A” and “Atelier B” overlap."
+        assert trip.message == ("You cannot get from Le Mans to Annecy in 10 min (4.2 km, about 17 min at 30 km/h).")
+        assert TooFar(1, 2, 1.0, 20.0, 5.0).message.startswith("You cannot get from one venue to the other")
+    # Without an app (a script): French, elision by opengen.french (« d’Annecy », « de Hautot »).
+    assert TooFar(1, 2, 3.0, 9.0, 5.0, 30.0, "Annecy", "Hautot").message.startswith(
+        "Impossible d’aller d’Annecy à Hautot en 5 min (3 km")
+    utc = timezone.utc
+    items = [ShortlistItem(1, "A", datetime(2021, 11, 29, 9, tzinfo=utc), datetime(2021, 11, 29, 10, tzinfo=utc),
+                           None, None, True),
+             ShortlistItem(2, "B", datetime(2021, 11, 29, 9, 30, tzinfo=utc), datetime(2021, 11, 29, 11, tzinfo=utc),
+                           None, None, True)]
+    assert [w.message for w in check_shortlist(items).warnings] == ["« A » et « B » se chevauchent."]
+
+
+def test_planner_errors_in_english_with_plurals(app):
+    from datetime import date, time
+
+    import pytest
+
+    from opengen.broadcasts.planner import ScheduleError, Slot, propose_lineup
+
+    days = [date(2021, 11, 29), date(2021, 11, 30)]
+    families = ["data", "cloud", "ai", "web-design", "cybersecurity"]
+    with app.test_request_context("/", headers=EN), pytest.raises(ScheduleError) as error:
+        propose_lineup(days, families)
+    assert str(error.value) == ("Impossible: 5 career families for 2 mornings with at most 2 career families "
+                                "per morning.")
+    with app.test_request_context("/"), pytest.raises(ScheduleError) as error:
+        propose_lineup(days, families[:3], max_per_morning=1)
+    assert str(error.value) == "Impossible : 3 familles pour 2 matinées avec au plus 1 famille par matinée."
+    fixed = [Slot(date(2021, 11, 29), ("data", "cloud"), time(10), time(11))]
+    with app.test_request_context("/", headers=EN), pytest.raises(ScheduleError) as error:
+        propose_lineup(days, families[:2], [Slot(date(2021, 12, 1), ("data",), time(10), time(11))])
+    assert "Wednesday 1 December 2021" in str(error.value) and "is outside the edition" in str(error.value)
+    with app.test_request_context("/"), pytest.raises(ScheduleError) as error:
+        propose_lineup(days, families[:2], [Slot(date(2021, 12, 1), ("data",), time(10), time(11))])
+    assert "mercredi 1er décembre 2021 est hors de l’édition" in str(error.value)
+    assert fixed  # a lineup that fits raises nothing
+    with app.test_request_context("/", headers=EN):
+        assert len(propose_lineup(days, families[:4], fixed)) == 2
+
+
+def test_family_names_in_english_on_the_home_legend_and_family_pages(client, make_event, ctx):
+    make_event(families=["ai"])
+    home = client.get("/", headers=EN).get_data(as_text=True)
+    legend = re.search(r'<ul class="legend".*?</ul>', home, re.S).group(0)
+    assert "Artificial intelligence" in legend and "Intelligence artificielle" not in legend
+    index = client.get("/familles", headers=EN).get_data(as_text=True)
+    assert "Web design and graphics" in index and "Web design et graphisme" not in index
+    page = client.get("/familles/ai", headers=EN).get_data(as_text=True)
+    assert "<h1>Artificial intelligence</h1>" in page and "Intelligence artificielle" not in page
+    assert "<h1>Intelligence artificielle</h1>" in client.get("/familles/ai").get_data(as_text=True)
+
+
+def test_distances_on_the_list_use_the_languages_decimal_mark(client, make_event, make_venue, ctx):
+    venue = make_venue(lat=48.9362 + 0.0225, lon=2.3574, postcode="93200", city="Saint-Denis")
+    make_event(title="Atelier proche", venue=venue, school=venue.school)
+    french = client.get("/?q=93200").get_data(as_text=True)
+    english = client.get("/?q=93200", headers=EN).get_data(as_text=True)
+    french_km = re.search(r'class="distance">à ([\d,]+) km<', french).group(1)
+    english_km = re.search(r'class="distance">([\d.]+) km away<', english).group(1)
+    assert "," in french_km and "." in english_km and french_km.replace(",", ".") == english_km

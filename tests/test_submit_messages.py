@@ -97,7 +97,7 @@ def test_the_thank_you_page_says_where_the_link_went_and_that_it_is_the_only_way
     printed = capsys.readouterr().out
     assert "To: contact@simplon.example.org" in printed
     assert "Subject: Open Gen : votre lien pour modifier vos sessions" in printed
-    assert "Merci pour votre proposition de session(s) Open Gen pour Simplon Montreuil." in printed
+    assert "Merci pour votre proposition de sessions Open Gen pour Simplon Montreuil." in printed
     assert link in printed and "=C3" not in printed
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..db import db
 from ..models import AdminUser, Broadcast, Edition
@@ -53,7 +54,9 @@ def schedule(edition: Edition, admin: AdminUser) -> Outcome:
     """Propose and store a lineup keeping the fixed slots; raise ScheduleError if impossible."""
     outcome = operations.apply_lineup(edition, operations.propose(edition))
     log("broadcast_schedule", admin.email, admin=admin,
-        reason=_("%(n)s émission(s) au programme, %(removed)s retirée(s).",
-                 n=len(outcome.changes), removed=len(outcome.removed)))
+        reason=_("%(scheduled)s, %(removed)s.",
+                 scheduled=ngettext("%(num)s émission au programme", "%(num)s émissions au programme",
+                                    len(outcome.changes)),
+                 removed=ngettext("%(num)s retirée", "%(num)s retirées", len(outcome.removed))))
     db.session.flush()
     return outcome

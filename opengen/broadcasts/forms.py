@@ -5,6 +5,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from wtforms import (
     BooleanField,
     FieldList,
@@ -30,7 +31,7 @@ from ..fields import (
     one_line,
     required,
 )
-from ..i18n import day_label
+from ..i18n import day_label, family_label
 from ..models import Broadcast, Edition
 from ..timezones import PARIS
 from .operations import (
@@ -92,7 +93,7 @@ class BroadcastForm(BaseForm):
     start = HourField(_l("Début (heure de Paris)"), validators=[required(_l("Indiquez l’heure de début."))])
     end = HourField(_l("Fin (heure de Paris)"), validators=[required(_l("Indiquez l’heure de fin."))])
     families = FamilyChoices(_l("Familles de métiers présentées"),
-                             choices=[SelectChoice(f.slug, f.label_fr) for f in FAMILIES])
+                             choices=[SelectChoice(f.slug, LazyString(family_label, f)) for f in FAMILIES])
     links = FieldList(FormField(LinkRow), label=_l("Liens de diffusion"), max_entries=MAX_ROWS)
     replay_url = URLField(_l("Lien du replay (facultatif)"), filters=[one_line],
                           validators=[length(URL_MAX), http_url])

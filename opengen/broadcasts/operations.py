@@ -21,6 +21,7 @@ from ..timezones import PARIS
 from .planner import (
     ScheduleError,
     Slot,
+    default_description,
     default_title,
     local_datetime,
     propose_lineup,
@@ -170,9 +171,7 @@ def _edition_links(existing: Sequence[Broadcast]) -> list[tuple[str, str]]:
 
 
 def _description(families: Sequence[str]) -> str:
-    title = default_title(families)
-    return (f"Une émission en direct pour découvrir {title[0].lower()}{title[1:]}, avec des "
-            f"personnes qui y travaillent.")
+    return default_description(families)
 
 
 def _touch(broadcast: Broadcast, now: datetime) -> None:

@@ -19,11 +19,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel.dates import format_date
 
 from ..events.families import BY_SLUG
+from ..texts import gettext as _
+from ..texts import N_, as_written, language, ngettext
 from ..timezones import PARIS_NAME
 
 
 class ScheduleError(ValueError):
-    """A lineup or a time that cannot be built; str() is a French sentence for people."""
+    """A lineup or a time that cannot be built; str() is a sentence for people, in the request's language."""
 
 
 # --------------------------------------------------------------------------- lineup
@@ -44,19 +46,36 @@ class Slot:
         object.__setattr__(self, "families", families)
 
 
-def default_title(families: Sequence[str]) -> str:
-    """Return the French title of a broadcast presenting these families, in this order."""
+# The automatic title and description: kept in French in the database, shown in the visitor's language.
+TITLE = N_("Les métiers %(families)s")
+LISTED = N_("%(first)s et %(last)s")
+LISTED_APART = N_("%(first)s ainsi que %(last)s")
+DESCRIPTION = N_("Une émission en direct pour découvrir %(careers)s, avec des personnes qui y travaillent.")
+
+
+def default_title(families: Sequence[str], *, translated: bool = False) -> str:
+    """Return the automatic title of a broadcast presenting these families, in this order: in French
+    as the database keeps it, or (translated) in the current language."""
     unknown = [f for f in families if not _known(f)]
     if unknown:
-        raise ScheduleError(f"Famille inconnue : « {unknown[0]} ».")
+        raise ScheduleError(_("Famille inconnue : « %(slug)s ».", slug=unknown[0]))
     if not families:
-        raise ScheduleError("Une émission présente au moins une famille de métiers.")
-    parts = [BY_SLUG[f].of_phrase for f in families]
+        raise ScheduleError(_("Une émission présente au moins une famille de métiers."))
+    say = _ if translated else as_written
+    french = [BY_SLUG[f].of_phrase for f in families]
+    parts = [say(p) for p in french]
     if len(parts) == 1:
-        return f"Les métiers {parts[0]}"
+        return say(TITLE, families=parts[0])
     # "du cloud et des réseaux et de la maintenance" misleads; "ainsi que" keeps the pairs apart.
-    last_join = " ainsi que " if any(" et " in p for p in parts) else " et "
-    return f"Les métiers {', '.join(parts[:-1])}{last_join}{parts[-1]}"
+    together = LISTED_APART if any(" et " in p for p in french) else LISTED
+    return say(TITLE, families=say(together, first=", ".join(parts[:-1]), last=parts[-1]))
+
+
+def default_description(families: Sequence[str], *, translated: bool = False) -> str:
+    """Return the automatic description of a broadcast presenting these families (French as kept, or translated)."""
+    title = default_title(families, translated=translated)
+    say = _ if translated else as_written
+    return say(DESCRIPTION, careers=title[0].lower() + title[1:])
 
 
 def propose_lineup(
@@ -82,14 +101,14 @@ def propose_lineup(
     edition = _check_days(days)
     _check_families(families)
     if not isinstance(max_per_morning, int) or isinstance(max_per_morning, bool) or max_per_morning < 1:
-        raise ScheduleError("Le nombre maximal de familles par matinée doit être un entier d’au moins 1.")
+        raise ScheduleError(_("Le nombre maximal de familles par matinée doit être un entier d’au moins 1."))
     default_end = _end_of(start, duration)
 
     total = len(families)
     if total > len(edition) * max_per_morning:
-        raise ScheduleError(
-            f"Impossible : {_count(total, 'famille')} pour {_count(len(edition), 'matinée')} "
-            f"avec au plus {_count(max_per_morning, 'famille')} par matinée.")
+        raise ScheduleError(_("Impossible : %(families)s pour %(mornings)s avec au plus %(most)s par matinée.",
+                                families=_families(total), mornings=_mornings(len(edition)),
+                                most=_families(max_per_morning)))
 
     by_day = _check_fixed(fixed, edition, families, max_per_morning)
 
@@ -98,27 +117,30 @@ def propose_lineup(
     heavy_fixed = [s for s in by_day.values() if len(s.families) == q + 1 and extra]
     light_fixed = [s for s in by_day.values() if len(s.families) == q]
     odd = [s for s in by_day.values() if s not in heavy_fixed and s not in light_fixed]
-    allowed = f"{q} ou {q + 1}" if extra else f"{q}"
+    allowed = _("%(fewer)s ou %(more)s", fewer=q, more=q + 1) if extra else str(q)
+    spread = {"families": _families(total), "mornings": _mornings(len(edition))}
     if odd:
         slot = odd[0]
-        raise ScheduleError(
-            f"Impossible de répartir également {_count(total, 'famille')} sur "
-            f"{_count(len(edition), 'matinée')} : chaque matinée doit en présenter {allowed}, "
-            f"or la matinée fixée du {_day_fr(slot.day)} en présente {len(slot.families)}.")
+        raise ScheduleError(_(
+            "Impossible de répartir également %(families)s sur %(mornings)s : chaque matinée doit en présenter "
+            "%(allowed)s, or la matinée fixée du %(day)s en présente %(count)s.",
+            allowed=allowed, day=_day(slot.day), count=len(slot.families), **spread))
+    # Both checks below find at least two fixed mornings (more than `extra`, or than `lighter`, >= 1).
     if len(heavy_fixed) > extra:
-        raise ScheduleError(
-            f"Impossible de répartir également {_count(total, 'famille')} sur "
-            f"{_count(len(edition), 'matinée')} : au plus {_count(extra, 'matinée')} "
-            f"peu{'vent' if extra > 1 else 't'} en présenter {q + 1}, or "
-            f"{_count(len(heavy_fixed), 'matinée fixée', 'matinées fixées')} en présentent {q + 1}.")
+        raise ScheduleError(ngettext(
+            "Impossible de répartir également %(families)s sur %(mornings)s : au plus %(num)s matinée peut en "
+            "présenter %(size)s, or %(fixed)s en présentent %(size)s.",
+            "Impossible de répartir également %(families)s sur %(mornings)s : au plus %(num)s matinées peuvent "
+            "en présenter %(size)s, or %(fixed)s en présentent %(size)s.",
+            extra, size=q + 1, fixed=_fixed_mornings(len(heavy_fixed)), **spread))
     if len(light_fixed) > len(edition) - extra:
         lighter = len(edition) - extra
-        raise ScheduleError(
-            f"Impossible de répartir également {_count(total, 'famille')} sur "
-            f"{_count(len(edition), 'matinée')} : au plus {_count(lighter, 'matinée')} "
-            f"peu{'vent' if lighter > 1 else 't'} en présenter {q}, or "
-            f"{_count(len(light_fixed), 'matinée fixée', 'matinées fixées')} en "
-            f"présente{'nt' if len(light_fixed) > 1 else ''} {q}.")
+        raise ScheduleError(ngettext(
+            "Impossible de répartir également %(families)s sur %(mornings)s : au plus %(num)s matinée peut en "
+            "présenter %(size)s, or %(fixed)s en présentent %(size)s.",
+            "Impossible de répartir également %(families)s sur %(mornings)s : au plus %(num)s matinées peuvent "
+            "en présenter %(size)s, or %(fixed)s en présentent %(size)s.",
+            lighter, size=q, fixed=_fixed_mornings(len(light_fixed)), **spread))
 
     # With the checks above, the free mornings receive exactly the families left, at q or q+1.
     free_days = [d for d in edition if d not in by_day]
@@ -145,13 +167,13 @@ def _known(family: object) -> bool:
 
 def _check_days(days: Sequence[date]) -> list[date]:
     if not days:
-        raise ScheduleError("L’édition doit compter au moins une matinée.")
+        raise ScheduleError(_("L’édition doit compter au moins une matinée."))
     for d in days:
         if not isinstance(d, date) or isinstance(d, datetime):
-            raise ScheduleError(f"Jour invalide : {d!r} n’est pas une date.")
+            raise ScheduleError(_("Jour invalide : %(value)s n’est pas une date.", value=repr(d)))
     if len(set(days)) != len(days):
         twice = next(d for d in days if list(days).count(d) > 1)
-        raise ScheduleError(f"Le {_day_fr(twice)} figure deux fois dans l’édition.")
+        raise ScheduleError(_("Le %(day)s figure deux fois dans l’édition.", day=_day(twice)))
     return sorted(days)
 
 
@@ -159,9 +181,10 @@ def _check_families(families: Sequence[str]) -> None:
     seen: set[str] = set()
     for f in families:
         if not _known(f):
-            raise ScheduleError(f"Famille inconnue : « {f} ».")
+            raise ScheduleError(_("Famille inconnue : « %(slug)s ».", slug=f))
         if f in seen:
-            raise ScheduleError(f"La famille « {BY_SLUG[f].label_fr} » figure deux fois dans la liste.")
+            raise ScheduleError(_("La famille « %(family)s » figure deux fois dans la liste.",
+                                  family=_family_name(BY_SLUG[f])))
         seen.add(f)
 
 
@@ -172,48 +195,51 @@ def _check_fixed(fixed: list[Slot], edition: list[date], families: Sequence[str]
     first, last = edition[0], edition[-1]
     for slot in fixed:
         if not isinstance(slot, Slot):
-            raise ScheduleError(f"Créneau fixé invalide : {slot!r}.")
+            raise ScheduleError(_("Créneau fixé invalide : %(value)s.", value=repr(slot)))
         if slot.day not in edition:
-            raise ScheduleError(
-                f"Impossible : la matinée fixée du {_day_fr(slot.day, year=True)} est hors de "
-                f"l’édition (du {_day_fr(first)} au {_day_fr(last, year=True)}).")
+            raise ScheduleError(_("Impossible : la matinée fixée du %(day)s est hors de l’édition (du %(first)s "
+                                  "au %(last)s).", day=_day(slot.day, year=True), first=_day(first),
+                                  last=_day(last, year=True)))
         if slot.day in by_day:
-            raise ScheduleError(f"Impossible : deux émissions sont fixées le {_day_fr(slot.day)}.")
+            raise ScheduleError(_("Impossible : deux émissions sont fixées le %(day)s.", day=_day(slot.day)))
         if not slot.families:
-            raise ScheduleError(
-                f"Impossible : la matinée fixée du {_day_fr(slot.day)} ne présente aucune famille.")
+            raise ScheduleError(_("Impossible : la matinée fixée du %(day)s ne présente aucune famille.",
+                                  day=_day(slot.day)))
         if not isinstance(slot.start, time) or not isinstance(slot.end, time) or slot.start >= slot.end:
-            raise ScheduleError(
-                f"Impossible : la matinée fixée du {_day_fr(slot.day)} doit finir après son début.")
+            raise ScheduleError(_("Impossible : la matinée fixée du %(day)s doit finir après son début.",
+                                  day=_day(slot.day)))
         for f in slot.families:
             if not _known(f):
-                raise ScheduleError(f"Famille inconnue : « {f} ».")
+                raise ScheduleError(_("Famille inconnue : « %(slug)s ».", slug=f))
+            family = _family_name(BY_SLUG[f])
             if f not in families:
-                raise ScheduleError(
-                    f"Impossible : la famille « {BY_SLUG[f].label_fr} », fixée le {_day_fr(slot.day)}, "
-                    f"ne fait pas partie des familles de l’édition.")
+                raise ScheduleError(_("Impossible : la famille « %(family)s », fixée le %(day)s, ne fait pas "
+                                      "partie des familles de l’édition.", family=family, day=_day(slot.day)))
             if f in placed:
-                where = ("deux fois le même jour" if placed[f] == slot.day else
-                         f"deux fois (le {_day_fr(placed[f])} et le {_day_fr(slot.day)})")
-                raise ScheduleError(f"Impossible : la famille « {BY_SLUG[f].label_fr} » est fixée {where}.")
+                if placed[f] == slot.day:
+                    raise ScheduleError(_("Impossible : la famille « %(family)s » est fixée deux fois le même "
+                                          "jour.", family=family))
+                raise ScheduleError(_("Impossible : la famille « %(family)s » est fixée deux fois (le %(first)s "
+                                      "et le %(second)s).", family=family, first=_day(placed[f]),
+                                      second=_day(slot.day)))
             placed[f] = slot.day
         if len(slot.families) > max_per_morning:
-            raise ScheduleError(
-                f"Impossible : la matinée fixée du {_day_fr(slot.day)} présente "
-                f"{_count(len(slot.families), 'famille')}, au plus {max_per_morning} "
-                f"{'sont permises' if max_per_morning > 1 else 'est permise'}.")
+            raise ScheduleError(ngettext(
+                "Impossible : la matinée fixée du %(day)s présente %(families)s, au plus %(num)s est permise.",
+                "Impossible : la matinée fixée du %(day)s présente %(families)s, au plus %(num)s sont permises.",
+                max_per_morning, day=_day(slot.day), families=_families(len(slot.families))))
         by_day[slot.day] = slot
     return by_day
 
 
 def _end_of(start: time, duration: timedelta) -> time:
     if not isinstance(start, time) or start.tzinfo is not None:
-        raise ScheduleError("L’heure de début doit être une heure locale, sans fuseau.")
+        raise ScheduleError(_("L’heure de début doit être une heure locale, sans fuseau."))
     if not isinstance(duration, timedelta) or duration <= timedelta(0):
-        raise ScheduleError("La durée d’une émission doit être positive.")
+        raise ScheduleError(_("La durée d’une émission doit être positive."))
     end = datetime.combine(date.min, start) + duration
     if end.date() != date.min:
-        raise ScheduleError("Une émission doit finir le jour où elle commence.")
+        raise ScheduleError(_("Une émission doit finir le jour où elle commence."))
     return end.time()
 
 
@@ -221,14 +247,28 @@ def _ceil_div(a: int, b: int) -> int:
     return -(-a // b)
 
 
-def _count(n: int, noun: str, plural: str | None = None) -> str:
-    return f"{n} {noun if n <= 1 else plural or noun + 's'}"
+def _family_name(family) -> str:
+    # The English name in English (what opengen.i18n.family_label does, without Flask).
+    return family.label_en if language() == "en" and family.label_en else family.label_fr
 
 
-def _day_fr(d: date, *, year: bool = False) -> str:
-    """'lundi 29 novembre', 'mercredi 1er décembre', with ' 2021' when asked."""
-    day = "1er" if d.day == 1 else str(d.day)
-    return format_date(d, f"EEEE '{day}' MMMM{' y' if year else ''}", locale="fr")
+def _families(n: int) -> str:
+    return ngettext("%(num)s famille", "%(num)s familles", n)
+
+
+def _mornings(n: int) -> str:
+    return ngettext("%(num)s matinée", "%(num)s matinées", n)
+
+
+def _fixed_mornings(n: int) -> str:
+    return ngettext("%(num)s matinée fixée", "%(num)s matinées fixées", n)
+
+
+def _day(d: date, *, year: bool = False) -> str:
+    """'lundi 29 novembre', 'mercredi 1er décembre' ('Wednesday 1 December'), with the year when asked."""
+    locale = language()
+    day = "1er" if d.day == 1 and locale == "fr" else str(d.day)
+    return format_date(d, f"EEEE '{day}' MMMM{' y' if year else ''}", locale=locale)
 
 
 # --------------------------------------------------------------------------- clock and live status
@@ -244,9 +284,9 @@ def local_datetime(day: date, at: time, tz: str = PARIS_NAME, *, strict: bool = 
     zone, so compare results through UTC, as broadcast_status() does.
     """
     if not isinstance(day, date) or isinstance(day, datetime):
-        raise ScheduleError(f"Jour invalide : {day!r} n’est pas une date.")
+        raise ScheduleError(_("Jour invalide : %(value)s n’est pas une date.", value=repr(day)))
     if not isinstance(at, time) or at.tzinfo is not None:
-        raise ScheduleError("L’heure doit être une heure locale, sans fuseau.")
+        raise ScheduleError(_("L’heure doit être une heure locale, sans fuseau."))
     zone = _zone(tz)
     wall = datetime.combine(day, at)
     first = wall.replace(tzinfo=zone, fold=0)
@@ -258,9 +298,11 @@ def local_datetime(day: date, at: time, tz: str = PARIS_NAME, *, strict: bool = 
     normalised = first.astimezone(timezone.utc).astimezone(zone)
     skipped = normalised.replace(tzinfo=None) != wall
     if strict:
-        what = "n’existe pas" if skipped else "existe deux fois"
-        raise ScheduleError(f"L’heure {at:%H:%M} du {_day_fr(day, year=True)} {what} "
-                            f"à cause du changement d’heure.")
+        if skipped:
+            raise ScheduleError(_("L’heure %(time)s du %(day)s n’existe pas à cause du changement d’heure.",
+                                  time=at.strftime("%H:%M"), day=_day(day, year=True)))
+        raise ScheduleError(_("L’heure %(time)s du %(day)s existe deux fois à cause du changement d’heure.",
+                              time=at.strftime("%H:%M"), day=_day(day, year=True)))
     return normalised if skipped else first
 
 
@@ -269,7 +311,7 @@ def broadcast_status(start: datetime, end: datetime, now: datetime
     """Say whether a broadcast is upcoming, live (start <= now < end) or ended at `now`."""
     start_utc, end_utc, now_utc = (_utc(start, "début"), _utc(end, "fin"), _utc(now, "maintenant"))
     if end_utc <= start_utc:
-        raise ScheduleError("Une émission doit finir après son début.")
+        raise ScheduleError(_("Une émission doit finir après son début."))
     if now_utc < start_utc:
         return "upcoming"
     return "live" if now_utc < end_utc else "ended"
@@ -292,7 +334,7 @@ def _zone(tz: str) -> ZoneInfo:
     try:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError, TypeError) as error:
-        raise ScheduleError(f"Fuseau horaire inconnu : « {tz} ».") from error
+        raise ScheduleError(_("Fuseau horaire inconnu : « %(zone)s ».", zone=tz)) from error
 
 
 def _utc(moment: datetime, name: str) -> datetime:

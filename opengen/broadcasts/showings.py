@@ -15,7 +15,7 @@ from ..db import db
 from ..editions import asked, current_edition
 from ..models import Broadcast, Edition
 from ..timezones import PARIS, PARIS_NAME
-from .planner import broadcast_status, is_today
+from .planner import ScheduleError, broadcast_status, default_description, default_title, is_today
 
 Status = Literal["upcoming", "live", "ended"]
 
@@ -103,14 +103,28 @@ def replay_url(broadcast: Broadcast, state: Status) -> str | None:
     return web_url(broadcast.replay_url) if state == "ended" else None
 
 
+def broadcast_text(broadcast, field: str) -> str:
+    """Return a broadcast's title or description (`field`) in the visitor's language when it is the
+    automatic one (kept in French); the team's own words as written."""
+    written = getattr(broadcast, field) or ""
+    slugs = [family.slug for family in broadcast.families]
+    automatic = default_title if field == "title" else default_description
+    try:
+        if written == automatic(slugs):
+            return automatic(slugs, translated=True)
+    except ScheduleError:
+        pass
+    return written
+
+
 def to_api(broadcast: Broadcast, now: datetime) -> dict:
     """Return the public JSON representation of a broadcast; times in ISO 8601, Paris offset."""
     state = status(broadcast, now)
     return {
         "id": broadcast.id,
         "uid": broadcast.uid,
-        "title": broadcast.title,
-        "description": broadcast.description,
+        "title": broadcast_text(broadcast, "title"),
+        "description": None if broadcast.description is None else broadcast_text(broadcast, "description"),
         "start": broadcast.start_at.astimezone(PARIS).isoformat(),
         "end": broadcast.end_at.astimezone(PARIS).isoformat(),
         "timezone": PARIS_NAME,

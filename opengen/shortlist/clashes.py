@@ -1,6 +1,8 @@
 """A visitor's shortlist checked: starred sessions by Paris day, the clashes, the trips too long.
 
-Plain values in, plain values out: no Flask, no database. Messages meant for people are French.
+Plain values in, plain values out: no Flask, no database. Messages meant for people go through
+opengen.texts (the request's language in the app, French without it); errors meant for the code
+calling (ShortlistError) are French sentences.
 Instants are aware datetimes compared through UTC (Python compares two datetimes sharing one
 tzinfo by wall-clock time, which is wrong during the repeated hour of a DST change).
 """
@@ -12,7 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Union
 
+from ..french import elides
 from ..places.distance import haversine_km, is_coordinate
+from ..texts import gettext as _
+from ..texts import language
 from ..timezones import PARIS
 
 
@@ -45,8 +50,8 @@ class Clash:
 
     @property
     def message(self) -> str:
-        """French sentence for the visitor."""
-        return f"« {self.a_title} » et « {self.b_title} » se chevauchent."
+        """Sentence for the visitor, in their language."""
+        return _("« %(first)s » et « %(second)s » se chevauchent.", first=self.a_title, second=self.b_title)
 
 
 @dataclass(frozen=True)
@@ -64,16 +69,17 @@ class TooFar:
 
     @property
     def message(self) -> str:
-        """French sentence for the visitor."""
+        """Sentence for the visitor, in their language."""
         if self.a_place and self.b_place and self.a_place != self.b_place:
             trip = f"{_from_town(self.a_place)} {_to_town(self.b_place)}"
         else:
-            trip = "d’un lieu à l’autre"
+            trip = _("d’un lieu à l’autre")
         available = max(0, math.floor(self.available_minutes + 1e-9))
         # "environ": rounded, but never shown as fitting in the time available.
         needed = max(math.floor(self.needed_minutes + 0.5), available + 1)
-        return (f"Impossible d’aller {trip} en {available} min ({decimal_fr(self.distance_km)} km, "
-                f"environ {needed} min à {decimal_fr(self.speed_kmh)} km/h).")
+        return _("Impossible d’aller %(trip)s en %(available)s min (%(distance)s km, environ %(needed)s min "
+                 "à %(speed)s km/h).", trip=trip, available=available, distance=short_decimal(self.distance_km),
+                 needed=needed, speed=short_decimal(self.speed_kmh))
 
 
 ShortlistWarning = Union[Clash, TooFar]
@@ -144,9 +150,10 @@ def check_shortlist(items: Iterable[ShortlistItem], *, speed_kmh: float = 30.0,
     return CheckedShortlist({d: tuple(s) for d, s in days.items()}, tuple(warnings))
 
 
-def decimal_fr(x: float, places: int = 1) -> str:
-    """Write a number the French way, without useless zeros: 30, 1,3, 4,3."""
-    return f"{x:.{places}f}".rstrip("0").rstrip(".").replace(".", ",")
+def short_decimal(x: float, places: int = 1) -> str:
+    """Write a number in the visitor's language, without useless zeros: 30, 1,3 (French), 1.3 (English)."""
+    text = f"{x:.{places}f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") if language() == "fr" else text
 
 
 def _check_item(item: ShortlistItem) -> None:
@@ -178,20 +185,19 @@ def _positive(x: object) -> bool:
     return _finite(x) and x > 0
 
 
-_VOWELS = "aeiouyàâäéèêëîïôöùûüœAEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒ"
-
-
 def _from_town(town: str) -> str:
-    """'de Lyon', 'd’Annecy', 'du Mans', 'des Ulis'."""
-    for article, contracted in (("Le ", "du "), ("Les ", "des ")):
-        if town.startswith(article):
-            return contracted + town[len(article):]
-    return f"d’{town}" if town[:1] in _VOWELS else f"de {town}"
+    """'de Lyon', 'd’Annecy', 'du Mans', 'des Ulis' ('from Le Mans' in English: each form is a message)."""
+    if town.startswith("Le "):
+        return _("du %(rest)s", rest=town[3:])
+    if town.startswith("Les "):
+        return _("des %(rest)s", rest=town[4:])
+    return _("d’%(town)s", town=town) if elides(town) else _("de %(town)s", town=town)
 
 
 def _to_town(town: str) -> str:
-    """'à Lyon', 'au Havre', 'aux Ulis'."""
-    for article, contracted in (("Le ", "au "), ("Les ", "aux ")):
-        if town.startswith(article):
-            return contracted + town[len(article):]
-    return f"à {town}"
+    """'à Lyon', 'au Havre', 'aux Ulis' ('to Le Havre' in English)."""
+    if town.startswith("Le "):
+        return _("au %(rest)s", rest=town[3:])
+    if town.startswith("Les "):
+        return _("aux %(rest)s", rest=town[4:])
+    return _("à %(town)s", town=town)

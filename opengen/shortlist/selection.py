@@ -23,7 +23,7 @@ from .clashes import (
     ShortlistWarning,
     TooFar,
     check_shortlist,
-    decimal_fr,
+    short_decimal,
 )
 
 MAX_SESSIONS = 200
@@ -72,7 +72,7 @@ class Shortlist:
         """Say in French how trips between venues are estimated."""
         return _("Les temps de trajet entre deux lieux sont estimés à %(speed)s km/h, sur une "
                  "distance %(detour)s fois plus longue que la ligne droite.",
-                 speed=decimal_fr(self.speed_kmh), detour=decimal_fr(self.detour_factor))
+                 speed=short_decimal(self.speed_kmh), detour=short_decimal(self.detour_factor))
 
 
 def parse_ids(raw: str | None) -> tuple[int, ...]:

@@ -45,6 +45,7 @@ from ..fields import (
     one_line,
     required,
 )
+from ..i18n import family_label
 from ..models import Event, EventFormat, EventKind, Venue
 from ..places.venues import VenueDraft, postcode_problem
 from ..timezones import PARIS_NAME, local
@@ -205,7 +206,7 @@ class SubmissionForm(BaseForm, EventFieldsMixin, VenueFieldsMixin):
     def __init__(self, *args, edition=None, families=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.edition = edition
-        self.families.choices = [SelectChoice(f.slug, f.label_fr) for f in families]
+        self.families.choices = [SelectChoice(f.slug, family_label(f)) for f in families]
         days = edition.days() if edition else []
         self.grid.choices = [SelectChoice(grid_value(d, h)) for d in days for h in GRID_HOURS]
         self._slots: list[tuple[datetime, datetime]] = []
@@ -327,7 +328,7 @@ class EditEventForm(BaseForm, EventFieldsMixin):
         self.edition = edition
         self.zone = ZoneInfo(zone)
         self.has_venue = has_venue
-        self.families.choices = [SelectChoice(f.slug, f.label_fr) for f in families]
+        self.families.choices = [SelectChoice(f.slug, family_label(f)) for f in families]
         self.times: tuple[datetime, datetime] | None = None
 
     @classmethod

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -12,6 +13,7 @@ from .. import reminders
 from ..checks import FieldError
 from ..db import begin_write, db, utcnow
 from ..events.labels import STATUS_LABELS
+from ..i18n import locale_key
 from ..models import (
     CareerFamily,
     Edition,
@@ -114,7 +116,7 @@ def start_submission(school_name: str, contact_email: str, school_website: str |
     """Open a submission for a school (created if new), with a fresh edit token (an import passes
     the schools it has looked up, and flushes a batch of rows at once)."""
     school = find_or_create_school(school_name, school_website, network, known=known, flush=flush)
-    submission = Submission(school=school, contact_email=contact_email, client_key=client_key)
+    submission = Submission(school=school, contact_email=contact_email, client_key=client_key, locale=locale_key())
     token = issue_token(submission)
     db.session.add(submission)
     if flush:
@@ -158,7 +160,7 @@ def submit(draft: SubmissionDraft, location: Location | None, client_key: str | 
         venue = create_venue(submitted.submission.school, draft.venue, location or Location(None))
     add_sessions(submitted, draft, venue, edition)
     log("submitted", draft.contact_email, submission=submitted.submission,
-        reason=_("%(count)s session(s)", count=len(submitted.events)))
+        reason=ngettext("%(num)s session", "%(num)s sessions", len(submitted.events)))
     db.session.flush()
     return submitted
 

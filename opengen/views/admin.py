@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -24,7 +25,6 @@ from .. import mail, maps
 from ..auth import staff_only
 from ..db import db
 from ..events import comparison
-from ..events.families import FAMILIES
 from ..events.filters import page_number
 from ..events.labels import (
     AUDIENCE_LABELS,
@@ -34,6 +34,7 @@ from ..events.labels import (
     labeller,
 )
 from ..fields import ActionForm
+from ..i18n import family_name
 from ..limits import limiter
 from ..loaders import submission_or_404
 from ..models import AdminUser, Submission
@@ -41,9 +42,6 @@ from ..submissions import moderation, operations
 from ..submissions.forms import ApproveForm, LoginForm, RejectForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-FAMILY_LABELS = {f.slug: f.label_fr for f in FAMILIES}
-
 
 staff_only(bp, public={"admin.login"})
 
@@ -112,7 +110,7 @@ def submission(submission_id: int):
     return _render_submission(submission_or_404(submission_id))
 
 
-def _decide(submission_id: int, decide: Callable[[Submission, AdminUser], int], subject: str, template: str,
+def _decide(submission_id: int, decide: Callable[[Submission, AdminUser], int], subject, template: str,
             done: Callable[[int], str], **context) -> Response:
     # Approve and reject alike: write on a fresh row, commit, tell the school, back to the queue.
     submission = submission_or_404(submission_id, for_write=True)
@@ -131,7 +129,7 @@ def approve(submission_id: int):
     submission_or_404(submission_id)
     if not ApproveForm().validate_on_submit():
         return redirect(url_for(".queue"), 303)
-    return _decide(submission_id, moderation.approve, _("Open Gen : vos sessions sont publiées"),
+    return _decide(submission_id, moderation.approve, _l("Open Gen : vos sessions sont publiées"),
                    "admin/approved_mail.txt", lambda count: ngettext(
                        "%(num)s session publiée.", "%(num)s sessions publiées.", count) if count else
                    _("Aucune session en attente dans cette proposition : rien n’a été publié."))
@@ -147,7 +145,7 @@ def reject(submission_id: int):
         return _render_submission(submission, form, 422)
     reason = form.reason.data
     return _decide(submission_id, lambda submission, admin: moderation.reject(submission, admin, reason),
-                   _("Open Gen : votre proposition n’est pas retenue"), "admin/rejected_mail.txt",
+                   _l("Open Gen : votre proposition n’est pas retenue"), "admin/rejected_mail.txt",
                    lambda count: ngettext("%(num)s session refusée.", "%(num)s sessions refusées.", count)
                    if count else _("Aucune session en attente dans cette proposition : rien n’a été refusé."),
                    reason=reason)
@@ -206,7 +204,7 @@ def numbers():
     """Show an edition's figures (edition=<year>, the current one by default) and every edition side by side."""
     board = comparison.numbers_board(request.args.get("edition"))
     return render_template("admin/numbers.html", board=board, edition=board.edition, numbers=board.numbers,
-                           family_label=labeller(FAMILY_LABELS), kind_label=labeller(KIND_LABELS),
+                           family_label=family_name, kind_label=labeller(KIND_LABELS),
                            format_label=labeller(FORMAT_LABELS), status_label=labeller(STATUS_LABELS),
                            audience_label=labeller(AUDIENCE_LABELS),
                            region_label=_region_label, logout_form=ActionForm()), 400 if board.error else 200

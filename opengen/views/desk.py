@@ -12,15 +12,13 @@ from ..broadcasts.operations import BroadcastError
 from ..broadcasts.planner import ScheduleError
 from ..db import db
 from ..editions import current_edition
-from ..events.families import FAMILIES
-from ..events.labels import labeller
+from ..i18n import family_name
 from ..fields import ActionForm
 from ..loaders import broadcast_or_404, current_edition_or_404
 
 bp = Blueprint("desk", __name__, url_prefix="/admin/broadcasts")
 staff_only(bp)
 
-FAMILY_LABELS = {f.slug: f.label_fr for f in FAMILIES}
 
 
 def _lineup_page(error: str | None = None, status: int = 200):
@@ -28,7 +26,7 @@ def _lineup_page(error: str | None = None, status: int = 200):
     shows = showings.lineup(edition) if edition is not None else []
     return render_template("admin/broadcasts.html", edition=edition, shows=shows, error=error,
                            propose_form=ActionForm(), logout_form=ActionForm(),
-                           family_label=labeller(FAMILY_LABELS)), status
+                           family_label=family_name), status
 
 
 @bp.get("")
@@ -109,7 +107,7 @@ def delete(broadcast_id: int):
     form = ActionForm()
     if request.method == "GET":
         return render_template("admin/broadcast_delete.html", broadcast=broadcast, form=form,
-                               logout_form=ActionForm(), family_label=labeller(FAMILY_LABELS))
+                               logout_form=ActionForm(), family_label=family_name)
     if not form.validate_on_submit():
         return _lineup_page(_("Le formulaire a expiré : rechargez la page et recommencez."), 400)
     title = broadcast.title
