@@ -30,9 +30,12 @@ from PIL import Image  # noqa: E402  (Pillow comes with reportlab, in requiremen
 from playwright.sync_api import sync_playwright  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
-from opengen import create_app  # noqa: E402
+from sqlalchemy import select, update  # noqa: E402
+
+from opengen import clock, create_app  # noqa: E402
 from opengen.db import db, upgrade_schema  # noqa: E402
 from opengen.demo import seed  # noqa: E402
+from opengen.models import Event, Submission, Venue  # noqa: E402
 from opengen.submissions.imports import example_csv, import_file  # noqa: E402
 from opengen.submissions.moderation import create_admin  # noqa: E402
 
@@ -94,9 +97,11 @@ def build_app(path: Path):
         db.session.commit()
     with app.test_request_context():
         report = import_file(proposals_csv("29/11/2021"), client_key="screenshots")
+        if report.rejected or report.file_error:
+            raise SystemExit(f"proposals refused: {report.file_error or report.rejected}")
+        # Rows are stamped with the real time; the pictures show the frozen one, whatever the day.
+        db.session.execute(update(Submission).values(created_at=clock.now()))
         db.session.commit()
-        if report.rejected:
-            raise SystemExit(f"proposals refused: {report.rejected}")
     return app
 
 
@@ -123,6 +128,7 @@ def photograph(browser, base: str, size: str, profile: dict, session_id: int) ->
     tile = grey_tile()
     context.route("http://tiles.invalid/**", lambda route: route.fulfill(status=200, body=tile,
                                                                          content_type="image/png"))
+    context.set_default_timeout(90000)  # two cores shared with others: be patient
     page = context.new_page()
 
     page.goto(f"{base}/")
@@ -155,6 +161,8 @@ def photograph(browser, base: str, size: str, profile: dict, session_id: int) ->
     page.click("#login")
     page.goto(f"{base}/admin/")
     page.wait_for_load_state("networkidle")
+    # The list of proposals, under their map: the part staff work in.
+    page.evaluate("() => window.scrollTo(0, document.querySelector('#queue-heading').offsetTop - 16)")
     save(page, f"{size}-staff-queue")
 
     page.goto(f"{base}/langue/en?next=/")
@@ -175,9 +183,6 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         app = build_app(Path(folder) / "screenshots.db")
         with app.app_context():
-            from sqlalchemy import select
-
-            from opengen.models import Event, Venue
             session_id = db.session.scalar(select(Event.id).join(Venue).where(Venue.city == "Lyon", Event.is_demo)
                                            .order_by(Event.start_at, Event.id).limit(1))
         server = make_server("127.0.0.1", 0, app, threaded=True)
