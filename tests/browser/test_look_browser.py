@@ -23,7 +23,7 @@ pytestmark = pytest.mark.browser
 
 PHONE_320 = dict(viewport={"width": 320, "height": 640}, is_mobile=True, has_touch=True)
 PAGES = ["/", "/?q=Lyon&radius_km=25", "session", "/proposer", "/broadcasts", "/editions", "/programme",
-         "/api/docs", "/integrer", "/confidentialite", "/admin/login"]
+         "/api/docs", "/integrer", "/confidentialite", "/admin/login", "/familles"]
 
 TOO_SMALL = """() => {
   const visible = (node) => {
