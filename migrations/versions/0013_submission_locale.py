@@ -1,14 +1,14 @@
 """A submission remembers the language the school proposed in, so the mails about it speak it
 
 Revision ID: 0013_submission_locale
-Revises: 0011_postgis, 0012_reminder_locale
+Revises: 0012_reminder_locale
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_submission_locale"
 # Also joins the two heads main has (0011 and 0012 both follow 0009); the lead may re-chain instead.
-down_revision = ("0011_postgis", "0012_reminder_locale")
+down_revision = "0012_reminder_locale"
 branch_labels = None
 depends_on = None
 
