@@ -45,3 +45,16 @@ def test_the_api_gives_the_automatic_title_in_the_language_asked(client, make_br
     french = {b["title"] for b in client.get("/api/broadcasts").get_json()["broadcasts"]}
     assert english == {"Careers in cloud", "Spécial data"}
     assert french == {"Les métiers du cloud", "Spécial data"}
+
+
+def test_the_broadcasts_calendar_gives_the_automatic_title_in_the_language_asked(client, make_broadcast):
+    from icalendar import Calendar
+
+    make_broadcast(families=["data", "ai"])
+    db.session.commit()
+    english = Calendar.from_ical(client.get("/broadcasts.ics", headers=EN).data)
+    [event] = english.walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Careers in data and artificial intelligence"
+    french = Calendar.from_ical(client.get("/broadcasts.ics").data)
+    [event] = french.walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Les métiers de la data et de l’intelligence artificielle"

@@ -199,11 +199,11 @@ def _event_feed(scope: Select, parts: tuple, *, name: Callable[[], str], calenda
         start = head(name=name(), calendar_uid=calendar_uid)
         if not state.count:
             return iter((start + CALENDAR_END,))
-        events = entries.vevents(scope, entries.writing(), links.event, stamp_value(stamp), busy)
+        events = entries.vevents(scope, entries.writing(locale_key()), links.event, stamp_value(stamp), busy)
         return chain((start,), (text.encode("utf-8") for text in events), (CALENDAR_END,))
 
     def whole(stamp: datetime) -> bytes:
-        words = entries.writing().words
+        words = entries.writing(locale_key()).words
         made = entries.event_entries(db.session, scope, words, links.event) if state.count else []
         return build_calendar((entry for _, entry in made), name=name(), calendar_uid=calendar_uid,
                               stamp=stamp, description=description, url=links.page, refresh=REFRESH,
@@ -219,11 +219,12 @@ def _broadcast_entry(broadcast: Broadcast, links: FeedLinks) -> CalendarEntry:
     platforms = [_("%(platform)s : %(link)s", platform=link.get("platform") or _("En direct"),
                    link=link["url"].strip())
                  for link in broadcast.links or [] if isinstance(link, dict) and web_url(link.get("url"))]
-    lines = [broadcast.description] if broadcast.description else []
+    lines = [showings.broadcast_text(broadcast, "description")] if broadcast.description else []
     if platforms:
         lines += ["", _("En direct sur :"), *platforms]
     return CalendarEntry(
-        uid=broadcast.uid, sequence=max(0, broadcast.sequence or 0), summary=broadcast.title,
+        uid=broadcast.uid, sequence=max(0, broadcast.sequence or 0),
+        summary=showings.broadcast_text(broadcast, "title"),
         description="\n".join(lines), start=broadcast.start_at, end=broadcast.end_at,
         location=_("En direct en ligne"), geo=None, url=links.page,
         categories=tuple(family_label(f) for f in broadcast.families),

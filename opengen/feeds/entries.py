@@ -59,6 +59,7 @@ class Words:
     registration: str
     page: str
     kinds: dict[str, str] = field(hash=False)
+    english_families: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,18 +69,23 @@ class Writing:
     engine: Engine
     format: str
     words: Words
+    stored: bool = True  # the default language's entries are stored; another's are built as sent
 
 
-def writing() -> Writing:
-    """Return what entries are written with now (needs the app context)."""
-    locale = current_app.config.get("BABEL_DEFAULT_LOCALE", "fr")
+def writing(locale: str | None = None) -> Writing:
+    """Return what entries are written with now, in a language (the default one unless given;
+    needs the app context)."""
+    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "fr")
+    locale = locale or default
     with force_locale(locale):
+        # "{}" stands for the value: French puts a space before the colon, English does not.
         words = Words(
             cancelled=_("Annulée : %(title)s", title="{}"), cancelled_note=_("Cette session est annulée."),
-            school=_("École"), online=_("En ligne"), online_link=_("Lien pour suivre en ligne"),
-            registration=_("Inscription"), page=_("Plus d’informations"),
-            kinds={key: str(label) for key, label in KIND_LABELS.items()})
-    return Writing(db.engine, f"{FORMAT}-{locale}", words)
+            school=_("École : %(school)s", school="{}"), online=_("En ligne"),
+            online_link=_("Lien pour suivre en ligne : %(link)s", link="{}"),
+            registration=_("Inscription : %(link)s", link="{}"), page=_("Plus d’informations"),
+            kinds={key: str(label) for key, label in KIND_LABELS.items()}, english_families=locale == "en")
+    return Writing(db.engine, f"{FORMAT}-{locale}", words, stored=locale == default)
 
 
 @dataclass(frozen=True)
@@ -111,8 +117,12 @@ def _vevents(session: Session, scope: Select, writing: Writing, event_template: 
 
 
 def streamed(session: Session, scope: Select, writing: Writing) -> Iterator[list[StreamedEvent]]:
-    """Yield the public sessions of scope with their stored lines, in batches, building stale ones."""
+    """Yield the public sessions of scope with their stored lines, in batches, building stale ones
+    (in another language than the default, every entry is built as it is sent, and not stored)."""
     base = scope.where(Event.status.in_(queries.PUBLIC_STATUSES)).order_by(None).subquery()
+    if not writing.stored:
+        yield from _built_as_sent(session, base, writing)
+        return
     entry = EventCalendarEntry
     stmt = (select(base.c.id, type_coerce(base.c.status, String), entry.version,
                    case((_fresh(writing), entry.body), else_=None))
@@ -126,6 +136,19 @@ def streamed(session: Session, scope: Select, writing: Writing) -> Iterator[list
         yield [StreamedEvent(event_id, "CANCELLED" if status == cancelled else "CONFIRMED",
                              built[event_id] if body is None else body)
                for event_id, status, _, body in rows]
+
+
+def _built_as_sent(session: Session, base, writing: Writing) -> Iterator[list[StreamedEvent]]:
+    stmt = select(base.c.id, type_coerce(base.c.status, String)).order_by(base.c.start_at, base.c.id)
+    result = session.execute(stmt, execution_options={"yield_per": BATCH})
+    cancelled = EventStatus.cancelled.value
+    for rows in result.partitions():
+        parts = dict.fromkeys((event_id for event_id, _ in rows), "")
+        scope = select(Event).where(Event.id.in_(list(parts)))
+        for event_id, entry in event_entries(session, scope, writing.words, None):
+            parts[event_id] = entry_part(entry)
+        yield [StreamedEvent(event_id, "CANCELLED" if status == cancelled else "CONFIRMED", parts[event_id])
+               for event_id, status in rows]
 
 
 def _fresh(writing: Writing):
@@ -202,7 +225,8 @@ def event_entries(session: Session, scope: Select, words: Words,
             .outerjoin(Venue, Venue.id == base.c.venue_id)
             .order_by(base.c.start_at, base.c.id))
     families: dict[int, list[str]] = {}
-    for event_id, label in session.execute(queries.family_links(select(base.c.id), CareerFamily.label_fr)):
+    label_column = CareerFamily.label_en if words.english_families else CareerFamily.label_fr
+    for event_id, label in session.execute(queries.family_links(select(base.c.id), label_column)):
         families.setdefault(event_id, []).append(label)
     for row in session.execute(stmt):
         url = event_url(event_template, row[0]) if event_template is not None else None
@@ -225,11 +249,11 @@ def _event_entry(row, family_labels: list[str], words: Words, url: str | None) -
     if description:
         lines += [description, ""]
     # The kind is among the CATEGORIES, the format shows in LOCATION and the online link.
-    lines.append(f"{words.school} : {school}")
+    lines.append(words.school.replace("{}", school))
     if fmt != EventFormat.onsite.value and web_url(online_url):
-        lines.append(f"{words.online_link} : {online_url.strip()}")
+        lines.append(words.online_link.replace("{}", online_url.strip()))
     if web_url(registration_url) and not cancelled:
-        lines.append(f"{words.registration} : {registration_url.strip()}")
+        lines.append(words.registration.replace("{}", registration_url.strip()))
 
     if on_site:
         town = " ".join(p for p in (postcode, city) if p)
