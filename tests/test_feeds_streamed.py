@@ -294,3 +294,16 @@ def test_a_feed_file_is_kept_only_once_complete_and_the_folder_keeps_its_size(tm
     assert files.found("a", False) is None  # the least used go first, until the folder fits
     assert files.found("b", False) is not None and files.found("c", False) is not None
     assert not abandoned.exists()
+
+
+def test_two_searches_that_list_the_same_sessions_keep_their_own_name(client, make_event):
+    from icalendar import Calendar
+
+    make_event(title="Atelier")
+    db.session.commit()
+    current = Calendar.from_ical(client.get("/calendar.ics").data)
+    named = Calendar.from_ical(client.get("/calendar.ics?edition=2021").data)  # the same sessions
+    again = Calendar.from_ical(client.get("/calendar.ics").data)  # from the kept file, if any
+    assert str(current["X-WR-CALNAME"]) == str(again["X-WR-CALNAME"]) == "Open Gen"
+    assert str(named["X-WR-CALNAME"]) == "Open Gen 2021"
+    assert str(named["UID"]) != str(current["UID"])

@@ -95,7 +95,8 @@ def search_feed(filters: EventFilters, links: FeedLinks) -> Feed:
     # after year); its validators are those of the edition it holds now.
     asked = "&".join(f"{k}={v}" for k, v in filters.key())
     bound = "&".join(f"{k}={v}" for k, v in queries.in_edition(filters).key())
-    return _event_feed(scope, ("search", bound, links), name=lambda: search_name(filters),
+    # The search as asked is in the validators too: its name and UID differ from an equivalent one's.
+    return _event_feed(scope, ("search", bound, asked, links), name=lambda: search_name(filters),
                        calendar_uid=f"search-{_digest(asked)}@opengen",
                        description=_("Les sessions Open Gen de cette recherche, mises à jour "
                                      "automatiquement (changements et annulations compris)."),
