@@ -227,8 +227,13 @@ class Limiter(FlaskLimiter):
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 
 # One budget per client for the whole read-only API (API_RATE_LIMIT); preflights do not count.
+# The map's kept answers are outside it: one view asks for a dozen tiles, and a visitor who pans and
+# zooms for a minute would spend the budget, while each answer is bytes kept per data version (as
+# cheap as /healthz) and counting it would cost a write per tile.
+UNCOUNTED_ENDPOINTS = frozenset({"api.event_clusters", "api.event_markers"})
 api_limit = limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api",
-                                 methods=["GET", "HEAD"])
+                                 methods=["GET", "HEAD"],
+                                 exempt_when=lambda: request.endpoint in UNCOUNTED_ENDPOINTS)
 
 
 def client_address() -> str:

@@ -185,8 +185,8 @@ def api_limited(app):
 def test_the_api_answers_429_with_retry_after_past_the_limit(client, api_limited):
     for _ in range(3):
         assert client.get("/api/events", headers=ORIGIN).status_code == 200
-    # One budget for the whole API, shared by its endpoints.
-    response = client.get("/api/events/markers", headers=ORIGIN)
+    # One budget for the whole API, shared by its endpoints (the map's kept tiles and markers aside).
+    response = client.get("/api/broadcasts", headers=ORIGIN)
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 0
     assert response.headers["Access-Control-Allow-Origin"] == "*"

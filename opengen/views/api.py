@@ -9,7 +9,7 @@ from ..events import answers, serialise
 from ..events.clusters import TileOutOfRange, marker_sessions, tile_answer
 from ..events.filters import parse_edition, parse_filters, parse_paging, parse_place_query
 from ..events.markers import marker_answer
-from ..limits import api_limit, limiter
+from ..limits import api_limit
 from ..loaders import public_event_or_404
 from ..openapi import build_document
 from ..places.lookup import find_place, place_to_api
@@ -46,18 +46,13 @@ def _kept_json(body: bytes, etag: str) -> Response:
     return response
 
 
-# The map's kept answers are outside the per-client budget: one view asks for a dozen tiles and a
-# visitor who pans and zooms for a minute would spend it, while each answer is bytes kept per data
-# version (as cheap as /healthz) and the budget would cost a counter write per tile.
 @bp.get("/events/markers")
-@limiter.exempt
 def event_markers():
     """List compact map markers [id, lat, lon, family, kind] for the filters."""
     return _kept_json(*marker_answer(parse_filters(request.args)))
 
 
 @bp.get("/events/clusters/<int:z>/<int:x>/<int:y>")
-@limiter.exempt
 def event_clusters(z: int, x: int, y: int):
     """List the map's clusters of one Web-Mercator tile for the filters (counts, centroids, bounds)."""
     try:
