@@ -154,3 +154,24 @@ def test_buttons_read_as_primary_secondary_and_danger(phone, look_world):
     assert styles["danger"][:3] == [red, white, red]
     assert styles["outlinedDanger"][:3] == [white, red, red]
     assert all(style[3] >= 44 for style in styles.values())
+
+
+@pytest.fixture
+def english_phone(browser, live_server):
+    """The same phone, whose browser asks for English (Accept-Language: en-GB)."""
+    context = browser.new_context(locale="en-GB", timezone_id="Europe/Paris", **PHONE_320)
+    page = context.new_page()
+    page.route("http://tiles.invalid/**", lambda route: route.fulfill(status=204, body=""))
+    page.base_url = live_server.url
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_each_main_page_in_english_fits_a_320px_phone_and_passes_axe(english_phone, look_world, path):
+    open_(english_phone, path, look_world)
+    assert english_phone.evaluate("() => document.documentElement.lang") == "en"
+    assert english_phone.evaluate(WIDER_THAN_SCREEN) <= 0, "the page scrolls sideways"
+    too_small = english_phone.evaluate(TOO_SMALL)
+    assert not too_small, "under 44x44 px:\n" + "\n".join(too_small)
+    assert_accessible(english_phone)
