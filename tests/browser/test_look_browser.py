@@ -76,12 +76,17 @@ def look_world(make_event, make_venue, make_broadcast):
     return event.id
 
 
-@pytest.fixture
-def phone(browser, live_server):
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", **PHONE_320)
+def _phone(browser, live_server, locale: str):
+    context = browser.new_context(locale=locale, timezone_id="Europe/Paris", **PHONE_320)
     page = context.new_page()
     page.route("http://tiles.invalid/**", lambda route: route.fulfill(status=204, body=""))
     page.base_url = live_server.url
+    return context, page
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    context, page = _phone(browser, live_server, "fr-FR")
     yield page
     context.close()
 
@@ -159,10 +164,7 @@ def test_buttons_read_as_primary_secondary_and_danger(phone, look_world):
 @pytest.fixture
 def english_phone(browser, live_server):
     """The same phone, whose browser asks for English (Accept-Language: en-GB)."""
-    context = browser.new_context(locale="en-GB", timezone_id="Europe/Paris", **PHONE_320)
-    page = context.new_page()
-    page.route("http://tiles.invalid/**", lambda route: route.fulfill(status=204, body=""))
-    page.base_url = live_server.url
+    context, page = _phone(browser, live_server, "en-GB")
     yield page
     context.close()
 
