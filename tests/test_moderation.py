@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -232,11 +231,9 @@ def test_approve_and_reject_do_not_look_alike(client, fake_ban, make_admin):
     page = client.get(staff_open_a_new_submission(client, make_admin)).get_data(as_text=True)
     approve = re.search(r'<input[^>]*id="approve"[^>]*>', page).group(0)
     reject = re.search(r'<input[^>]*id="reject"[^>]*>', page).group(0)
+    # How the two classes look (filled blue, filled red) is checked in Chromium on computed styles:
+    # tests/browser/test_admin_browser.py and test_look_browser.py.
     assert 'class="primary"' in approve and 'class="danger"' in reject
-    css = (Path(__file__).parents[1] / "static" / "css" / "site.css").read_text(encoding="utf-8")
-    primary = re.findall(r"button\.primary[^{]*\{([^}]*)\}", css)[-1]
-    danger = re.findall(r"button\.danger[^{]*\{([^}]*)\}", css)[-1]
-    assert "var(--accent)" in primary and "var(--danger)" in danger and "background: #fff" in danger
 
 
 @pytest.mark.parametrize("count, expected", [
