@@ -200,3 +200,22 @@ def test_the_list_and_the_api_follow_the_view(client, world):
     page = client.get("/", query_string={"bbox": bbox})
     assert page.status_code == 200
     assert f"{len(api['events'])} sessions" in page.get_data(as_text=True)
+
+
+def test_the_first_view_of_france_is_the_tiles_the_map_asks_for_first(ctx, make_event, make_venue):
+    import json as json_module
+
+    from opengen.events.clusters import first_view_tiles, tile_answer
+    from opengen.events.filters import EventFilters
+    from opengen.maps import FRANCE_CENTRE, FRANCE_ZOOM
+
+    make_event(venue=make_venue(lat=48.85, lon=2.35))
+    make_event(venue=make_venue(lat=43.30, lon=5.37))
+    db.session.commit()
+    carried = json_module.loads(first_view_tiles(EventFilters(), FRANCE_CENTRE, FRANCE_ZOOM))
+    # A 1400x900 map of France at zoom 6 covers tiles 7-8 x 5-6 of zoom 4 (the map asks for zoom - 2).
+    assert sorted(carried) == ["4/7/5", "4/7/6", "4/8/5", "4/8/6"]
+    for key, tile in carried.items():
+        z, x, y = map(int, key.split("/"))
+        assert tile == json_module.loads(tile_answer(EventFilters(), z, x, y)[0])
+    assert sum(tile["count"] for tile in carried.values()) == 2

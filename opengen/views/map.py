@@ -7,7 +7,7 @@ from dataclasses import replace
 from flask import Blueprint, abort, current_app, render_template, request
 
 from .. import editions, maps
-from ..events import comparison, queries, results_page
+from ..events import clusters, comparison, queries, results_page
 from ..events.filters import RADIUS_CHOICES, number_arg, page_number, parse_filters
 from ..feeds import calendars
 from ..kept_pages import kept_page
@@ -54,7 +54,11 @@ def _render_map_page(filters, number, edition, summary):
     radii = [number_arg(km) for km in sorted({*RADIUS_CHOICES, filters.radius_km})]
     over = edition is not None and editions.is_over(edition)
     searched = bool({*filters.to_args()} - {"edition"}) or number > 1
-    return render_template("map/index.html", filters=filters, shown=shown, region=region,
+    # The map's first view is France unless the page is around a place or on a view of the map.
+    first_tiles = (clusters.first_view_tiles(shown, maps.FRANCE_CENTRE, maps.FRANCE_ZOOM)
+                   if region.area is None and shown.bbox is None else None)
+    return render_template("map/index.html", first_tiles=first_tiles, filters=filters, shown=shown,
+                           region=region,
                            place_error=region.place_error, place_choices=region.place_choices,
                            radii=radii, radius=number_arg(filters.radius_km),
                            shell=maps.configured_shell(current_app.config, "events"), searched=searched,

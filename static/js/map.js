@@ -77,8 +77,16 @@
       });
   }
 
+  // The first view's tiles may come with the page (a round trip less on a slow network).
+  var firstTiles = config.dataset.firstTiles ? JSON.parse(config.dataset.firstTiles) : {};
+
   function fetchTile(tile, signal) {
     var url = tileUrl(tile);
+    var carried = firstTiles[tile.join("/")];
+    if (carried) {
+      delete firstTiles[tile.join("/")];
+      kept.set(url, carried);
+    }
     if (kept.has(url)) { return Promise.resolve(kept.get(url)); }
     return fetchJson(url, signal).then(function (data) {
       kept.set(url, data);

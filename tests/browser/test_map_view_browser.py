@@ -198,3 +198,17 @@ def test_the_map_redraws_when_the_phone_switch_shows_it(phone, make_event, make_
     phone.wait_for_function(f"() => +document.body.dataset.mapViews > {views}")
     assert phone.evaluate("() => opengenMap.map.getSize().y") == 400
     assert not phone.errors
+
+
+def test_the_first_view_of_france_comes_with_the_page_and_asks_for_no_tile(page, make_event, make_venue):
+    for i in range(5):
+        make_event(venue=make_venue(lat=43.3 + i, lon=1.0 + i))
+    db.session.commit()
+    asked = []
+    page.on("request", lambda request: asked.append(request.url) if "/api/events/clusters/" in request.url else None)
+    assert _open(page) == "5"  # every session of the first view drawn...
+    assert asked == []  # ...from the tiles the page carried
+    # A move beyond them asks the server as before.
+    page.evaluate("() => opengenMap.map.setView([48.85, 2.35], 11, {animate: false})")
+    page.wait_for_function("() => +document.body.dataset.mapViews >= 2")
+    assert asked, "tiles beyond the first view are fetched"
