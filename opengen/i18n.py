@@ -16,6 +16,7 @@ from flask_babel import Babel, format_date, get_locale, gettext, ngettext, refre
 from flask_babel import lazy_gettext as _l
 
 from . import texts
+from .texts import family_label  # one rule for the family names, Flask or not
 from .broadcasts import showings
 from .events.families import BY_SLUG
 from .timezones import PARIS_NAME, local, paris
@@ -95,14 +96,6 @@ def family_name(slug: str) -> str:
     """Return the name of a career family from its slug in the visitor's language (the slug if unknown)."""
     family = BY_SLUG.get(slug)
     return family_label(family) if family is not None else str(slug)
-
-
-def family_label(family) -> str:
-    """Return a career family's name (a row or a `FamilyInfo`) in the visitor's language."""
-    locale = get_locale()
-    if locale is not None and locale.language == "en" and getattr(family, "label_en", None):
-        return family.label_en
-    return family.label_fr
 
 
 # Answers that hold no words: files, the map's markers (codes and numbers), the health check.

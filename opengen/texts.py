@@ -66,3 +66,10 @@ def language() -> str:
     """Return the current language's code (French without an app)."""
     hooks = _live()
     return hooks.language() if hooks is not None else SOURCE_LANGUAGE
+
+
+def family_label(family) -> str:
+    """Return a career family's name (a row or a `FamilyInfo`) in the current language."""
+    if language() == "en" and getattr(family, "label_en", None):
+        return family.label_en
+    return family.label_fr

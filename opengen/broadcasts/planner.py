@@ -20,7 +20,7 @@ from babel.dates import format_date
 
 from ..events.families import BY_SLUG
 from ..texts import gettext as _
-from ..texts import N_, as_written, language, ngettext
+from ..texts import N_, as_written, family_label, language, ngettext
 from ..timezones import PARIS_NAME
 
 
@@ -184,7 +184,7 @@ def _check_families(families: Sequence[str]) -> None:
             raise ScheduleError(_("Famille inconnue : « %(slug)s ».", slug=f))
         if f in seen:
             raise ScheduleError(_("La famille « %(family)s » figure deux fois dans la liste.",
-                                  family=_family_name(BY_SLUG[f])))
+                                  family=family_label(BY_SLUG[f])))
         seen.add(f)
 
 
@@ -211,7 +211,7 @@ def _check_fixed(fixed: list[Slot], edition: list[date], families: Sequence[str]
         for f in slot.families:
             if not _known(f):
                 raise ScheduleError(_("Famille inconnue : « %(slug)s ».", slug=f))
-            family = _family_name(BY_SLUG[f])
+            family = family_label(BY_SLUG[f])
             if f not in families:
                 raise ScheduleError(_("Impossible : la famille « %(family)s », fixée le %(day)s, ne fait pas "
                                       "partie des familles de l’édition.", family=family, day=_day(slot.day)))
@@ -245,11 +245,6 @@ def _end_of(start: time, duration: timedelta) -> time:
 
 def _ceil_div(a: int, b: int) -> int:
     return -(-a // b)
-
-
-def _family_name(family) -> str:
-    # The English name in English (what opengen.i18n.family_label does, without Flask).
-    return family.label_en if language() == "en" and family.label_en else family.label_fr
 
 
 def _families(n: int) -> str:

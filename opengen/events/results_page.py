@@ -53,12 +53,8 @@ def results_region(filters: EventFilters, number: int, size: int) -> ResultsRegi
 
 
 def _in_view(filters: EventFilters) -> bool:
-    """Tell whether the list follows the map's view (the bbox filter of the map's module)."""
-    return getattr(filters, "bbox", None) is not None
-
-
-def _whole_list(filters: EventFilters) -> EventFilters:
-    return replace(filters, bbox=None) if _in_view(filters) else filters
+    """Tell whether the list follows the map's view (its bbox filter)."""
+    return filters.bbox is not None
 
 
 def _build(filters: EventFilters, number: int, size: int) -> bytes:
@@ -75,7 +71,7 @@ def _build(filters: EventFilters, number: int, size: int) -> bytes:
         "map/_results.html", filters=filters, shown=shown, listed=listed, listing=listing,
         radius=number_arg(filters.radius_km), links=_place_links(shown, listing),
         territories=_territory_links(listed, territories), in_view=_in_view(shown),
-        whole_list=url_for("map.index", **_whole_list(shown).to_args()))
+        whole_list=url_for("map.index", **shown.without("bbox").to_args()))
     area = listing.area
     return json.dumps({"html": str(html), "error": place_error, "choices": choices,
                        "area": [area.lat, area.lon, area.radius_km] if area else None}).encode()

@@ -19,10 +19,7 @@ def when_text(start_at: datetime, end_at: datetime, zone: str | None,
     hours = f"{hour_label(start_at, zone)} – {hour_label(end_at, zone)}"
     text = hours
     if with_day:
-        day = day_label(start)
-        if start.year != clock.now().year:
-            day = f"{day} {start.year}"
-        text = f"{day}, {hours}"
+        text = f"{day_text(start.date())}, {hours}"
     if zone != visitor_zone:
         text = _("%(when)s (%(zone)s)", when=text, zone=zone_name(zone))
     return text

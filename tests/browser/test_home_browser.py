@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 import pytest
 
 from opengen.db import db
-from opengen.events.filters import EventFilters
 
 from ..conftest import paris
 from .conftest import assert_accessible
@@ -155,8 +154,6 @@ def test_the_keyboard_reaches_the_first_session_in_few_presses(open_page, sessio
     assert presses <= 20
 
 
-@pytest.mark.skipif("bbox" not in EventFilters.__dataclass_fields__,
-                    reason="the bbox filter comes with the map's branch (h-map)")
 def test_on_a_laptop_the_list_follows_the_map(open_page, sessions, make_event, make_venue):
     page = open_page(LAPTOP, "/")
     page.evaluate("""() => document.dispatchEvent(new CustomEvent('opengen:viewchange',
