@@ -87,6 +87,12 @@ def hour_label(moment: datetime, zone: str | None = None) -> str:
     return format_time(local(moment, zone), pattern, locale=locale or "fr")
 
 
+def upper_first(text: str) -> str:
+    """Return a text with its first letter upper case and the rest as written (« Monday 29 November »)."""
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
 def zone_name(zone: str) -> str:
     """Return the readable name of a time zone (« heure de La Réunion »; empty for Paris)."""
     return str(ZONE_NAMES.get(zone, zone))
@@ -131,6 +137,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
     app.jinja_env.filters["day_label"] = day_label
+    # Jinja's own capitalize lowers the rest, which writes « Monday 29 november » in English.
+    app.jinja_env.filters["capitalize"] = upper_first
     app.jinja_env.filters["hour_label"] = hour_label
     app.jinja_env.filters["paris"] = paris
     app.jinja_env.filters["localtime"] = local

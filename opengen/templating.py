@@ -18,7 +18,7 @@ from .events import jsonld
 from .events.labels import AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS
 from .events.when import day_text, when_text
 from .feeds.links import AddLinks, SubscribeLinks, add_links, subscribe_links
-from .i18n import day_label, family_label
+from .i18n import day_label, family_label, upper_first
 from .models import Event, EventFormat, EventKind
 from .security import csp_nonce
 from .submissions.operations import status_label
@@ -54,7 +54,7 @@ def nav_links() -> list[tuple[str, str]]:
 
 def day_options(edition) -> list[tuple[str, str]]:
     """Return (value, label) pairs for the days of the edition."""
-    return [] if edition is None else [(d.isoformat(), day_label(d).capitalize()) for d in edition.days()]
+    return [] if edition is None else [(d.isoformat(), upper_first(day_label(d))) for d in edition.days()]
 
 
 def family_options(families) -> list[tuple[str, str]]:

@@ -394,3 +394,10 @@ def test_distances_on_the_list_use_the_languages_decimal_mark(client, make_event
     french_km = re.search(r'class="distance">à ([\d,]+) km<', french).group(1)
     english_km = re.search(r'class="distance">([\d.]+) km away<', english).group(1)
     assert "," in french_km and "." in english_km and french_km.replace(",", ".") == english_km
+
+
+def test_day_headings_keep_the_months_capital_in_english(client, make_event):
+    make_event(title="Atelier", start=paris(2021, 11, 29, 10))
+    english = client.get("/", headers=EN).get_data(as_text=True)
+    assert "Monday 29 November" in english and "Monday 29 november" not in english
+    assert "Lundi 29 novembre" in client.get("/").get_data(as_text=True)
