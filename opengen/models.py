@@ -212,8 +212,9 @@ class Event(Base):
         Index("ix_events_updated_at", "updated_at"),
         # Covers the aggregate behind the calendar feeds' ETag (opengen/feeds.py).
         Index("ix_events_feed_state", "status", "updated_at", "sequence"),
-        # Covers what a search around a place reads per event once the venues are found.
-        Index("ix_events_venue_listing", "venue_id", "status", "format", "start_at"),
+        # Covers what a search around a place reads per event once the venues are found, the
+        # edition included (SQLite then counts and ranks a circle's sessions from the index alone).
+        Index("ix_events_venue_listing", "venue_id", "status", "format", "start_at", "edition_id"),
         # ...and the online sessions listed apart from it.
         Index("ix_events_format_status_start", "format", "status", "start_at", "id"),
     )
