@@ -21,12 +21,14 @@ from flask_limiter import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from limits import parse
 from limits.storage import RedisStorage, Storage
+from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import Connection, Engine, Float, Integer, String, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import WRITE_LOCK, Base, db
+from .limit_batches import BatchedFixedWindow
 
 log = logging.getLogger(__name__)
 
@@ -222,6 +224,15 @@ class Limiter(FlaskLimiter):
         for storage in (self._storage, getattr(self._storage, "database", None)):
             if isinstance(storage, DatabaseStorage):
                 storage.app, storage._engine = app, None
+        if isinstance(self._limiter, FixedWindowRateLimiter):
+            # A generous budget (the API's) is written a few hits at a time (limit_batches.py).
+            self._limiter = BatchedFixedWindow(self._storage)
+
+    def reset(self) -> None:
+        """Empty the counters, and forget the hits this process kept unwritten."""
+        super().reset()
+        if isinstance(self._limiter, BatchedFixedWindow):
+            self._limiter.forget()
 
 
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
