@@ -58,6 +58,7 @@ DEFAULTS = {
     "SESSION_COOKIE_SECURE": None,
     "HSTS_MAX_AGE": 365 * 24 * 3600,  # Strict-Transport-Security over HTTPS; 0 sends none
     "API_RATE_LIMIT": "600 per minute",  # per client, over the whole read-only API
+    "NEARBY_INDEX": True,  # rank a circle's sessions in memory (events/nearby.py); off: in SQL only
 }
 
 # Environment variables read without a prefix, as deployment tools set them.
@@ -69,7 +70,7 @@ ENV_KEYS = ("SECRET_KEY", "TILES_URL", "TILES_ATTRIBUTION", "GEOCODER", "GEOCODE
             "GEOCODER_SITE_BUDGET", "API_RATE_LIMIT")
 ENV_FLOATS = ("GEOCODER_TIMEOUT", "GEOCODER_BREAKER_COOLDOWN", "GEOCODER_MIN_INTERVAL")
 ENV_INTS = ("MAIL_PORT", "TILES_MAX_ZOOM", "PROXY_COUNT", "HSTS_MAX_AGE")
-ENV_BOOLS = ("SESSION_COOKIE_SECURE",)
+ENV_BOOLS = ("SESSION_COOKIE_SECURE", "NEARBY_INDEX")
 
 
 def env_flag(raw: str) -> bool:

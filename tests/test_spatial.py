@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from flask import current_app
 from sqlalchemy import text
 
 from opengen import create_app
@@ -23,6 +24,7 @@ from .conftest import TEST_CONFIG, paris
 
 # Distances this close to the radius may fall either way (float rounding in SQL and in Python).
 BOUNDARY_KM = 1e-6
+MEMORY = "memory"
 
 
 def _scatter(count: int, seed: int) -> list[tuple[float, float]]:
@@ -78,16 +80,32 @@ def available(how: str) -> bool:
     return True
 
 
-@pytest.fixture(params=spatial.STRATEGIES)
+# The SQL paths, and the circle ranked in memory (events/nearby.py) over what SQL selected.
+PATHS = (*spatial.STRATEGIES, MEMORY)
+
+
+def take(how: str) -> None:
+    """Rank the next searches one way: in memory, or in SQL by the strategy named."""
+    current_app.config["NEARBY_INDEX"] = how == MEMORY
+    if how != MEMORY:
+        spatial._strategy[db.engine] = how
+
+
+def leave() -> None:
+    current_app.config["NEARBY_INDEX"] = True
+    spatial.forget(db.engine)
+
+
+@pytest.fixture(params=PATHS)
 def strategy(request, app):
-    """Force one path: the R*Tree (SQLite), PostGIS (PostgreSQL with the extension) or the
-    bounding box (both); a path this database lacks is skipped."""
+    """Force one path: the R*Tree (SQLite), PostGIS (PostgreSQL with the extension), the
+    bounding box (both), or the index in memory; a path this database lacks is skipped."""
     with app.app_context():
         if not available(request.param):
             pytest.skip(f"no {request.param} on {db.engine.dialect.name} here")
-    spatial._strategy[db.engine] = request.param
+    take(request.param)
     yield request.param
-    spatial.forget(db.engine)
+    leave()
 
 
 def brute_force(points, lat: float, lon: float, radius_km: float) -> dict[int, float]:
@@ -209,18 +227,18 @@ def test_migrations_leave_the_rtree_alone_and_an_upgrade_finds_it(tmp_path):
 
 
 def _ranking(how: str, lat: float, lon: float, radius_km: float, limit: int | None = None, offset: int = 0):
-    spatial._strategy[db.engine] = how
+    take(how)
     try:
         filters = EventFilters(lat=lat, lon=lon, radius_km=radius_km)
         return queries.nearest(filters, queries.locate(filters), limit, offset)
     finally:
-        spatial.forget(db.engine)
+        leave()
 
 
 def paths_here() -> list[str]:
-    paths = [how for how in spatial.STRATEGIES if available(how)]
-    # SQLite: R*Tree and box; PostgreSQL: box, and PostGIS where the server has it.
-    assert "bbox" in paths and len(paths) >= (2 if db.engine.dialect.name == "sqlite" else 1)
+    paths = [how for how in PATHS if available(how)]
+    # SQLite: R*Tree and box; PostgreSQL: box, and PostGIS where the server has it; memory on both.
+    assert {"bbox", MEMORY} <= set(paths) and len(paths) >= (3 if db.engine.dialect.name == "sqlite" else 2)
     return paths
 
 
@@ -298,11 +316,11 @@ def at_the_edges(ctx, make_event, make_venue, make_school):
 def test_poles_and_the_antimeridian_on_every_path(at_the_edges, lat, lon, radius_km):
     ranked = assert_same_on_every_path(lat, lon, radius_km)
     for how in paths_here():
-        spatial._strategy[db.engine] = how
+        take(how)
         try:
             assert_same_as_brute_force(at_the_edges, lat, lon, radius_km)
         finally:
-            spatial.forget(db.engine)
+            leave()
     if (lat, lon) != (48.8566, 2.3522) and radius_km >= 60.0:
         assert ranked  # each of these centres has an edge venue within 60 km
 

@@ -3,17 +3,17 @@ one result type for a list, a page or an API window, nearest first around a plac
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from functools import lru_cache
-from itertools import groupby
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import (BindParameter, ColumnElement, Select, and_, case, func, literal_column, or_,
+from sqlalchemy import (BindParameter, ColumnElement, Select, and_, func, literal_column, or_,
                         select, union_all)
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import clock, editions
+from .. import editions
 from ..checks import FieldError
 from ..db import db
 from ..models import (
@@ -30,10 +30,11 @@ from ..places import spatial
 from ..places.distance import haversine_km
 from ..places.lookup import find_place
 from ..places.place import Place
-from ..timezones import PARIS, local
+from ..timezones import PARIS
 from ..versioned import Kept
-from . import changes, ordering, viewbox
+from . import changes, nearby, ordering, viewbox
 from .filters import EventFilters
+from .results import Results
 from .territories import territory_clause
 
 PUBLIC_STATUSES = (EventStatus.published, EventStatus.cancelled)
@@ -206,7 +207,12 @@ def nearest(filters: EventFilters, area: Area, limit: int | None = None,
     """Return (event id, distance in km) for the sessions inside the area, nearest first, and their count."""
     filters = in_edition(filters)
     _check(filters)
-    ranked, count = _ranking_statements(filters.without_place(), spatial.strategy(db.engine), db.engine.dialect.name,
+    shape = filters.without_place()
+    index = nearby.index_for(shape.key(), shape == EventFilters(edition=shape.edition),
+                             lambda: _everywhere(shape)) if current_app.config["NEARBY_INDEX"] else None
+    if index is not None:
+        return index.rank(area, limit, offset)
+    ranked, count = _ranking_statements(shape, spatial.strategy(db.engine), db.engine.dialect.name,
                                          limit, offset)
     circle = spatial.circle_params(area.lat, area.lon, area.radius_km)
     rows = db.session.execute(ranked, circle).all()
@@ -215,6 +221,15 @@ def nearest(filters: EventFilters, area: Area, limit: int | None = None,
     else:  # past the end: count apart
         total = db.session.scalar(count, circle) if offset else 0
     return [(row[0], haversine_km(area.lat, area.lon, row[1], row[2])) for row in rows], total
+
+
+def _everywhere(shape: EventFilters) -> Select:
+    """The on-site sessions the filters match wherever they are, in start order: what an index
+    of nearby.py holds (event id, venue id, venue lat, venue lon)."""
+    return (_conditions(shape, PUBLIC_STATUSES, check=False)
+            .join(Venue, Venue.id == Event.venue_id).where(Event.format != EventFormat.online)
+            .with_only_columns(Event.id, Venue.id, Venue.lat, Venue.lon)
+            .order_by(Event.start_at, Event.id))
 
 
 @lru_cache(maxsize=256)
@@ -257,40 +272,6 @@ def _online_ids(filters: EventFilters, limit: int | None) -> tuple[list[int], in
     if limit is not None:
         first = first.limit(limit)
     return list(db.session.scalars(first)), total
-
-
-@dataclass
-class Results:
-    """Some of the sessions matching a search, in order, and how many match in all.
-
-    Around a place: the area searched, each session's distance, and the online-only sessions
-    apart. As a page of a list: its number and size.
-    """
-
-    ids: list[int]
-    total: int
-    area: Area | None = None
-    distances: dict[int, float] = field(default_factory=dict)  # event id -> km, with an area
-    items: list[Event] = field(default_factory=list)  # the events of ids, when loaded
-    online: list[Event] = field(default_factory=list)  # with an area: the online-only sessions...
-    online_total: int = 0  # ...and how many there are
-    number: int = 1
-    size: int | None = None
-
-    @property
-    def pages(self) -> int:
-        """Return how many pages of `size` the matching sessions fill (at least one)."""
-        return max(1, math.ceil(self.total / self.size)) if self.size else 1
-
-    def by_day(self) -> list[tuple[object, bool, list[Event]]]:
-        """Group the loaded events by their day in their venue's time (Paris for online ones):
-        (day, ended, events); ended is True for the ended ones of a list that also has some to come."""
-        now = clock.now()
-        groups = [(day, ended, list(items)) for (day, ended), items in groupby(
-            self.items, key=lambda e: (local(e.start_at, e.venue.timezone if e.venue else None).date(),
-                                       e.end_at <= now))]
-        mixed = len({ended for _day, ended, _items in groups}) > 1
-        return [(day, ended and mixed, items) for day, ended, items in groups]
 
 
 def window(filters: EventFilters, limit: int | None, offset: int = 0, *, area: Area | None = None,
