@@ -43,13 +43,15 @@ def data_version() -> tuple[str, int]:
     environ = request.environ if has_request_context() else {}
     found = environ.get(_ENVIRON_KEY)
     if found is None:
-        version = db.session.scalar(select(DataVersion.version).where(DataVersion.name == PUBLIC))
+        version = db.session.connection().scalar(_VERSION)
         found = (database_name(), version or 0)
         environ[_ENVIRON_KEY] = found
     return found
 
 
 _ENVIRON_KEY = "opengen.data_version"
+# Read by nearly every request: a Core statement, built once (cheaper than an ORM query).
+_VERSION = select(DataVersion.__table__.c.version).where(DataVersion.__table__.c.name == PUBLIC)
 
 
 class Kept:

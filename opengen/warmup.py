@@ -9,8 +9,9 @@ from flask import Flask
 log = logging.getLogger(__name__)
 
 # Searches by position (a place name could send the online geocoder a request at every start)
-# and the list without a place: they build the ranking statements and the detail queries.
-WARM_PATHS = ("/api/events?lat=48.8566&lon=2.3522&limit=1", "/api/events?lat=45.76&lon=4.84&limit=1",
+# and the list without a place: they build the ranking statements and the detail queries. A
+# page's size is part of what a statement is built for: the default one is what visitors ask.
+WARM_PATHS = ("/api/events?lat=48.8566&lon=2.3522", "/api/events?lat=45.76&lon=4.84",
               "/api/events?limit=1")
 
 

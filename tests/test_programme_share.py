@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote
 
 import numpy as np
 import pytest

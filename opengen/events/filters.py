@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 
@@ -215,7 +215,9 @@ def _place_text(args: Mapping[str, str]) -> str | None:
     return None if q is None else place_text(q)
 
 
-def _float(args: Mapping[str, str], name: str, low: float, high: float, message: str) -> float | None:
+def _float(args: Mapping[str, str], name: str, low: float, high: float,
+           message: Callable[[], str]) -> float | None:
+    """Read a number between low and high; FieldError with message() (translated only then) if not."""
     raw = _one(args, name)
     if raw is None:
         return None
@@ -224,23 +226,23 @@ def _float(args: Mapping[str, str], name: str, low: float, high: float, message:
     except ValueError:
         value = math.nan
     if not low <= value <= high:  # also refuses NaN and infinities
-        raise FieldError(name, message)
+        raise FieldError(name, message())
     return value
 
 
 def _place(args: Mapping[str, str]) -> tuple[str | None, float | None, float | None, float]:
     """Read q, or lat and lon, and radius_km; the place itself is resolved by the events module."""
     q = _place_text(args)
-    lat = _float(args, "lat", -90.0, 90.0, _("Latitude invalide : un nombre entre -90 et 90."))
-    lon = _float(args, "lon", -180.0, 180.0, _("Longitude invalide : un nombre entre -180 et 180."))
+    lat = _float(args, "lat", -90.0, 90.0, lambda: _("Latitude invalide : un nombre entre -90 et 90."))
+    lon = _float(args, "lon", -180.0, 180.0, lambda: _("Longitude invalide : un nombre entre -180 et 180."))
     if (lat is None) != (lon is None):
         missing = "lon" if lon is None else "lat"
         raise FieldError(missing, _("Donnez la latitude et la longitude ensemble."))
     if q is not None:  # a named place wins over a remembered position (both may be sent)
         lat = lon = None
     radius = _float(args, "radius_km", MIN_RADIUS_KM, MAX_RADIUS_KM,
-                    _("Rayon invalide : un nombre de kilomètres entre %(min)s et %(max)s.",
-                      min=int(MIN_RADIUS_KM), max=int(MAX_RADIUS_KM)))
+                    lambda: _("Rayon invalide : un nombre de kilomètres entre %(min)s et %(max)s.",
+                              min=int(MIN_RADIUS_KM), max=int(MAX_RADIUS_KM)))
     return q, lat, lon, DEFAULT_RADIUS_KM if radius is None else radius
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from types import SimpleNamespace
 
 from sqlalchemy import Select, bindparam, select
 
@@ -16,6 +15,8 @@ from .queries import family_links
 from .when import when_text
 
 EVENT_ID = "{id}"  # where a session's id goes in an address template
+# A venue's public JSON: these columns under their own names.
+_VENUE_COLUMNS = ("name", "address", "postcode", "city", "lat", "lon", "timezone")
 
 
 def event_url(template: str, event_id: int) -> str:
@@ -29,7 +30,11 @@ def iso(moment: datetime, zone: str | None = None) -> str:
 
 
 def _zone(venue) -> str:
-    return venue.timezone if venue is not None and venue.timezone else PARIS_NAME
+    return _zone_named(venue.timezone if venue is not None else None)
+
+
+def _zone_named(name: str | None) -> str:
+    return name or PARIS_NAME
 
 
 def zone_of(event: Event) -> str:
@@ -39,8 +44,8 @@ def zone_of(event: Event) -> str:
 
 def to_api(event: Event, url: str, distance_km: float | None = None) -> dict:
     """Return the public JSON representation of an event."""
-    return _api_dict(event, event.school, event.venue, [f.slug for f in event.families], url,
-                     distance_km)
+    return _api_dict(event, event.school.name, event.school.network, _venue_dict(event.venue),
+                     [f.slug for f in event.families], url, distance_km)
 
 
 def detail(event: Event, url: str, near: tuple[float, float] | None = None) -> dict:
@@ -55,10 +60,16 @@ def detail(event: Event, url: str, near: tuple[float, float] | None = None) -> d
     return data
 
 
-def _api_dict(event, school, venue, family_slugs: list[str], url: str,
-              distance_km: float | None = None) -> dict:
-    """The public JSON of an event from its fields, its school's and its venue's (objects or rows)."""
-    zone = _zone(venue)
+def _venue_dict(venue: Venue | None) -> dict | None:
+    """The public JSON of a venue, None for none: its public columns by name."""
+    return None if venue is None else {c: getattr(venue, c) for c in _VENUE_COLUMNS}
+
+
+def _api_dict(event, school_name: str, network: str | None, venue: dict | None, family_slugs: list[str],
+              url: str, distance_km: float | None = None) -> dict:
+    """The public JSON of an event from its fields (an object or a row), its school's name and
+    network, and its venue's JSON."""
+    zone = _zone_named(venue["timezone"] if venue is not None else None)
     data = {
         "id": event.id,
         "uid": event.uid,
@@ -71,13 +82,10 @@ def _api_dict(event, school, venue, family_slugs: list[str], url: str,
         "timezone": zone,
         "format": event.format.value,
         "status": changes.public_status(event.status, event.published_at),
-        "school": school.name,
+        "school": school_name,
         "school_id": event.school_id,
-        "network": school.network,
-        "venue": None if venue is None else {
-            "name": venue.name, "address": venue.address, "postcode": venue.postcode,
-            "city": venue.city, "lat": venue.lat, "lon": venue.lon, "timezone": venue.timezone,
-        },
+        "network": network,
+        "venue": venue,
         "online_url": event.online_url,
         "registration_url": event.registration_url,
         "capacity": event.capacity,
@@ -93,16 +101,12 @@ def _api_dict(event, school, venue, family_slugs: list[str], url: str,
     return changes.without_content(data) if data["status"] == changes.WITHDRAWN else data
 
 
-_SCHOOL_COLUMNS = ("name", "network")
-_VENUE_COLUMNS = ("id", "name", "address", "postcode", "city", "lat", "lon", "timezone")
-
-
 @lru_cache(maxsize=1)
 def _api_statements() -> tuple[Select, Select]:
     """The two queries behind api_items, built once (the ids are an expanding bind parameter)."""
     events_t, schools_t, venues_t = Event.__table__, School.__table__, Venue.__table__
     ids = bindparam("ids", expanding=True)
-    details = (select(events_t, *(schools_t.c[c].label(f"s__{c}") for c in _SCHOOL_COLUMNS),
+    details = (select(events_t, schools_t.c.name.label("s__name"), schools_t.c.network.label("s__network"),
                       *(venues_t.c[c].label(f"v__{c}") for c in _VENUE_COLUMNS))
                .join(schools_t, schools_t.c.id == events_t.c.school_id)
                .outerjoin(venues_t, venues_t.c.id == events_t.c.venue_id)
@@ -119,16 +123,16 @@ def api_items(ids: list[int], url_template: str, distances: dict[int, float] | N
     if not ids:
         return []
     details, families_of = _api_statements()
-    rows = db.session.execute(details, {"ids": ids}).all()
+    connection = db.session.connection()
+    rows = connection.execute(details, {"ids": ids}).all()
     slugs: dict[int, list[str]] = {i: [] for i in ids}
-    for event_id, slug in db.session.execute(families_of, {"ids": ids}):
+    for event_id, slug in connection.execute(families_of, {"ids": ids}):
         slugs[event_id].append(slug)
     distances = distances or {}
     found = {}
     for row in rows:
-        school = SimpleNamespace(**{c: getattr(row, f"s__{c}") for c in _SCHOOL_COLUMNS})
-        venue = None if row.venue_id is None else SimpleNamespace(
-            **{c: getattr(row, f"v__{c}") for c in _VENUE_COLUMNS})
-        found[row.id] = _api_dict(row, school, venue, slugs[row.id], event_url(url_template, row.id),
-                                  distances.get(row.id))
+        # The venue's columns come last in the row, in the order of _VENUE_COLUMNS.
+        venue = None if row.venue_id is None else dict(zip(_VENUE_COLUMNS, row[-len(_VENUE_COLUMNS):]))
+        found[row.id] = _api_dict(row, row.s__name, row.s__network, venue, slugs[row.id],
+                                  event_url(url_template, row.id), distances.get(row.id))
     return [found[i] for i in ids if i in found]
