@@ -59,6 +59,7 @@ DEFAULTS = {
     "HSTS_MAX_AGE": 365 * 24 * 3600,  # Strict-Transport-Security over HTTPS; 0 sends none
     "API_RATE_LIMIT": "600 per minute",  # per client, over the whole read-only API
     "NEARBY_INDEX": True,  # rank a circle's sessions in memory (events/nearby.py); off: in SQL only
+    "NEARBY_INDEX_BACKGROUND": True,  # build those indexes in a thread (SQL ranks meanwhile)
 }
 
 # Environment variables read without a prefix, as deployment tools set them.

@@ -104,8 +104,10 @@ def family_name(slug: str) -> str:
     return family_label(family) if family is not None else str(slug)
 
 
-# Answers that hold no words: files, the map's markers (codes and numbers), the health check.
-LANGUAGE_FREE_ENDPOINTS = frozenset({"static", "vendor.file", "api.event_markers", "health.check"})
+# Answers that hold no words: files, the map's markers and cluster tiles (codes and numbers), the
+# health check. Varying them by language would split browsers' and proxies' caches for nothing.
+LANGUAGE_FREE_ENDPOINTS = frozenset({"static", "vendor.file", "api.event_markers", "api.event_clusters",
+                                     "health.check"})
 
 
 def _vary_on_language(response: Response) -> Response:

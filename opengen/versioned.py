@@ -43,10 +43,13 @@ def data_version() -> tuple[str, int]:
     environ = request.environ if has_request_context() else {}
     found = environ.get(_ENVIRON_KEY)
     if found is None:
-        version = db.session.connection().scalar(_VERSION)
-        found = (database_name(), version or 0)
-        environ[_ENVIRON_KEY] = found
+        found = environ[_ENVIRON_KEY] = read_data_version()
     return found
+
+
+def read_data_version() -> tuple[str, int]:
+    """Read the data version now, not the one this request read first."""
+    return database_name(), db.session.connection().scalar(_VERSION) or 0
 
 
 _ENVIRON_KEY = "opengen.data_version"

@@ -1,10 +1,13 @@
 """Warm a fresh worker before it takes requests: its first searches otherwise pay for building
-and compiling their statements (a tenth of a second or more at 100k events)."""
+and compiling their statements (a tenth of a second or more at 100k events), and would be ranked
+in SQL until the index of events/nearby.py is built."""
 from __future__ import annotations
 
 import logging
 
 from flask import Flask
+
+from .events import nearby
 
 log = logging.getLogger(__name__)
 
@@ -29,4 +32,5 @@ def warm(app: Flask) -> bool:
             log.warning("warm-up %s failed: %r", path, error)
             return False
         ok = ok and status == 200
+    nearby.wait()  # the searches' index in memory, started by the first of them
     return ok

@@ -86,6 +86,8 @@ TEST_CONFIG = {
     # The test world is the week before Open Gen 2021 (the seed edition): sessions still to
     # come, proposals open. Tests about other moments set their own.
     "FROZEN_NOW": "2021-11-22T10:00",
+    # A search's index in memory is built before it answers (tests/test_nearby.py tests the thread).
+    "NEARBY_INDEX_BACKGROUND": False,
 }
 
 

@@ -27,7 +27,7 @@ def test_french_is_the_default_without_a_header(client, make_event, ctx):
 
 
 def test_answers_without_words_do_not_vary_by_language(client):
-    for path in ("/healthz", "/api/events/markers", "/static/css/site.css"):
+    for path in ("/healthz", "/api/events/markers", "/api/events/clusters/5/16/11", "/static/css/site.css"):
         answer = client.get(path)
         answer.close()
         assert "Accept-Language" not in answer.vary, path

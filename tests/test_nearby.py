@@ -78,8 +78,8 @@ def test_an_index_is_built_at_once_for_plain_searches_and_at_the_second_for_filt
     original = nearby.NearbyIndex.__init__
 
     def counting(self, rows):
-        built.append(len(rows))
         original(self, rows)
+        built.append(self.read)
 
     nearby.NearbyIndex.__init__ = counting
     try:
@@ -163,3 +163,41 @@ def test_the_api_answers_the_same_whichever_path_ranks(programme, client, app):
     app.config["NEARBY_INDEX"] = True
     assert answers[True] == answers[False]
     assert answers[True][0]["count"] > 20
+
+
+def test_an_index_is_built_apart_while_sql_ranks_and_a_stale_one_is_never_used(programme, app, make_event,
+                                                                                make_venue):
+    app.config["NEARBY_INDEX_BACKGROUND"] = True
+    try:
+        filters = EventFilters(lat=CENTRE[0], lon=CENTRE[1], radius_km=5)
+        expected = ranked(filters, False)
+        assert ranked(filters, True) == expected  # no index yet: SQL ranks, a thread builds it
+        nearby.wait()
+        assert len(nearby._INDEXES) == 1
+        assert ranked(filters, True) == expected  # now from the index
+        new = make_event(venue=make_venue(lat=CENTRE[0], lon=CENTRE[1]), start=paris(2021, 11, 29, 8))
+        db.session.commit()
+        page, total = ranked(filters, True)  # the data changed: SQL again, never the old index
+        assert page[0][0] == new.id and total == expected[1] + 1
+        nearby.wait()
+        assert len(nearby._INDEXES) == 2  # the old version's and the new one's
+        assert ranked(filters, True) == (page, total) == ranked(filters, False)
+    finally:
+        app.config["NEARBY_INDEX_BACKGROUND"] = False
+
+
+def test_a_failed_build_leaves_the_searches_to_sql(programme, app, monkeypatch):
+    app.config["NEARBY_INDEX_BACKGROUND"] = True
+
+    def broken(self, rows):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(nearby.NearbyIndex, "__init__", broken)
+    try:
+        filters = EventFilters(lat=CENTRE[0], lon=CENTRE[1])
+        expected = ranked(filters, False)
+        assert ranked(filters, True) == expected
+        nearby.wait()
+        assert ranked(filters, True) == expected and len(nearby._INDEXES) == 0
+    finally:
+        app.config["NEARBY_INDEX_BACKGROUND"] = False
