@@ -84,6 +84,12 @@ class Kept:
             if key not in self._items:
                 self._items[key] = item
 
+    def drop(self, test: Callable[[Hashable], bool]) -> None:
+        """Forget the results whose key passes the test (results of an older data version)."""
+        with self._lock:
+            for key in [key for key in self._items if test(key)]:
+                del self._items[key]
+
     def clear(self) -> None:
         """Forget every result."""
         with self._lock:

@@ -8,10 +8,9 @@ never kept.
 """
 from __future__ import annotations
 
-import json
-
 from flask_babel import get_locale
 
+from ..jsonbytes import compact
 from ..places.lookup import place_to_api
 from ..versioned import Kept
 from . import queries, serialise
@@ -39,7 +38,7 @@ def _build(filters: EventFilters, limit: int, offset: int, url_template: str) ->
     if found.area is not None:
         body["place"] = _area_to_api(found.area)
         body["online"] = _online(filters, min(limit, ONLINE_PREVIEW), url_template)
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+    return compact(body) + b"\n"
 
 
 def _online(filters: EventFilters, limit: int, url_template: str) -> dict:

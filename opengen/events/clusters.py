@@ -11,7 +11,6 @@ version and filters, with a strong ETag (its gzipped form is kept too: opengen/c
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from dataclasses import replace
 
@@ -21,6 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..checks import FieldError
 from ..db import db
+from ..jsonbytes import compact
 from ..models import CareerFamily, Event, EventFormat, EventStatus, Venue, event_families
 from ..versioned import Kept, data_version
 from .filters import EventFilters
@@ -157,7 +157,7 @@ def tile_answer(filters: EventFilters, z: int, x: int, y: int) -> tuple[bytes, s
         clusters = tile_clusters(filters, z, x, y)
         body = {"tile": [z, x, y], "zoom": z + MAP_ZOOM_STEP, "exact": z >= EXACT_TILE_ZOOM,
                 "count": sum(c[0] for c in clusters), "fields": FIELDS, "clusters": clusters}
-        return json.dumps(body, separators=(",", ":")).encode()
+        return compact(body)
 
     tag = hashlib.sha256(repr((data_version(), key)).encode()).hexdigest()[:32]
     return _TILES.current(key, build), tag

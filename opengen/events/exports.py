@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +22,7 @@ from datetime import datetime
 from sqlalchemy import Select
 
 from ..db import db
+from ..jsonbytes import compact
 from ..models import Event, EventFormat, EventStatus, Venue
 from ..places.distance import haversine_km, is_coordinate
 from . import queries, serialise, validators
@@ -102,7 +102,7 @@ def _items(sessions: Select, area: queries.Area | None, url_template: str, limit
 # --------------------------------------------------------------------------- writing
 
 def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return compact(value).decode()
 
 
 def feature(item: dict) -> dict:

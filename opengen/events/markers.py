@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 
 from sqlalchemy import func, select
 
 from ..db import db
+from ..jsonbytes import compact
 from ..models import CareerFamily, EventFormat, EventStatus, Venue, event_families
 from ..versioned import Kept, data_version
 from .filters import EventFilters
@@ -42,8 +42,7 @@ def marker_payload(filters: EventFilters) -> bytes:
 
     def build() -> bytes:
         rows = marker_rows(filters)
-        return json.dumps({"count": len(rows), "fields": FIELDS, "markers": rows},
-                          separators=(",", ":")).encode()
+        return compact({"count": len(rows), "fields": FIELDS, "markers": rows})
 
     return _MARKER_PAYLOADS.current(("markers", filters.key()), build)
 

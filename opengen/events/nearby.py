@@ -22,6 +22,7 @@ waits for the first one. An index of more than MAX_SESSIONS sessions is not buil
 """
 from __future__ import annotations
 
+import ctypes
 import logging
 import math
 import threading
@@ -40,7 +41,7 @@ from ..versioned import Kept, data_version, read_data_version
 
 ROW_DEG = 0.1  # the grid's rows of venues: a tenth of a degree of latitude (11 km)
 MAX_SESSIONS = 250_000  # above this, an index would weigh more than its searches save
-_BYTES_PER_SESSION, _BYTES_PER_VENUE = 24, 48
+_BYTES_PER_SESSION, _BYTES_PER_VENUE = 8, 40  # two int32 arrays; four doubles and an int32
 log = logging.getLogger(__name__)
 
 _INDEXES = Kept(64 * 1024 * 1024, size=lambda index: index.weight)
@@ -68,7 +69,7 @@ class NearbyIndex:
         # One pass over the rows, streamed, into flat arrays: few Python objects live at once
         # (a worker's memory would keep the room they took).
         slot_of: dict[int, int] = {}  # venue id -> its slot in lats/lons, in order of first sight
-        lats, lons, event_ids, slots = array("d"), array("d"), array("l"), array("l")
+        lats, lons, event_ids, slots = array("d"), array("d"), array("i"), array("i")
         self.read = 0  # rows read, placed or not
         for event_id, venue_id, lat, lon in rows:
             self.read += 1
@@ -83,7 +84,7 @@ class NearbyIndex:
             slots.append(slot)
         order = sorted(range(len(lats)), key=lambda k: (_row(lats[k]), lons[k], k))
         del slot_of
-        position = array("l", bytes(8 * len(order)))  # slot -> position of the venue in order
+        position = array("i", bytes(4 * len(order)))  # slot -> position of the venue in order
         for i, slot in enumerate(order):
             position[slot] = i
         self.lat, self.lon = array("d", (lats[k] for k in order)), array("d", (lons[k] for k in order))
@@ -92,14 +93,14 @@ class NearbyIndex:
         self.cos_lat = array("d", (math.cos(lat * spatial.DEGREE) for lat in self.lat))
         # Venue i's sessions are ranks/ids[first[i]:first[i + 1]], in start order: a counting
         # sort of the sessions, taken in their global order (rank = position in it).
-        counts = array("l", bytes(8 * len(self.lat)))
+        counts = array("i", bytes(4 * len(self.lat)))
         for slot in slots:
             counts[position[slot]] += 1
-        self.first = array("l", [0])
+        self.first = array("i", [0])
         for count in counts:
             self.first.append(self.first[-1] + count)
-        cursor = array("l", self.first[:-1])
-        self.ranks, self.ids = array("l", bytes(8 * len(event_ids))), array("l", bytes(8 * len(event_ids)))
+        cursor = array("i", self.first[:-1])
+        self.ranks, self.ids = array("i", bytes(4 * len(event_ids))), array("i", bytes(4 * len(event_ids)))
         for rank, (event_id, slot) in enumerate(zip(event_ids, slots)):
             i = position[slot]
             self.ranks[cursor[i]], self.ids[cursor[i]] = rank, event_id
@@ -200,11 +201,14 @@ def _build(version: tuple, key: Hashable, seen: list[int], statement: Callable[[
         index = NearbyIndex(rows)
     finally:
         rows.close()  # a server-side cursor left open would warn, and hold the server's memory
+    give_back_memory()
     if index.read > MAX_SESSIONS:
         seen[0] = -(2**62)  # SQL serves these filters until the data changes
         return None
     # A write committed while the rows were read has bumped the version: then keep nothing.
     if read_data_version() == version:
+        # The same filters' index of an older version is dropped: nobody reads it any more.
+        _INDEXES.drop(lambda kept: kept[1] == key and kept[0] != version)
         _INDEXES.put((version, key), index)
     return index
 
@@ -229,3 +233,20 @@ def wait(timeout_s: float = 60.0) -> None:
         running = list(_BUILDS.values())
     for thread in running:
         thread.join(timeout_s)
+
+
+def give_back_memory() -> None:
+    """Hand the heap a build freed back to the system (glibc's malloc_trim; elsewhere nothing):
+    the rows it streamed would otherwise stay in the worker's resident memory for good."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _libc():
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc (macOS, musl): the memory stays with the process
+        return None
+
+
+_LIBC = _libc()

@@ -17,6 +17,10 @@ from .when import when_text
 EVENT_ID = "{id}"  # where a session's id goes in an address template
 # A venue's public JSON: these columns under their own names.
 _VENUE_COLUMNS = ("name", "address", "postcode", "city", "lat", "lon", "timezone")
+# What _api_dict reads of a session (api_items selects these, not the moderation's columns).
+_EVENT_COLUMNS = ("id", "uid", "sequence", "school_id", "venue_id", "title", "description", "kind", "format",
+                  "online_url", "capacity", "registration_url", "audience", "accessibility",
+                  "wheelchair_accessible", "status", "start_at", "end_at", "updated_at", "published_at")
 
 
 def event_url(template: str, event_id: int) -> str:
@@ -106,7 +110,8 @@ def _api_statements() -> tuple[Select, Select]:
     """The two queries behind api_items, built once (the ids are an expanding bind parameter)."""
     events_t, schools_t, venues_t = Event.__table__, School.__table__, Venue.__table__
     ids = bindparam("ids", expanding=True)
-    details = (select(events_t, schools_t.c.name.label("s__name"), schools_t.c.network.label("s__network"),
+    details = (select(*(events_t.c[c] for c in _EVENT_COLUMNS),
+                      schools_t.c.name.label("s__name"), schools_t.c.network.label("s__network"),
                       *(venues_t.c[c].label(f"v__{c}") for c in _VENUE_COLUMNS))
                .join(schools_t, schools_t.c.id == events_t.c.school_id)
                .outerjoin(venues_t, venues_t.c.id == events_t.c.venue_id)
