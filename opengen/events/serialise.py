@@ -7,11 +7,10 @@ from functools import lru_cache
 from sqlalchemy import Select, bindparam, select
 
 from ..db import db
-from ..models import Event, School, Venue
+from ..models import CareerFamily, Event, School, Venue, event_families
 from ..places.distance import haversine_km
 from ..timezones import PARIS_NAME, local
 from . import changes
-from .queries import family_links
 from .when import when_text
 
 EVENT_ID = "{id}"  # where a session's id goes in an address template
@@ -106,38 +105,42 @@ def _api_dict(event, school_name: str, network: str | None, venue: dict | None, 
 
 
 @lru_cache(maxsize=1)
-def _api_statements() -> tuple[Select, Select]:
-    """The two queries behind api_items, built once (the ids are an expanding bind parameter)."""
+def _api_statement() -> Select:
+    """The one query behind api_items, built once (the ids are an expanding bind parameter): a
+    row per session and family (its families in display order), the venue's columns last but the
+    family's slug."""
     events_t, schools_t, venues_t = Event.__table__, School.__table__, Venue.__table__
-    ids = bindparam("ids", expanding=True)
-    details = (select(*(events_t.c[c] for c in _EVENT_COLUMNS),
-                      schools_t.c.name.label("s__name"), schools_t.c.network.label("s__network"),
-                      *(venues_t.c[c].label(f"v__{c}") for c in _VENUE_COLUMNS))
-               .join(schools_t, schools_t.c.id == events_t.c.school_id)
-               .outerjoin(venues_t, venues_t.c.id == events_t.c.venue_id)
-               .where(events_t.c.id.in_(ids)))
-    return details, family_links(ids)
+    return (select(*(events_t.c[c] for c in _EVENT_COLUMNS),
+                   schools_t.c.name.label("s__name"), schools_t.c.network.label("s__network"),
+                   *(venues_t.c[c].label(f"v__{c}") for c in _VENUE_COLUMNS), CareerFamily.slug)
+            .join(schools_t, schools_t.c.id == events_t.c.school_id)
+            .outerjoin(venues_t, venues_t.c.id == events_t.c.venue_id)
+            .outerjoin(event_families, event_families.c.event_id == events_t.c.id)
+            .outerjoin(CareerFamily, CareerFamily.id == event_families.c.family_id)
+            .where(events_t.c.id.in_(bindparam("ids", expanding=True)))
+            .order_by(events_t.c.id, CareerFamily.position))
 
 
 def api_items(ids: list[int], url_template: str, distances: dict[int, float] | None = None) -> list[dict]:
     """Return the public JSON of the events with these ids, in the order of the ids.
 
-    The same as to_api, read with two plain queries rather than loaded as objects: a search
-    answer's twenty sessions cost a fraction of a millisecond instead of a few.
+    The same as to_api, read with one plain query rather than loaded as objects: a search
+    answer's twenty sessions cost a fraction of a millisecond instead of a few (and one round
+    trip to PostgreSQL).
     """
     if not ids:
         return []
-    details, families_of = _api_statements()
-    connection = db.session.connection()
-    rows = connection.execute(details, {"ids": ids}).all()
-    slugs: dict[int, list[str]] = {i: [] for i in ids}
-    for event_id, slug in connection.execute(families_of, {"ids": ids}):
-        slugs[event_id].append(slug)
+    rows, slugs = {}, {}  # event id -> its first row, its families' slugs
+    for row in db.session.connection().execute(_api_statement(), {"ids": ids}):
+        if row.id not in rows:
+            rows[row.id], slugs[row.id] = row, []
+        if row.slug is not None:
+            slugs[row.id].append(row.slug)
     distances = distances or {}
+    venue_columns = slice(-1 - len(_VENUE_COLUMNS), -1)
     found = {}
-    for row in rows:
-        # The venue's columns come last in the row, in the order of _VENUE_COLUMNS.
-        venue = None if row.venue_id is None else dict(zip(_VENUE_COLUMNS, row[-len(_VENUE_COLUMNS):]))
-        found[row.id] = _api_dict(row, row.s__name, row.s__network, venue, slugs[row.id],
-                                  event_url(url_template, row.id), distances.get(row.id))
+    for event_id, row in rows.items():
+        venue = None if row.venue_id is None else dict(zip(_VENUE_COLUMNS, row[venue_columns]))
+        found[event_id] = _api_dict(row, row.s__name, row.s__network, venue, slugs[event_id],
+                                    event_url(url_template, event_id), distances.get(event_id))
     return [found[i] for i in ids if i in found]
