@@ -180,7 +180,7 @@ def test_an_index_is_built_apart_while_sql_ranks_and_a_stale_one_is_never_used(p
         page, total = ranked(filters, True)  # the data changed: SQL again, never the old index
         assert page[0][0] == new.id and total == expected[1] + 1
         nearby.wait()
-        assert len(nearby._INDEXES) == 2  # the old version's and the new one's
+        assert len(nearby._INDEXES) == 1  # the new version's: the old one is dropped
         assert ranked(filters, True) == (page, total) == ranked(filters, False)
     finally:
         app.config["NEARBY_INDEX_BACKGROUND"] = False

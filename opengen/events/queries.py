@@ -1,5 +1,6 @@
-"""Reads of the public sessions: one statement builder (the filters, a circle around a place) and
-one result type for a list, a page or an API window, nearest first around a place."""
+"""Reads of the public sessions: one statement builder (the filters, a circle around a place) for a
+list, a page or an API window, nearest first around a place (ranked in memory by nearby.py when it
+can, in SQL otherwise); their result type is results.Results."""
 from __future__ import annotations
 
 import math
