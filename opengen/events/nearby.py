@@ -44,7 +44,8 @@ MAX_SESSIONS = 250_000  # above this, an index would weigh more than its searche
 _BYTES_PER_SESSION, _BYTES_PER_VENUE = 8, 40  # two int32 arrays; four doubles and an int32
 log = logging.getLogger(__name__)
 
-_INDEXES = Kept(64 * 1024 * 1024, size=lambda index: index.weight)
+# Per worker: the plain search's index is 2 MB at 100k sessions; filters asked twice add theirs.
+_INDEXES = Kept(24 * 1024 * 1024, size=lambda index: index.weight)
 _BUILDS: dict[Hashable, threading.Thread] = {}  # indexes being built in the background
 _BUILDS_LOCK = threading.Lock()
 _ASKED = Kept(256 * 1024, size=lambda _seen: 64)  # filters -> [searches seen in this data version]
@@ -201,7 +202,8 @@ def _build(version: tuple, key: Hashable, seen: list[int], statement: Callable[[
         index = NearbyIndex(rows)
     finally:
         rows.close()  # a server-side cursor left open would warn, and hold the server's memory
-    give_back_memory()
+    if index.read >= 10_000:  # a few milliseconds: worth it only after a large build
+        give_back_memory()
     if index.read > MAX_SESSIONS:
         seen[0] = -(2**62)  # SQL serves these filters until the data changes
         return None
