@@ -14,7 +14,6 @@ import pytest
 from flask.cli import FlaskGroup
 from flask.testing import FlaskCliRunner
 from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
 from werkzeug.serving import make_server
 
 from opengen import create_app
@@ -120,17 +119,15 @@ def ctx(app):
 def _empty_tables() -> None:
     tables = [t for t in reversed(Base.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        # A request of the live server may still be finishing; PostgreSQL then aborts one side of
-        # the deadlock with TRUNCATE's lock, and emptying again is the remedy it expects.
-        for attempt in range(3):
-            try:
-                db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-                break
-            except OperationalError as error:
-                db.session.rollback()
-                if attempt == 2 or "deadlock" not in str(error):
-                    raise
+        # DELETE with triggers and foreign-key checks off for this transaction, then every
+        # sequence back to 1: what TRUNCATE ... RESTART IDENTITY did, in a tenth of its time
+        # (TRUNCATE gives each table new files: 165 ms per test, four minutes of the run). Rows
+        # locked by a live server's request still finishing are waited for, never a deadlock.
+        db.session.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in tables:
+            db.session.execute(table.delete())
+        db.session.execute(text("SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n "
+                                "ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname = current_schema()"))
     else:
         for table in tables:
             db.session.execute(table.delete())
