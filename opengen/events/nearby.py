@@ -112,9 +112,6 @@ class NearbyIndex:
             self.rows[_row(lat)] = (start, i + 1)
         self.weight = _BYTES_PER_SESSION * len(self.ids) + _BYTES_PER_VENUE * len(self.lat)
 
-    def __len__(self) -> int:
-        return len(self.ids)
-
     def _inside(self, area: Area) -> list[tuple[float, int]]:
         """(haversine term, venue) of the venues inside the circle."""
         circle = spatial.circle_params(area.lat, area.lon, area.radius_km)
