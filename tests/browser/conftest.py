@@ -59,7 +59,9 @@ _axe = Axe()
 
 
 def assert_accessible(page) -> None:
-    """Fail on any serious or critical axe-core violation on the current page."""
+    """Fail on any serious or critical axe-core violation on the current page (once it has
+    loaded, its stylesheets applied: contrast and sizes depend on them)."""
+    page.wait_for_load_state("load")
     results = _axe.run(page)
     bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert not bad, "\n".join(

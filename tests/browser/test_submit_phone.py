@@ -65,6 +65,9 @@ def focused_id(page) -> str:
 
 
 def check_state(page) -> None:
+    # After a tap that navigates, the awaited element can be in the page before its stylesheet
+    # is applied (seen under load): sizes are measured once the page has loaded.
+    page.wait_for_load_state("load")
     assert_fits(page)
     assert_thumb_sized(page)
     assert_accessible(page)
