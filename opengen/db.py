@@ -5,11 +5,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+import select
+
 import click
-from flask import Flask, current_app
+from flask import Blueprint, Flask, current_app, request
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, Engine, MetaData, event, inspect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import DateTime, Engine, MetaData, event, exc, inspect, make_url
+from sqlalchemy.pool import Pool
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -71,9 +74,42 @@ def add_migration_hooks(include: NameFilter | None = None,
             hooks.append(hook)
 
 
-# pool_pre_ping: a pooled connection the server dropped (restart, pg_terminate_backend) is
-# replaced before use instead of failing the request that draws it.
-db = SQLAlchemy(model_class=Base, engine_options={"pool_pre_ping": True})
+db = SQLAlchemy(model_class=Base)
+
+# Drivers whose pooled connections are checked without a round trip (_check_out); any other
+# gets SQLAlchemy's pool_pre_ping, a SELECT 1 before each use.
+_CHECKED_WITHOUT_PING = ("psycopg", "pysqlite")
+
+
+def _engine_options(url: str) -> dict:
+    return {"pool_pre_ping": make_url(url).get_driver_name() not in _CHECKED_WITHOUT_PING}
+
+
+@event.listens_for(Pool, "checkout")
+def _check_out(dbapi_connection, connection_record, connection_proxy) -> None:
+    """Replace a pooled PostgreSQL connection the server has closed (a restart,
+    pg_terminate_backend, an idle timeout) before the request that draws it uses it.
+
+    The server says so on the socket as it closes it (an error message, then the end of the
+    stream), and an idle connection is sent nothing else (the app LISTENs on none of them): a
+    socket with something to read is a closed connection. Asking the socket costs a system
+    call, where pool_pre_ping's SELECT 1 cost a round trip, a fifth of a search's. Raising
+    DisconnectionError makes the pool open a new connection in its place.
+    """
+    if type(dbapi_connection).__module__.split(".")[0] != "psycopg":
+        return
+    import psycopg  # loaded already: this is one of its connections
+
+    try:
+        if dbapi_connection.closed or dbapi_connection.broken:
+            raise exc.DisconnectionError("connection closed")
+        poller = select.poll()
+        poller.register(dbapi_connection.pgconn.socket, select.POLLIN | select.POLLPRI)
+        waiting = poller.poll(0)
+    except (OSError, ValueError, psycopg.Error) as error:
+        raise exc.DisconnectionError(f"connection unusable: {error}") from error
+    if waiting:
+        raise exc.DisconnectionError("the server closed the connection")
 
 
 # Flask-Migrate imports Alembic (11 MB, a tenth of a second): only commands and tests that migrate
@@ -177,8 +213,46 @@ def begin_write() -> None:
         db.session.connection(execution_options={WRITE_LOCK: True})
 
 
+READS_ONLY = "opengen_reads_only"  # in Session.info: this request's session must not write
+
+
+def reads_only(bp: Blueprint) -> None:
+    """Run the GET and HEAD requests of a blueprint outside any transaction on PostgreSQL.
+
+    They only read, and at PostgreSQL's READ COMMITTED each statement takes its own snapshot
+    inside a transaction too: the answers are the same. What goes is the cost: BEGIN and
+    ROLLBACK, two of a search's five round trips, and the ROLLBACK's side effect in psycopg, which
+    forgets the statements it prepared, so that without it the server plans each query once per
+    connection instead of once per request. A read that streams (a server-side cursor) needs a
+    transaction: it takes a connection of its own (events/nearby.py). SQLite keeps its read
+    transaction (one snapshot per request under WAL; BEGIN costs nothing in process).
+    Such a request's session refuses to write: it would commit statement by statement.
+    """
+    @bp.before_request
+    def _without_transaction() -> None:
+        # A session already in a transaction (a test's app context the request shares) keeps it.
+        if (request.method in ("GET", "HEAD") and db.engine.dialect.name == "postgresql"
+                and not db.session().in_transaction()):
+            db.session.info[READS_ONLY] = True
+            db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+    @bp.teardown_request
+    def _end(_error: BaseException | None) -> None:
+        # Gives the connection back (no round trip: nothing to roll back) for whatever uses
+        # this session after the request: a test's own app context.
+        if db.session.info.pop(READS_ONLY, False):
+            db.session.rollback()
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes(session: Session, flush_context, instances) -> None:
+    if session.info.get(READS_ONLY) and (session.new or session.dirty or session.deleted):
+        raise RuntimeError("a read-only request tried to write through its session")
+
+
 def init_app(app: Flask) -> None:
     """Register the database, migrations and the init-db command on the app."""
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     db.init_app(app)
     app.extensions["migrate"] = _Migrations(app)
     app.cli.add_command(_MigrationsGroup("db", help="Perform database migrations (Flask-Migrate)."))

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from cachetools import LRUCache
 from flask import current_app, has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from .breaker import RedisLink
 from .db import db
@@ -47,9 +47,10 @@ def data_version() -> tuple[str, int]:
     return found
 
 
-def read_data_version() -> tuple[str, int]:
-    """Read the data version now, not the one this request read first."""
-    return database_name(), db.session.connection().scalar(_VERSION) or 0
+def read_data_version(connection: Connection | None = None) -> tuple[str, int]:
+    """Read the data version now, not the one this request read first (on the session's
+    connection, or the one given)."""
+    return database_name(), (connection or db.session.connection()).scalar(_VERSION) or 0
 
 
 _ENVIRON_KEY = "opengen.data_version"

@@ -131,15 +131,50 @@ def test_connections_cut_by_the_server_cost_no_failed_request(app, ctx, live_ser
 
     with ThreadPoolExecutor(max_workers=4) as pool:  # several pooled connections
         assert set(pool.map(fetch, pages * 3)) == {200}
-    admin = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    try:
-        with admin.connect() as connection:
-            cut = connection.execute(text(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
-    finally:
-        admin.dispose()
-    assert cut >= 2
+    assert len(cut_connections(database_url)) >= 2
     assert [fetch(path) for path in pages * 3] == [200] * 12
     with ThreadPoolExecutor(max_workers=4) as pool:
         assert set(pool.map(fetch, pages * 3)) == {200}
+
+
+def cut_connections(database_url: str, pids: list[int] | None = None) -> list[int]:
+    """End the database's other connections from the server's side (all, or those of `pids`),
+    as a restart or an administrator would; return once their processes have closed them."""
+    admin = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1),
+                          isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            cut = [pid for pid in connection.scalars(text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+                if pids is None or pid in pids]
+            connection.execute(text("SELECT pg_terminate_backend(pid) FROM unnest(CAST(:pids AS int[])) AS pid"),
+                               {"pids": cut})
+            # pg_terminate_backend only asks: each process then says so on its socket and exits.
+            deadline = time.monotonic() + 10
+            while connection.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:pids)"),
+                                    {"pids": cut}) and time.monotonic() < deadline:
+                time.sleep(0.01)
+    finally:
+        admin.dispose()
+    return cut
+
+
+@postgres_only
+def test_a_pooled_connection_closed_by_the_server_is_replaced_without_a_ping(app, ctx, database_url, monkeypatch):
+    engine = db.engine
+    assert engine.pool._pre_ping is False  # no SELECT 1 before each use: the socket tells
+    pings = []
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda connection: pings.append(connection) or True)
+    engine.dispose()
+
+    def backend() -> int:
+        with engine.connect() as connection:
+            return connection.scalar(text("SELECT pg_backend_pid()"))
+
+    first = backend()
+    assert backend() == first, "a live pooled connection is used again, not replaced"
+    assert cut_connections(database_url, [first]) == [first]
+    replaced = backend()
+    assert replaced != first
+    assert backend() == replaced
+    assert pings == []

@@ -191,24 +191,30 @@ def index_for(filters_key: Hashable, plain: bool, statement: Callable[[], Select
 
 
 def _build(version: tuple, key: Hashable, seen: list[int], statement: Callable[[], Select]) -> NearbyIndex | None:
-    """Build an index and keep it under the data version it was read at (None: too many sessions)."""
-    # Streamed (a server-side cursor on PostgreSQL). The option goes on the statement: set on
-    # the connection, it would stay there for the request's next statements, writes included.
-    rows = db.session.connection().execute(statement().limit(MAX_SESSIONS + 1).execution_options(yield_per=5000))
-    try:
-        index = NearbyIndex(rows)
-    finally:
-        rows.close()  # a server-side cursor left open would warn, and hold the server's memory
+    """Build an index and keep it under the data version it was read at (None: too many sessions,
+    or the data changed since that version was read)."""
+    # Streamed (a server-side cursor on PostgreSQL), on a connection of its own: a stream needs
+    # a transaction, which a read-only request's session has not (db.reads_only). Its version is
+    # read on that connection after the rows: SQLite's snapshot, PostgreSQL's next statement.
+    with db.engine.connect() as connection:
+        rows = connection.execute(statement().limit(MAX_SESSIONS + 1).execution_options(yield_per=5000))
+        try:
+            index = NearbyIndex(rows)
+        finally:
+            rows.close()  # a server-side cursor left open would warn, and hold the server's memory
+        read_at = read_data_version(connection)
     if index.read >= 10_000:  # a few milliseconds: worth it only after a large build
         give_back_memory()
     if index.read > MAX_SESSIONS:
         seen[0] = -(2**62)  # SQL serves these filters until the data changes
         return None
-    # A write committed while the rows were read has bumped the version: then keep nothing.
-    if read_data_version() == version:
-        # The same filters' index of an older version is dropped: nobody reads it any more.
-        _INDEXES.drop(lambda kept: kept[1] == key and kept[0] != version)
-        _INDEXES.put((version, key), index)
+    # A write committed since the version was read has bumped it (or the request's own session
+    # holds writes not committed yet): then the index is neither kept nor used.
+    if read_at != version:
+        return None
+    # The same filters' index of an older version is dropped: nobody reads it any more.
+    _INDEXES.drop(lambda kept: kept[1] == key and kept[0] != version)
+    _INDEXES.put((version, key), index)
     return index
 
 

@@ -5,6 +5,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 
 from .. import clock
 from ..broadcasts import showings
+from ..db import reads_only
 from ..events import answers, serialise
 from ..events.clusters import TileOutOfRange, marker_sessions, tile_answer
 from ..events.filters import parse_edition, parse_filters, parse_paging, parse_place_query
@@ -17,6 +18,7 @@ from ..urls import event_url_template, external_url
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 api_limit(bp)
+reads_only(bp)
 
 
 @bp.get("/events")
