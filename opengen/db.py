@@ -244,6 +244,11 @@ def reads_only(bp: Blueprint) -> None:
             db.session.rollback()
 
 
+def without_transaction() -> bool:
+    """Whether this request's session runs its statements outside any transaction (reads_only)."""
+    return bool(db.session.info.get(READS_ONLY))
+
+
 @event.listens_for(Session, "before_flush")
 def _refuse_writes(session: Session, flush_context, instances) -> None:
     if session.info.get(READS_ONLY) and (session.new or session.dirty or session.deleted):

@@ -29,12 +29,13 @@ import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Hashable, Iterable
+from contextlib import nullcontext
 from typing import Protocol
 
 from flask import Flask, current_app
 from sqlalchemy import Select
 
-from ..db import db
+from ..db import db, without_transaction
 from ..places import spatial
 from ..places.distance import haversine_km
 from ..versioned import Kept, data_version, read_data_version
@@ -193,10 +194,11 @@ def index_for(filters_key: Hashable, plain: bool, statement: Callable[[], Select
 def _build(version: tuple, key: Hashable, seen: list[int], statement: Callable[[], Select]) -> NearbyIndex | None:
     """Build an index and keep it under the data version it was read at (None: too many sessions,
     or the data changed since that version was read)."""
-    # Streamed (a server-side cursor on PostgreSQL), on a connection of its own: a stream needs
-    # a transaction, which a read-only request's session has not (db.reads_only). Its version is
-    # read on that connection after the rows: SQLite's snapshot, PostgreSQL's next statement.
-    with db.engine.connect() as connection:
+    # Streamed (a server-side cursor on PostgreSQL), which needs a transaction: on the session's
+    # connection, or on one of its own when the session has none (db.reads_only). The version is
+    # read on the same connection after the rows.
+    apart = without_transaction()
+    with db.engine.connect() if apart else nullcontext(db.session.connection()) as connection:
         rows = connection.execute(statement().limit(MAX_SESSIONS + 1).execution_options(yield_per=5000))
         try:
             index = NearbyIndex(rows)
@@ -208,8 +210,8 @@ def _build(version: tuple, key: Hashable, seen: list[int], statement: Callable[[
     if index.read > MAX_SESSIONS:
         seen[0] = -(2**62)  # SQL serves these filters until the data changes
         return None
-    # A write committed since the version was read has bumped it (or the request's own session
-    # holds writes not committed yet): then the index is neither kept nor used.
+    # A write committed since the version was read has bumped it: then the index is neither
+    # kept nor used.
     if read_at != version:
         return None
     # The same filters' index of an older version is dropped: nobody reads it any more.
