@@ -185,8 +185,11 @@ def searches(port: int, count: int) -> None:
 
 
 def memory(master: subprocess.Popen, port: int, idle: list[float]) -> None:
-    """Print the workers' RSS idle, then after each has served the full feed (gzip accepted)."""
+    """Print the workers' RSS idle, before the feed, and after each has served it (gzip accepted)."""
     pids = worker_pids(master)
+    # The searches before have filled each worker's kept answers (up to 32 MB, answers.py): the
+    # feed's own cost is the difference from here.
+    before = [rss_mb(pid) for pid in pids]
     started = time.perf_counter()
     # Four at a time, twice as many as workers: each worker very likely serves the feed.
     done = subprocess.run([sys.executable, str(ROOT / "bench" / "_loadgen.py"), str(port), "4", "2"],
@@ -195,7 +198,8 @@ def memory(master: subprocess.Popen, port: int, idle: list[float]) -> None:
         raise RuntimeError(f"feed requests failed: {done.stdout[-500:]}")
     feed = json.loads(done.stdout)["latencies"]
     served = [rss_mb(pid) for pid in pids]
-    print(f"  worker RSS idle (just started): {', '.join(f'{m:.0f}' for m in idle)} MB; after serving "
+    print(f"  worker RSS idle (just started): {', '.join(f'{m:.0f}' for m in idle)} MB; before the feed "
+          f"(after the searches, their answers kept): {', '.join(f'{m:.0f}' for m in before)} MB; after serving "
           f"/calendar.ics 8 times: {', '.join(f'{m:.0f}' for m in served)} MB "
           f"(feed: median {percentile(feed, 50):.2f} s, slowest {max(feed):.2f} s, "
           f"{time.perf_counter() - started:.1f} s for all)", flush=True)
