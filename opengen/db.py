@@ -1,18 +1,17 @@
 """Database engine and session (Flask-SQLAlchemy), migrations and the database CLI."""
 from __future__ import annotations
 
+import select
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
-
-import select
 
 import click
 from flask import Blueprint, Flask, current_app, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Engine, MetaData, event, exc, inspect, make_url
-from sqlalchemy.pool import Pool
 from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.pool import Pool
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {

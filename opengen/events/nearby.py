@@ -196,7 +196,8 @@ def _build(version: tuple, key: Hashable, seen: list[int], statement: Callable[[
     or the data changed since that version was read)."""
     # Streamed (a server-side cursor on PostgreSQL), which needs a transaction: on the session's
     # connection, or on one of its own when the session has none (db.reads_only). The version is
-    # read on the same connection after the rows.
+    # read on the same connection after the rows. The stream option goes on the statement: set
+    # on the session's connection, it would stay there for the request's next statements.
     apart = without_transaction()
     with db.engine.connect() if apart else nullcontext(db.session.connection()) as connection:
         rows = connection.execute(statement().limit(MAX_SESSIONS + 1).execution_options(yield_per=5000))
