@@ -16,7 +16,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
-from opengen import create_app
+from opengen import config, create_app
 from opengen.db import Base, db, upgrade_schema
 from opengen.demo import ensure_edition, sync_families
 from opengen.models import (
@@ -39,13 +39,13 @@ pytest_plugins = ["tests.broadcast_fixtures", "tests.submit_fixtures", "tests.ra
 def _postgres_database(admin_url: str):
     """Create a fresh PostgreSQL database for this run; return its URL and a cleanup function."""
     name = f"opengen_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url.replace("postgresql://", "postgresql+psycopg://", 1),
+    admin = create_engine(config.database_url(admin_url),
                           isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = admin_url.rsplit("/", 1)[0] + "/" + name
     if os.environ.get("TEST_POSTGIS", "on") != "off":  # PostGIS when the server has it (CI installs it)
-        engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        engine = create_engine(config.database_url(url))
         with engine.begin() as conn:
             if conn.scalar(text("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'")):
                 conn.execute(text("CREATE EXTENSION postgis"))

@@ -7,7 +7,7 @@ import os
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from opengen import create_app
+from opengen import config, create_app
 from opengen.db import db
 from opengen.models import Submission
 
@@ -16,7 +16,7 @@ from .conftest import TEST_CONFIG, CommandRunner, _postgres_database
 
 def every_row(url: str) -> dict[str, list[tuple]]:
     """Every table's rows, sorted, read through a separate engine."""
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    engine = create_engine(config.database_url(url))
     try:
         with engine.connect() as connection:
             tables = [t for t in inspect(connection).get_table_names() if not t.startswith("venue_rtree")]

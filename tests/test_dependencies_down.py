@@ -15,6 +15,7 @@ import redis
 import requests
 from sqlalchemy import create_engine, func, select, text
 
+from opengen import config
 from opengen.db import db
 from opengen.limits import limiter
 from opengen.models import Submission
@@ -140,8 +141,7 @@ def test_connections_cut_by_the_server_cost_no_failed_request(app, ctx, live_ser
 def cut_connections(database_url: str, pids: list[int] | None = None) -> list[int]:
     """End the database's other connections from the server's side (all, or those of `pids`),
     as a restart or an administrator would; return once their processes have closed them."""
-    admin = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1),
-                          isolation_level="AUTOCOMMIT")
+    admin = create_engine(config.database_url(database_url), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
             cut = [pid for pid in connection.scalars(text(
